@@ -1,0 +1,5 @@
+//! Confusion matrices: counting and merging ([`ConfusionMatrix`]).
+
+pub mod matrix;
+
+pub use matrix::{ConfusionError, ConfusionMatrix, Normalization};
