@@ -1,0 +1,80 @@
+//! An encoded PNG image together with its size, as an image summary needs it.
+
+/// PNG bytes plus the width and height written into the image summary.
+///
+/// TensorBoard reads the size from the summary, not from the PNG, so the two
+/// must agree; [`Png::new`] takes them from the PNG header to make that so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Png {
+    bytes: Vec<u8>,
+    width: u32,
+    height: u32,
+}
+
+/// The bytes given are not a PNG file.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("not a PNG image: {0}")]
+pub struct NotPng(&'static str);
+
+impl Png {
+    /// Wraps encoded PNG bytes, reading width and height from the IHDR chunk.
+    pub fn new(bytes: Vec<u8>) -> Result<Png, NotPng> {
+        const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+        if bytes.len() < 24 || &bytes[..8] != SIGNATURE {
+            return Err(NotPng("missing the PNG signature"));
+        }
+        if &bytes[12..16] != b"IHDR" {
+            return Err(NotPng("the first chunk is not IHDR"));
+        }
+        let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        let (width, height) = (be(&bytes[16..20]), be(&bytes[20..24]));
+        if width == 0 || height == 0 {
+            return Err(NotPng("zero width or height"));
+        }
+        Ok(Png {
+            bytes,
+            width,
+            height,
+        })
+    }
+
+    /// The encoded bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Consumes the image, returning the encoded bytes.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_size_from_ihdr_and_rejects_other_bytes() {
+        // A 1×1 grey PNG, as written by the `png` crate.
+        let mut bytes = Vec::new();
+        {
+            let mut enc = png::Encoder::new(&mut bytes, 3, 2);
+            enc.set_color(png::ColorType::Grayscale);
+            let mut w = enc.write_header().unwrap();
+            w.write_image_data(&[0; 6]).unwrap();
+        }
+        let img = Png::new(bytes).unwrap();
+        assert_eq!((img.width(), img.height()), (3, 2));
+        assert!(Png::new(b"GIF89a....................".to_vec()).is_err());
+    }
+}
