@@ -735,3 +735,284 @@ fn count_interleaved<T: Label, U: Label>(y_true: &[T], y_pred: &[U], k: usize, p
         *slot += u64::from(h0[i]) + u64::from(h1[i]) + u64::from(h2[i]) + u64::from(h3[i]);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator, so tests need no extra crate.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            // xorshift64*
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    fn naive(k: usize, t: &[u64], p: &[u64]) -> Vec<u64> {
+        let mut c = vec![0; k * k];
+        for (&t, &p) in t.iter().zip(p) {
+            c[t as usize * k + p as usize] += 1;
+        }
+        c
+    }
+
+    fn labels(rng: &mut Rng, k: usize, n: usize) -> Vec<u64> {
+        (0..n).map(|_| rng.below(k as u64)).collect()
+    }
+
+    #[test]
+    fn update_matches_naive_counting_on_every_kernel_and_type() {
+        let mut rng = Rng(7);
+        // Small n uses direct counting, large n the interleaved kernel; K=200
+        // is past the interleaving limit.
+        for (k, n) in [(1, 10), (3, 5), (10, 10_001), (10, 37), (50, 40_003), (200, 20_000)] {
+            let t = labels(&mut rng, k, n);
+            let p = labels(&mut rng, k, n);
+            let want = naive(k, &t, &p);
+            let mut cm = ConfusionMatrix::new(k).unwrap();
+            cm.update(&t, &p).unwrap();
+            assert_eq!(cm.counts(), &want[..], "u64 k={k} n={n}");
+            let t32: Vec<u32> = t.iter().map(|&x| x as u32).collect();
+            let p64: Vec<i64> = p.iter().map(|&x| x as i64).collect();
+            let mut cm = ConfusionMatrix::new(k).unwrap();
+            cm.update(&t32, &p64).unwrap();
+            assert_eq!(cm.counts(), &want[..], "u32/i64 k={k} n={n}");
+            let t8: Vec<u8> = t.iter().map(|&x| x as u8).collect();
+            let p16: Vec<i16> = p.iter().map(|&x| x as i16).collect();
+            let mut cm = ConfusionMatrix::new(k).unwrap();
+            cm.update(&t8, &p16).unwrap();
+            assert_eq!(cm.counts(), &want[..], "u8/i16 k={k} n={n}");
+            // Updating twice doubles.
+            cm.update(&t8, &p16).unwrap();
+            assert_eq!(cm.total(), 2 * n as u64);
+        }
+    }
+
+    #[test]
+    fn out_of_range_labels_are_reported_and_change_nothing() {
+        let mut cm = ConfusionMatrix::new(3).unwrap();
+        cm.update(&[0i64, 1], &[1i64, 1]).unwrap();
+        let before = cm.clone();
+        let err = cm.update(&[0i64, 2, -1, 1], &[0i64, 0, 0, 0]).unwrap_err();
+        assert_eq!(
+            err,
+            ConfusionError::LabelOutOfRange { which: "true", index: 2, value: -1, k: 3 }
+        );
+        assert!(err.to_string().contains("-1 at index 2"));
+        let err = cm.update(&[0u8, 1, 2], &[0u8, 3, 0]).unwrap_err();
+        assert_eq!(
+            err,
+            ConfusionError::LabelOutOfRange { which: "predicted", index: 1, value: 3, k: 3 }
+        );
+        // Past the interleaving threshold, the bad label comes last.
+        let mut t = vec![1u32; 100_000];
+        t[99_999] = 7;
+        let err = cm.update(&t, &vec![0u32; 100_000]).unwrap_err();
+        assert!(matches!(err, ConfusionError::LabelOutOfRange { index: 99_999, value: 7, .. }));
+        assert_eq!(cm, before);
+        let err = cm.update(&[0u8, 1], &[0u8]).unwrap_err();
+        assert!(matches!(err, ConfusionError::LengthMismatch { left: 2, right: 1, .. }));
+        assert_eq!(cm, before);
+    }
+
+    #[test]
+    fn ignore_index_skips_samples_whose_true_label_matches() {
+        let mut cm = ConfusionMatrix::new(2).unwrap().with_ignore_index(-100);
+        assert_eq!(cm.ignore_index(), Some(-100));
+        // The ignored sample's prediction (9) is not checked.
+        cm.update(&[0i64, -100, 1, 1], &[0i64, 9, 1, 0]).unwrap();
+        assert_eq!(cm.counts(), &[1, 0, 1, 1]);
+        let err = cm.update(&[-100i64, -5], &[0i64, 0]).unwrap_err();
+        assert!(matches!(err, ConfusionError::LabelOutOfRange { index: 1, value: -5, .. }));
+        // -100 does not fit u8, so nothing is ignored and 200 is out of range.
+        let err = cm.update(&[200u8], &[0u8]).unwrap_err();
+        assert!(matches!(err, ConfusionError::LabelOutOfRange { value: 200, .. }));
+        let mut seg = ConfusionMatrix::new(3).unwrap().with_ignore_index(255);
+        seg.update(&[255u8, 2, 255, 0], &[1u8, 2, 200, 0]).unwrap();
+        assert_eq!(seg.total(), 2);
+        seg.update_weighted(&[255u8, 1], &[0u8, 1], &[5.0, 2.0]).unwrap();
+        assert_eq!(seg.weighted_counts().unwrap()[4], 2.0);
+        assert_eq!(seg.total(), 3);
+        seg.update_from_scores(&[255u8, 1], &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0]).unwrap();
+        assert_eq!(seg.count(1, 2), 1);
+        assert_eq!(seg.total(), 4);
+    }
+
+    #[test]
+    fn weighted_updates_fill_both_planes() {
+        let mut cm = ConfusionMatrix::new(2).unwrap();
+        cm.update(&[0u8, 1], &[0u8, 0]).unwrap();
+        assert_eq!(cm.weighted_counts(), None);
+        cm.update_weighted(&[0u8, 1, 1], &[0u8, 1, 1], &[0.5, 2.0, 0.25]).unwrap();
+        assert_eq!(cm.counts(), &[2, 0, 1, 2]);
+        // The two earlier samples count with weight 1.
+        assert_eq!(cm.weighted_counts().unwrap(), &[1.5, 0.0, 1.0, 2.25]);
+        // Later unweighted samples also enter the plane with weight 1.
+        cm.update(&[1u8], &[0u8]).unwrap();
+        assert_eq!(cm.weighted_counts().unwrap(), &[1.5, 0.0, 2.0, 2.25]);
+        // Long input takes the interleaved kernel and must keep the plane too.
+        cm.update(&vec![0u8; 1000], &vec![1u8; 1000]).unwrap();
+        assert_eq!(cm.weighted_counts().unwrap(), &[1.5, 1000.0, 2.0, 2.25]);
+        let before = cm.clone();
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            let err = cm.update_weighted(&[0u8, 0], &[0u8, 0], &[1.0, bad]).unwrap_err();
+            assert!(matches!(err, ConfusionError::BadWeight { index: 1, .. }));
+        }
+        let err = cm.update_weighted(&[0u8, 0], &[0u8, 0], &[1.0]).unwrap_err();
+        assert!(matches!(err, ConfusionError::LengthMismatch { .. }));
+        let err = cm.update_weighted(&[0u8, 2], &[0u8, 0], &[1.0, 1.0]).unwrap_err();
+        assert!(matches!(err, ConfusionError::LabelOutOfRange { .. }));
+        assert_eq!(cm, before);
+        cm.reset();
+        assert_eq!(cm.total(), 0);
+        assert_eq!(cm.weighted_counts().unwrap(), &[0.0; 4]);
+    }
+
+    #[test]
+    fn scores_use_argmax_with_ties_to_the_lowest_index() {
+        let mut cm = ConfusionMatrix::new(3).unwrap();
+        let scores = [
+            0.1, 0.7, 0.2, // → 1
+            0.5, 0.5, 0.0, // tie → 0
+            -3.0, -1.0, -1.0, // tie → 1
+            f32::NEG_INFINITY, f32::NEG_INFINITY, f32::INFINITY, // → 2
+        ];
+        cm.update_from_scores(&[1u32, 2, 1, 2], &scores).unwrap();
+        assert_eq!(cm.count(1, 1), 2);
+        assert_eq!(cm.count(2, 0), 1);
+        assert_eq!(cm.count(2, 2), 1);
+        assert_eq!(cm.total(), 4);
+        let before = cm.clone();
+        let mut bad = scores;
+        bad[7] = f32::NAN;
+        let err = cm.update_from_scores(&[1u32, 2, 1, 2], &bad).unwrap_err();
+        assert_eq!(err, ConfusionError::NanScore { row: 2, column: 1 });
+        let err = cm.update_from_scores(&[1u32, 2, 1], &scores).unwrap_err();
+        assert!(matches!(err, ConfusionError::LengthMismatch { left: 12, right: 9, .. }));
+        let err = cm.update_from_scores(&[1i32, 2, -1, 0], &scores).unwrap_err();
+        assert!(matches!(err, ConfusionError::LabelOutOfRange { index: 2, value: -1, .. }));
+        assert_eq!(cm, before);
+    }
+
+    #[test]
+    fn scores_agree_with_labels_over_many_chunks() {
+        let mut rng = Rng(11);
+        let (k, n) = (7, SCORE_CHUNK_ROWS * 2 + 13);
+        let t = labels(&mut rng, k, n);
+        let scores: Vec<f32> = (0..n * k).map(|_| rng.below(1000) as f32 / 7.0).collect();
+        let preds: Vec<u64> = scores.chunks(k).map(|r| u64::from(argmax(r))).collect();
+        let mut from_scores = ConfusionMatrix::new(k).unwrap();
+        from_scores.update_from_scores(&t, &scores).unwrap();
+        assert_eq!(from_scores.counts(), &naive(k, &t, &preds)[..]);
+    }
+
+    #[test]
+    fn overflow_is_an_error_and_changes_nothing() {
+        let mut counts = vec![0; 4];
+        counts[3] = u64::MAX;
+        let mut cm = ConfusionMatrix::from_counts(2, counts).unwrap();
+        let before = cm.clone();
+        // Direct kernel: the overflow comes after two counted samples.
+        assert_eq!(cm.update(&[0u8, 0, 1], &[0u8, 1, 1]), Err(ConfusionError::Overflow));
+        assert_eq!(cm, before);
+        // Interleaved kernel.
+        assert_eq!(cm.update(&vec![1u8; 1000], &vec![1u8; 1000]), Err(ConfusionError::Overflow));
+        assert_eq!(cm, before);
+        let scores = [1.0f32, 0.0, 0.0, 1.0];
+        assert_eq!(cm.update_from_scores(&[0u8, 1], &scores), Err(ConfusionError::Overflow));
+        assert_eq!(cm, before);
+        let one = ConfusionMatrix::from_counts(2, vec![0, 0, 0, 1]).unwrap();
+        assert_eq!(cm.merge(&one), Err(ConfusionError::Overflow));
+        assert_eq!(cm, before);
+    }
+
+    fn random_matrix(rng: &mut Rng, k: usize) -> ConfusionMatrix {
+        let counts = (0..k * k).map(|_| rng.below(1 << 40)).collect();
+        let mut cm = ConfusionMatrix::from_counts(k, counts).unwrap();
+        if rng.below(2) == 0 {
+            // Integer weights keep f64 sums exact, so equality is exact.
+            let t = labels(rng, k, 50);
+            let p = labels(rng, k, 50);
+            let w: Vec<f64> = (0..50).map(|_| rng.below(10) as f64).collect();
+            cm.update_weighted(&t, &p, &w).unwrap();
+        }
+        cm
+    }
+
+    fn merged(a: &ConfusionMatrix, b: &ConfusionMatrix) -> ConfusionMatrix {
+        let mut out = a.clone();
+        out.merge(b).unwrap();
+        out
+    }
+
+    #[test]
+    fn merge_is_associative_and_commutative() {
+        let mut rng = Rng(3);
+        for round in 0..200 {
+            let k = 1 + (round % 9);
+            let (a, b, c) =
+                (random_matrix(&mut rng, k), random_matrix(&mut rng, k), random_matrix(&mut rng, k));
+            assert_eq!(merged(&a, &b), merged(&b, &a), "commutative, k={k}");
+            assert_eq!(merged(&merged(&a, &b), &c), merged(&a, &merged(&b, &c)), "associative");
+            let sum = merged(&a, &b);
+            for i in 0..k * k {
+                assert_eq!(sum.counts()[i], a.counts()[i] + b.counts()[i]);
+            }
+        }
+    }
+
+    #[test]
+    fn merge_rejects_different_shapes_and_names() {
+        let mut a = ConfusionMatrix::with_class_names(["cat", "dog"]).unwrap();
+        a.update(&[0u8], &[1u8]).unwrap();
+        let before = a.clone();
+        let err = a.merge(&ConfusionMatrix::new(3).unwrap()).unwrap_err();
+        assert_eq!(err.to_string(), "cannot merge matrices: 2 classes vs 3 classes");
+        let err = a.merge(&ConfusionMatrix::with_class_names(["cat", "bird"]).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("class 1 is named \"dog\" here and \"bird\""));
+        assert_eq!(a, before);
+    }
+
+    #[test]
+    fn serde_round_trip_keeps_everything() {
+        let mut cm = ConfusionMatrix::with_class_names(["a|b", "ß", "c"]).unwrap().with_ignore_index(-1);
+        cm.update_weighted(&[0i32, 1, 2, -1], &[1i32, 1, 2, 0], &[0.5, 1.0, 2.0, 9.0]).unwrap();
+        let json = serde_json::to_string(&cm).unwrap();
+        assert!(json.contains(r#""schema_version":1"#), "{json}");
+        assert!(json.contains(r#""orientation":"rows_are_true_labels""#), "{json}");
+        assert!(json.contains(r#""counts":[[0,1,0],[0,1,0],[0,0,1]]"#), "{json}");
+        let back: ConfusionMatrix = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, cm);
+        let plain = ConfusionMatrix::new(2).unwrap();
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(!json.contains("weighted") && !json.contains("ignore_index"), "{json}");
+        assert_eq!(serde_json::from_str::<ConfusionMatrix>(&json).unwrap(), plain);
+    }
+
+    #[test]
+    fn deserialisation_rejects_bad_records_with_clear_errors() {
+        let base = r#"{"schema_version":1,"orientation":"rows_are_true_labels","classes":["a","b"],"counts":[[1,2],[3,4]]}"#;
+        assert_eq!(serde_json::from_str::<ConfusionMatrix>(base).unwrap().total(), 10);
+        let cases = [
+            (base.replace(r#""schema_version":1"#, r#""schema_version":2"#), "schema version 2 is not supported"),
+            (base.replace("rows_are_true_labels", "rows_are_predicted_labels"), "orientation \"rows_are_predicted_labels\""),
+            (base.replace("[[1,2],[3,4]]", "[[1,2],[3]]"), "counts row 1 has 1 entries, expected 2"),
+            (base.replace("[[1,2],[3,4]]", "[[1,2]]"), "counts has 1 rows, expected 2"),
+            (base.replace(r#"["a","b"]"#, r#"[]"#), "at least one class"),
+            (base.replace(r#""counts""#, r#""weighted":[[1,-2],[0,0]],"counts""#), "weight -2 at index 1"),
+            (base.replace(r#""counts""#, r#""extra":1,"counts""#), "unknown field `extra`"),
+            (base.replace("[[1,2],[3,4]]", "[[1,2],[3,-4]]"), "invalid value"),
+        ];
+        for (json, want) in cases {
+            let err = serde_json::from_str::<ConfusionMatrix>(&json).unwrap_err().to_string();
+            assert!(err.contains(want), "{json}: {err}");
+        }
+    }
+}

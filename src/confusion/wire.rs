@@ -63,6 +63,9 @@ impl TryFrom<WireMatrix> for ConfusionMatrix {
             });
         }
         let k = wire.classes.len();
+        if k == 0 {
+            return Err(ConfusionError::NoClasses);
+        }
         let counts = flatten("counts", wire.counts, k)?;
         let mut cm = ConfusionMatrix::from_counts(k, counts)?;
         cm.classes = wire.classes;
