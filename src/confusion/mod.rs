@@ -7,10 +7,15 @@ pub mod counts;
 pub mod log;
 pub mod matrix;
 pub mod metrics;
+pub mod render;
 pub mod report;
 pub mod wire;
 
 pub use log::ConfusionOptions;
 pub use matrix::{ConfusionError, ConfusionMatrix, Label, Normalization};
 pub use metrics::{Average, ClassMetrics, Metrics, ZeroDivision};
+pub use render::{
+    Annotate, ColorMode, RenderError, RenderOptions, RgbImage, default_title, encode_png,
+    render_png, render_rgb, top_confused,
+};
 pub use report::{ConfusedPair, ReportOptions, markdown_report, most_confused_pairs};
