@@ -54,10 +54,16 @@ fn parse_args() -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--epochs: {e}"))?
             }
-            "--seed" => args.seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--seed" => {
+                args.seed = value("--seed")?
+                    .parse()
+                    .map_err(|e| format!("--seed: {e}"))?
+            }
             "--no-log" => args.log = false,
             "-h" | "--help" => {
-                return Err("usage: train_digits [--logdir DIR] [--epochs N] [--seed N] [--no-log]".into());
+                return Err(
+                    "usage: train_digits [--logdir DIR] [--epochs N] [--seed N] [--no-log]".into(),
+                );
             }
             other => return Err(format!("unknown option {other}; try --help")),
         }
@@ -80,7 +86,10 @@ fn load_digits() -> Result<Digits, Box<dyn Error>> {
         raw: Vec::new(),
         labels: Vec::new(),
     };
-    for (n, line) in BufReader::new(flate2::read::GzDecoder::new(file)).lines().enumerate() {
+    for (n, line) in BufReader::new(flate2::read::GzDecoder::new(file))
+        .lines()
+        .enumerate()
+    {
         let line = line?;
         let values: Vec<u8> = line
             .split(',')
@@ -135,7 +144,9 @@ impl Mlp {
     fn new(rng: &mut Rng) -> Mlp {
         let mut init = |n: usize, fan_in: usize| {
             let scale = (2.0 / fan_in as f32).sqrt();
-            (0..n).map(|_| (rng.uniform() * 2.0 - 1.0) * scale).collect::<Vec<f32>>()
+            (0..n)
+                .map(|_| (rng.uniform() * 2.0 - 1.0) * scale)
+                .collect::<Vec<f32>>()
         };
         Mlp {
             w1: init(PIXELS * HIDDEN, PIXELS),
@@ -155,7 +166,10 @@ impl Mlp {
         h.iter_mut().for_each(|v| *v = v.max(0.0));
         let mut logits = self.b2;
         for (j, &hj) in h.iter().enumerate() {
-            for (lk, w) in logits.iter_mut().zip(&self.w2[j * CLASSES..(j + 1) * CLASSES]) {
+            for (lk, w) in logits
+                .iter_mut()
+                .zip(&self.w2[j * CLASSES..(j + 1) * CLASSES])
+            {
                 *lk += hj * w;
             }
         }
@@ -274,7 +288,13 @@ fn main() -> Result<(), Box<dyn Error>> {
                 &val_true,
                 &val_pred,
                 step,
-                |n| Thumbnail::gray(SIDE as u32, SIDE as u32, data.raw[val[n]].map(|v| (v * 16).min(255)).to_vec()),
+                |n| {
+                    Thumbnail::gray(
+                        SIDE as u32,
+                        SIDE as u32,
+                        data.raw[val[n]].map(|v| (v * 16).min(255)).to_vec(),
+                    )
+                },
                 &gallery,
             )?;
             log_time += started.elapsed();

@@ -123,7 +123,14 @@ impl Backfill<'_> {
         step: impl Into<Step>,
         options: &ConfusionOptions,
     ) -> Result<(), WriteError> {
-        log_confusion(self.writer, tag, cm, step.into(), Some(self.wall_time), options)
+        log_confusion(
+            self.writer,
+            tag,
+            cm,
+            step.into(),
+            Some(self.wall_time),
+            options,
+        )
     }
 }
 
@@ -164,7 +171,8 @@ pub fn confusion_values(
         if k > options.top_confused_above {
             let sub = render::top_confused(cm, options.top_confused_classes);
             let sub_tag = format!("{tag}/top_confused");
-            let title = render::default_title(&sub_tag, step, options.render.normalization, cm.total());
+            let title =
+                render::default_title(&sub_tag, step, options.render.normalization, cm.total());
             let png = render::render_png(&sub, &title, &options.render)?;
             values.push(summary::image(&sub_tag, png, true));
         }
@@ -180,7 +188,10 @@ pub fn confusion_values(
     };
     if options.scalars {
         scalar(format!("{tag}/accuracy"), metrics.accuracy);
-        scalar(format!("{tag}/balanced_accuracy"), metrics.balanced_accuracy.value);
+        scalar(
+            format!("{tag}/balanced_accuracy"),
+            metrics.balanced_accuracy.value,
+        );
         scalar(format!("{tag}/macro_f1"), metrics.macro_f1.value);
         scalar(format!("{tag}/weighted_f1"), metrics.weighted_f1);
         scalar(format!("{tag}/mcc"), metrics.mcc);
@@ -196,7 +207,13 @@ pub fn confusion_values(
     if options.counts {
         let (tensor, content) = counts::encode(cm);
         let counts_tag = format!("{tag}/counts");
-        values.push(summary::tensor(&counts_tag, tensor, COUNTS_PLUGIN, content, true));
+        values.push(summary::tensor(
+            &counts_tag,
+            tensor,
+            COUNTS_PLUGIN,
+            content,
+            true,
+        ));
     }
     Ok(values)
 }

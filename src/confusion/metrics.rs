@@ -166,11 +166,17 @@ impl Metrics {
             let (sum, weight) = per_class
                 .iter()
                 .filter(|c| !f(c).is_nan())
-                .fold((0.0, 0.0), |(s, w), c| (s + c.support * f(c), w + c.support));
+                .fold((0.0, 0.0), |(s, w), c| {
+                    (s + c.support * f(c), w + c.support)
+                });
             zd.divide(sum, weight)
         };
-        let balanced_accuracy =
-            mean_defined(per_class.iter().filter(|c| c.support > 0.0).map(|c| c.recall));
+        let balanced_accuracy = mean_defined(
+            per_class
+                .iter()
+                .filter(|c| c.support > 0.0)
+                .map(|c| c.recall),
+        );
         Metrics {
             zero_division: zd,
             total: n,
@@ -213,7 +219,11 @@ fn mean_defined(values: impl Iterator<Item = f64>) -> Average {
         .filter(|v| !v.is_nan())
         .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
     Average {
-        value: if classes_used == 0 { f64::NAN } else { sum / classes_used as f64 },
+        value: if classes_used == 0 {
+            f64::NAN
+        } else {
+            sum / classes_used as f64
+        },
         classes_used,
     }
 }

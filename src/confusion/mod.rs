@@ -4,6 +4,7 @@
 //! logging all of it in one call ([`log`]).
 
 pub mod counts;
+pub mod gallery;
 pub mod log;
 pub mod matrix;
 pub mod metrics;
@@ -11,6 +12,7 @@ pub mod render;
 pub mod report;
 pub mod wire;
 
+pub use gallery::{GalleryError, GalleryOptions, Thumbnail};
 pub use log::ConfusionOptions;
 pub use matrix::{ConfusionError, ConfusionMatrix, Label, Normalization};
 pub use metrics::{Average, ClassMetrics, Metrics, ZeroDivision};

@@ -28,7 +28,11 @@ pub struct ReportOptions {
 
 impl Default for ReportOptions {
     fn default() -> Self {
-        ReportOptions { max_matrix_classes: 30, top_pairs: 20, max_name_chars: 40 }
+        ReportOptions {
+            max_matrix_classes: 30,
+            top_pairs: 20,
+            max_name_chars: 40,
+        }
     }
 }
 
@@ -82,8 +86,11 @@ pub fn most_confused_pairs(cm: &ConfusionMatrix, n: usize) -> Vec<ConfusedPair> 
 /// The Markdown report of `cm` and its `metrics` (see the module docs).
 pub fn markdown_report(cm: &ConfusionMatrix, metrics: &Metrics, opts: &ReportOptions) -> String {
     let k = cm.num_classes();
-    let names: Vec<String> =
-        cm.class_names().iter().map(|n| escape_name(n, opts.max_name_chars)).collect();
+    let names: Vec<String> = cm
+        .class_names()
+        .iter()
+        .map(|n| escape_name(n, opts.max_name_chars))
+        .collect();
     let mut out = String::new();
     // Writing to a String cannot fail, so the fmt::Results are ignored.
     let _ = writeln!(
@@ -110,7 +117,10 @@ pub fn markdown_report(cm: &ConfusionMatrix, metrics: &Metrics, opts: &ReportOpt
 
 fn write_matrix(out: &mut String, cm: &ConfusionMatrix, names: &[String]) {
     let k = cm.num_classes();
-    let _ = writeln!(out, "**Counts** (rows: true class, columns: predicted class)\n");
+    let _ = writeln!(
+        out,
+        "**Counts** (rows: true class, columns: predicted class)\n"
+    );
     out.push_str("| true ↓ / predicted → |");
     for name in names {
         let _ = write!(out, " {name} |");
@@ -118,7 +128,10 @@ fn write_matrix(out: &mut String, cm: &ConfusionMatrix, names: &[String]) {
     out.push_str(" **total** |\n|---|");
     out.push_str(&"---:|".repeat(k + 1));
     out.push('\n');
-    for (name, (row, total)) in names.iter().zip(cm.counts().chunks_exact(k).zip(cm.row_sums())) {
+    for (name, (row, total)) in names
+        .iter()
+        .zip(cm.counts().chunks_exact(k).zip(cm.row_sums()))
+    {
         let _ = write!(out, "| **{name}** |");
         for &c in row {
             let _ = write!(out, " {} |", thousands(c));
@@ -176,7 +189,11 @@ fn write_per_class(out: &mut String, metrics: &Metrics, names: &[String]) {
 
 /// A rate with 4 decimals, "—" when undefined.
 fn rate(v: f64) -> String {
-    if v.is_nan() { "—".to_owned() } else { format!("{v:.4}") }
+    if v.is_nan() {
+        "—".to_owned()
+    } else {
+        format!("{v:.4}")
+    }
 }
 
 /// A macro average, with K′ when some classes were left out.
@@ -236,5 +253,9 @@ fn escape_name(name: &str, max_chars: usize) -> String {
             _ => out.push(c),
         }
     }
-    if out.is_empty() { "(unnamed)".to_owned() } else { out }
+    if out.is_empty() {
+        "(unnamed)".to_owned()
+    } else {
+        out
+    }
 }

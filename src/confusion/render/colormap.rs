@@ -71,7 +71,8 @@ impl Ramp {
         let i = (pos.floor() as usize).min(self.0.len() - 2);
         let frac = pos - i as f64;
         let (a, b) = (self.0[i], self.0[i + 1]);
-        let mix = |x: u8, y: u8| (f64::from(x) + (f64::from(y) - f64::from(x)) * frac).round() as u8;
+        let mix =
+            |x: u8, y: u8| (f64::from(x) + (f64::from(y) - f64::from(x)) * frac).round() as u8;
         [mix(a[0], b[0]), mix(a[1], b[1]), mix(a[2], b[2])]
     }
 }
@@ -134,7 +135,10 @@ mod tests {
             let chosen = text_color_on(bg);
             let other = if chosen == BLACK { WHITE } else { BLACK };
             let (c, o) = (contrast_ratio(bg, chosen), contrast_ratio(bg, other));
-            assert!(c >= o, "{bg:?}: chose {chosen:?} ({c:.2}) over {other:?} ({o:.2})");
+            assert!(
+                c >= o,
+                "{bg:?}: chose {chosen:?} ({c:.2}) over {other:?} ({o:.2})"
+            );
             assert!(c >= 4.5, "{bg:?}: contrast {c:.2} below 4.5");
         }
     }

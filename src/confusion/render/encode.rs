@@ -118,6 +118,9 @@ mod tests {
             height: 3,
             pixels: vec![0; 5],
         };
-        assert!(matches!(encode_png(&bad), Err(RenderError::BadImage { .. })));
+        assert!(matches!(
+            encode_png(&bad),
+            Err(RenderError::BadImage { .. })
+        ));
     }
 }

@@ -133,14 +133,19 @@ pub(crate) fn compute(ts: &Typesetter<'_>, input: &LayoutInput<'_>) -> Result<La
     let one_line = (input.primary_width + 2 * CELL_PAD_X).max(cell_lh + 2 * CELL_PAD_Y);
     let grow = |s: u32| s.max(MIN_GRID.div_ceil(k));
 
-    let annotated = [(Tier::TwoLines, grow(two_lines)), (Tier::OneLine, grow(one_line))];
+    let annotated = [
+        (Tier::TwoLines, grow(two_lines)),
+        (Tier::OneLine, grow(one_line)),
+    ];
     match input.annotate {
         Annotate::Never => {}
         Annotate::Always | Annotate::Auto => {
             for (tier, cell) in annotated {
                 let layout = place(ts, input, tier, cell, true);
-                let fits_cap = layout.width <= input.max_side_px && layout.height <= input.max_side_px;
-                let legible = input.annotate == Annotate::Always || layout.width <= ANNOTATED_MAX_WIDTH;
+                let fits_cap =
+                    layout.width <= input.max_side_px && layout.height <= input.max_side_px;
+                let legible =
+                    input.annotate == Annotate::Always || layout.width <= ANNOTATED_MAX_WIDTH;
                 if fits_cap && legible {
                     return Ok(layout);
                 }
@@ -159,7 +164,10 @@ pub(crate) fn compute(ts: &Typesetter<'_>, input: &LayoutInput<'_>) -> Result<La
     let mut cell = grow((HEATMAP_GRID_TARGET / k).max(1));
     loop {
         let layout = place(ts, input, Tier::Heatmap, cell, false);
-        let over = layout.width.max(layout.height).saturating_sub(input.max_side_px);
+        let over = layout
+            .width
+            .max(layout.height)
+            .saturating_sub(input.max_side_px);
         if over == 0 {
             return Ok(layout);
         }
@@ -265,11 +273,7 @@ fn place(
         .chain(input.margins.then(|| ts.width("precision", LABEL_PX)))
         .max()
         .unwrap_or(0);
-    let col_band = if cols_rotated {
-        widest_col
-    } else {
-        label_lh
-    };
+    let col_band = if cols_rotated { widest_col } else { label_lh };
 
     // Horizontal positions.
     let y_title_x = PAD;
@@ -322,7 +326,13 @@ fn place(
     let col_labels_y = below_grid + GAP / 2;
     let x_title_y = col_labels_y + col_band + GAP;
     let height = x_title_y + label_lh + PAD;
-    let width = content_width.max(labels.iter().map(|l| l.rect.right() + PAD).max().unwrap_or(0));
+    let width = content_width.max(
+        labels
+            .iter()
+            .map(|l| l.rect.right() + PAD)
+            .max()
+            .unwrap_or(0),
+    );
 
     // Axis titles and margin headers first: they win over tick labels where space is tight.
     let x_title = "Predicted label";
@@ -389,12 +399,21 @@ fn place(
             rotated: false,
         });
     }
-    for (i, c) in cols_named.iter().enumerate().filter(|&(i, _)| shown(i, col_step)) {
+    for (i, c) in cols_named
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| shown(i, col_step))
+    {
         let w = col_widths[i];
         let centre = grid.x + i as u32 * cell + cell / 2;
         let rect = if cols_rotated {
             // Text reads bottom to top and ends at the grid, as matplotlib's rotation=90.
-            Rect::new(centre.saturating_sub(label_lh / 2), col_labels_y, label_lh, w)
+            Rect::new(
+                centre.saturating_sub(label_lh / 2),
+                col_labels_y,
+                label_lh,
+                w,
+            )
         } else {
             Rect::new(centre.saturating_sub(w / 2), col_labels_y, w, label_lh)
         };
@@ -414,8 +433,10 @@ fn place(
             .map(|(frac, text)| {
                 let w = ts.width(text, TICK_PX);
                 let centre = bar.bottom() as f64 - frac.clamp(0.0, 1.0) * f64::from(bar.h);
-                let top = (centre - f64::from(tick_lh) / 2.0)
-                    .clamp(f64::from(bar.y), f64::from(bar.bottom().saturating_sub(tick_lh)));
+                let top = (centre - f64::from(tick_lh) / 2.0).clamp(
+                    f64::from(bar.y),
+                    f64::from(bar.bottom().saturating_sub(tick_lh)),
+                );
                 TextBox {
                     text: text.clone(),
                     rect: Rect::new(bar.right() + 3, top as u32, w, tick_lh),
@@ -477,7 +498,11 @@ mod tests {
             secondary_width: ts.width("34%", CELL_PX),
             margin_text_width: ts.width("100%", CELL_PX),
             margins,
-            colorbars: vec![vec![(0.0, "0".into()), (0.5, "500".into()), (1.0, "1,000".into())]],
+            colorbars: vec![vec![
+                (0.0, "0".into()),
+                (0.5, "500".into()),
+                (1.0, "1,000".into()),
+            ]],
             annotate: Annotate::Auto,
             max_side_px: cap,
         };
@@ -510,7 +535,12 @@ mod tests {
                     names(k, |i| format!("class_{i}"))
                 };
                 let l = layout_for(k, &n, k <= 100, 4096);
-                assert!(l.width <= 4096 && l.height <= 4096, "K={k}: {}×{}", l.width, l.height);
+                assert!(
+                    l.width <= 4096 && l.height <= 4096,
+                    "K={k}: {}×{}",
+                    l.width,
+                    l.height
+                );
                 assert!(l.width >= MIN_GRID, "K={k}: {} too narrow", l.width);
                 assert_no_overlaps(&l);
                 // Every label box is at most as long as the ellipsis limit.

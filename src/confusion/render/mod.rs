@@ -9,12 +9,12 @@
 //! Everything is drawn straight into the pixel buffer with the embedded DejaVu Sans face
 //! (no system fonts), so output is byte-for-byte deterministic.
 
-mod canvas;
-mod colormap;
+pub(crate) mod canvas;
+pub(crate) mod colormap;
 mod encode;
 mod format;
 mod layout;
-mod text;
+pub(crate) mod text;
 mod top_confused;
 
 use std::sync::Arc;
@@ -310,7 +310,11 @@ impl Cells {
                 .zip(&shares)
                 .map(|(&c, &s)| {
                     let (count, pct) = (format_count(c), format_pct(s));
-                    if normalized { (pct, count) } else { (count, pct) }
+                    if normalized {
+                        (pct, count)
+                    } else {
+                        (count, pct)
+                    }
                 })
                 .collect()
         } else {
@@ -415,7 +419,12 @@ impl Cells {
             Scale::Errors { diag_max, off_max } => {
                 let errors = [0.0, 0.25, 1.0]
                     .iter()
-                    .map(|&f| (error_position(f * off_max, off_max), self.tick_text(f * off_max)))
+                    .map(|&f| {
+                        (
+                            error_position(f * off_max, off_max),
+                            self.tick_text(f * off_max),
+                        )
+                    })
                     .collect();
                 vec![linear(diag_max), errors]
             }
@@ -428,12 +437,7 @@ impl Cells {
             Scale::Sequential { .. } => vec![Box::new(|f| BLUES.at(f))],
             Scale::Errors { .. } => vec![Box::new(|f| BLUES.at(f)), Box::new(|f| ORANGES.at(f))],
         };
-        layout
-            .colorbars
-            .iter()
-            .map(|c| c.bar)
-            .zip(bars)
-            .collect()
+        layout.colorbars.iter().map(|c| c.bar).zip(bars).collect()
     }
 
     fn paint(&self, img: &mut RgbImage, ts: &mut Typesetter<'_>, layout: &Layout) {
@@ -489,19 +493,39 @@ impl Cells {
         }
     }
 
-    fn mark_no_support(&self, img: &mut RgbImage, ts: &mut Typesetter<'_>, layout: &Layout, t: usize) {
-        let row = Rect::new(layout.grid.x, layout.grid.y + t as u32 * layout.cell, layout.grid.w, layout.cell);
+    fn mark_no_support(
+        &self,
+        img: &mut RgbImage,
+        ts: &mut Typesetter<'_>,
+        layout: &Layout,
+        t: usize,
+    ) {
+        let row = Rect::new(
+            layout.grid.x,
+            layout.grid.y + t as u32 * layout.cell,
+            layout.grid.w,
+            layout.cell,
+        );
         let text = "no support";
         let mask = ts.render(text, CELL_PX);
         if mask.width + 8 <= row.w && mask.height <= row.h {
             // A white plate under the text keeps it readable on the stripes.
             let (x, y) = centred(row, mask.width, mask.height);
-            img.fill_rect(Rect::new(x - 3, y, mask.width + 6, mask.height), blend(WHITE, INK, 20));
+            img.fill_rect(
+                Rect::new(x - 3, y, mask.width + 6, mask.height),
+                blend(WHITE, INK, 20),
+            );
             img.draw_mask(&mask, x, y, INK, 255, false);
         }
     }
 
-    fn paint_margins(&self, img: &mut RgbImage, ts: &mut Typesetter<'_>, layout: &Layout, annotate: bool) {
+    fn paint_margins(
+        &self,
+        img: &mut RgbImage,
+        ts: &mut Typesetter<'_>,
+        layout: &Layout,
+        annotate: bool,
+    ) {
         let (Some(rc), Some(pr)) = (layout.recall_column, layout.precision_row) else {
             return;
         };
@@ -514,7 +538,11 @@ impl Cells {
             if !annotate {
                 return;
             }
-            let ink = if v.is_nan() { INK } else { text_color_on(GREENS.at(v)) };
+            let ink = if v.is_nan() {
+                INK
+            } else {
+                text_color_on(GREENS.at(v))
+            };
             let lh = ts.line_height(CELL_PX);
             let lines: Vec<&String> = lines.iter().take((rect.h / lh).max(1) as usize).collect();
             let mut y = rect.y + rect.h.saturating_sub(lh * lines.len() as u32) / 2;
@@ -530,11 +558,21 @@ impl Cells {
         let s = layout.cell;
         for t in 0..self.k {
             let v = self.recall(t);
-            cell(img, Rect::new(rc.x, rc.y + t as u32 * s, rc.w, s), v, &[format_pct(v)]);
+            cell(
+                img,
+                Rect::new(rc.x, rc.y + t as u32 * s, rc.w, s),
+                v,
+                &[format_pct(v)],
+            );
         }
         for p in 0..self.k {
             let v = self.precision(p);
-            cell(img, Rect::new(pr.x + p as u32 * s, pr.y, s, pr.h), v, &[format_pct(v)]);
+            cell(
+                img,
+                Rect::new(pr.x + p as u32 * s, pr.y, s, pr.h),
+                v,
+                &[format_pct(v)],
+            );
         }
         let acc = self.accuracy();
         let corner = Rect::new(rc.x, pr.y, rc.w, pr.h);
@@ -543,7 +581,10 @@ impl Cells {
 }
 
 fn centred(r: Rect, w: u32, h: u32) -> (u32, u32) {
-    (r.x + r.w.saturating_sub(w) / 2, r.y + r.h.saturating_sub(h) / 2)
+    (
+        r.x + r.w.saturating_sub(w) / 2,
+        r.y + r.h.saturating_sub(h) / 2,
+    )
 }
 
 fn paint_colorbar(img: &mut RgbImage, bar: Rect, color_at: &dyn Fn(f64) -> Rgb) {

@@ -275,7 +275,10 @@ mod tests {
             let s = ts.ellipsize_middle(long, 13, max);
             assert!(ts.width(&s, 13) <= max, "{s:?} wider than {max}");
             if max >= 60 && max < ts.width(long, 13) {
-                assert!(s.starts_with("a_v") && s.ends_with('x') && s.contains('…'), "{s}");
+                assert!(
+                    s.starts_with("a_v") && s.ends_with('x') && s.contains('…'),
+                    "{s}"
+                );
             }
         }
         assert_eq!(ts.ellipsize_middle(long, 13, 10_000), long);
