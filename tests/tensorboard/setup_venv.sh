@@ -36,12 +36,24 @@ if [[ -x "$python" && -f "$stamp" ]] && cmp -s "$stamp" "$requirements" && modul
     exit 0
 fi
 
+# Test processes may run this concurrently (cargo nextest, several test binaries):
+# one installs, the others wait and then find the stamp.
+mkdir -p "$(dirname "$venv")"
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$venv.lock"
+    flock 9
+    if [[ -x "$python" && -f "$stamp" ]] && cmp -s "$stamp" "$requirements" && modules_present; then
+        echo "$python"
+        exit 0
+    fi
+fi
+
 command -v python3 >/dev/null 2>&1 \
     || fail "python3 not found on PATH; install Python 3.9+ with the venv module (Debian: apt-get install python3-venv)"
 
-if [[ ! -x "$python" ]]; then
-    mkdir -p "$(dirname "$venv")"
-    python3 -m venv "$venv" >&2 \
+# A venv whose interpreter no longer runs (python3 upgraded or removed) is rebuilt.
+if ! "$python" -c '' >/dev/null 2>&1; then
+    python3 -m venv --clear "$venv" >&2 \
         || fail "'python3 -m venv $venv' failed; install the venv module (Debian: apt-get install python3-venv)"
 fi
 
@@ -53,7 +65,7 @@ echo "setup_venv.sh: installing pinned TensorBoard into $venv ..." >&2
     || fail "pip install -r $requirements failed (is PyPI reachable?)"
 
 modules_present || fail "packages installed but not importable from $python"
-# The data server must actually be runnable, or --load_fast=true silently falls back.
+# rustboard must be runnable, or every --load_fast=true check fails at start-up.
 "$python" -c 'from tensorboard_data_server import server_binary; import os, sys; p = server_binary(); sys.exit(0 if p and os.access(p, os.X_OK) else 1)' >&2 \
     || fail "tensorboard-data-server has no runnable rustboard binary for this platform"
 
