@@ -30,7 +30,9 @@ fn manifest_json_matches_the_checker_schema() {
         .scalar("loss", 0, f64::NAN)
         .image("confusion_matrix", 0, 400, 380)
         .text("table", 0, &["<td>12</td>", "accuracy"]);
-    manifest.run("eval/val").scalar("accuracy", 3, f64::NEG_INFINITY);
+    manifest
+        .run("eval/val")
+        .scalar("accuracy", 3, f64::NEG_INFINITY);
     manifest.run("empty");
     assert_eq!(
         manifest.to_json(),
@@ -49,5 +51,8 @@ fn manifest_json_matches_the_checker_schema() {
 #[test]
 #[should_panic(expected = "already expects a scalar for tag \"loss\" at step 2")]
 fn manifest_refuses_two_points_at_one_step() {
-    Manifest::new().run("train").scalar("loss", 2, 1.0).scalar("loss", 2, 2.0);
+    Manifest::new()
+        .run("train")
+        .scalar("loss", 2, 1.0)
+        .scalar("loss", 2, 2.0);
 }

@@ -89,7 +89,14 @@ impl RunManifest {
 
     /// Expects one PNG image of `width` x `height` pixels for `tag` at `step`.
     pub fn image(&mut self, tag: &str, step: i64, width: u32, height: u32) -> &mut Self {
-        insert_point(&self.name, "image", &mut self.images, tag, step, (width, height));
+        insert_point(
+            &self.name,
+            "image",
+            &mut self.images,
+            tag,
+            step,
+            (width, height),
+        );
         self
     }
 
@@ -105,9 +112,12 @@ impl RunManifest {
         let mut plugins = Map::new();
         // An omitted plugin means "no tags of it", the same as an empty one.
         if !self.scalars.is_empty() {
-            plugins.insert("scalars".into(), tags_json(&self.scalars, |step, &value| {
-                json!([step, float_json(value)])
-            }));
+            plugins.insert(
+                "scalars".into(),
+                tags_json(&self.scalars, |step, &value| {
+                    json!([step, float_json(value)])
+                }),
+            );
         }
         if !self.images.is_empty() {
             plugins.insert("images".into(), tags_json(&self.images, |step, &(width, height)| {
@@ -115,9 +125,13 @@ impl RunManifest {
             }));
         }
         if !self.text.is_empty() {
-            plugins.insert("text".into(), tags_json(&self.text, |step, contains| {
-                json!({ "step": step, "contains": contains })
-            }));
+            plugins.insert(
+                "text".into(),
+                tags_json(
+                    &self.text,
+                    |step, contains| json!({ "step": step, "contains": contains }),
+                ),
+            );
         }
         Value::Object(plugins)
     }
@@ -196,7 +210,11 @@ pub fn venv_python() -> &'static Path {
         let stdout = String::from_utf8_lossy(&output.stdout);
         match stdout.lines().last() {
             Some(path) if output.status.success() => Ok(PathBuf::from(path.trim())),
-            _ => Err(format!("{} failed: {}", script.display(), describe(&output))),
+            _ => Err(format!(
+                "{} failed: {}",
+                script.display(),
+                describe(&output)
+            )),
         }
     });
     match python {
