@@ -33,6 +33,7 @@ rustboard goes with its parent), also on errors and Ctrl-C.
 
 import argparse
 import base64
+import concurrent.futures
 import io
 import json
 import math
@@ -58,6 +59,8 @@ SAMPLES = "images=1000000,scalars=1000000,text=1000000"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HTTP_TIMEOUT_S = 15
 POLL_INTERVAL_S = 0.5
+# Image blobs are fetched a few at a time: one request each, three per image.
+FETCH_THREADS = 4
 REL_TOLERANCE = 1e-6
 SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -310,9 +313,10 @@ def blob_key_variant(blob_key, index):
 class Reader:
     """Fetches a server's data; blobs are cached by key (keys are immutable)."""
 
-    def __init__(self, base):
+    def __init__(self, base, pool):
         self.base = base
         self.blobs = {}
+        self.pool = pool
 
     def blob(self, blob_key):
         if blob_key not in self.blobs:
@@ -364,7 +368,7 @@ class Reader:
             body = get_json(query(self.base, "/data/plugin/images/images", run=run, tag=tag, sample=0))
             series[("images", run, tag)] = {
                 "samples": info.get("samples"),
-                "points": [(p["step"], self.image_info(p)) for p in body],
+                "points": [(p["step"], info) for p, info in zip(body, self.pool.map(self.image_info, body))],
             }
         for run, tag in sorted((r, t) for r, ts in tags["text"].items() for t in ts):
             body = get_json(query(self.base, "/data/plugin/text/text", run=run, tag=tag))
@@ -480,9 +484,9 @@ def compare(snapshot, manifest_runs):
     return results
 
 
-def poll(server, manifest_runs, deadline, settle):
+def poll(server, manifest_runs, deadline, settle, pool):
     """Poll until the served data matches, settles, or the deadline passes."""
-    reader = Reader(server.base)
+    reader = Reader(server.base, pool)
     last = None
     stable_since = time.monotonic()
     while True:
@@ -525,11 +529,13 @@ def run(logdir, manifest_runs, timeout, settle):
 
             def worker(server):
                 try:
-                    outcome[server.name] = poll(server, manifest_runs, deadline, settle)
+                    with concurrent.futures.ThreadPoolExecutor(FETCH_THREADS) as pool:
+                        outcome[server.name] = poll(server, manifest_runs, deadline, settle, pool)
                 except Exception as e:  # reported as a failed check, never lost
                     outcome[server.name] = [("checker", False, "%s: %s" % (type(e).__name__, e))]
 
-            threads = [threading.Thread(target=worker, args=(s,)) for s in servers]
+            # Daemon threads: after Ctrl-C the servers are gone and nothing waits for them.
+            threads = [threading.Thread(target=worker, args=(s,), daemon=True) for s in servers]
             for t in threads:
                 t.start()
             for t in threads:

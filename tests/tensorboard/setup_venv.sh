@@ -38,7 +38,7 @@ fi
 
 # Test processes may run this concurrently (cargo nextest, several test binaries):
 # one installs, the others wait and then find the stamp.
-mkdir -p "$(dirname "$venv")"
+mkdir -p "$(dirname "$venv")" || fail "cannot create the parent directory of $venv (set TBCONFUSION_VENV to a writable path)"
 if command -v flock >/dev/null 2>&1; then
     exec 9>"$venv.lock"
     flock 9
