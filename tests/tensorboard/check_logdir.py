@@ -7,8 +7,10 @@ Starts `python -m tensorboard.main` twice, with `--load_fast=true` (rustboard, t
 Rust data server) and `--load_fast=false` (the Python multiplexer), and queries
 TensorBoard's own HTTP API -- the same endpoints the web UI uses -- until the
 served data equals the manifest, the served data has stopped changing for
-`--settle` seconds (loading is done and it still differs), or `--timeout`
-passes. Both servers run concurrently to halve the wall time.
+`--settle` seconds (with --reload_interval 1 that is several reload cycles:
+loading is done and it still differs), or `--timeout` passes. A wrong logdir
+thus fails in seconds, not after the whole timeout. Both servers run
+concurrently to halve the wall time.
 
 Manifest (exact sets: extra runs, tags or steps are failures, and a plugin key
 left out of a run means that run must have no tags of that plugin):
@@ -519,7 +521,8 @@ def run(logdir, manifest_runs, timeout, settle):
     """Returns (passed, failed)."""
     with tempfile.TemporaryDirectory(prefix="tbconfusion-check-") as workdir:
         servers = [Server(logdir, load_fast, workdir) for load_fast in LOADERS]
-        outcome = {}
+        outcome, seconds = {}, {}
+        started = time.monotonic()
         try:
             for server in servers:
                 server.start()
@@ -531,6 +534,7 @@ def run(logdir, manifest_runs, timeout, settle):
                 try:
                     with concurrent.futures.ThreadPoolExecutor(FETCH_THREADS) as pool:
                         outcome[server.name] = poll(server, manifest_runs, deadline, settle, pool)
+                    seconds[server.name] = time.monotonic() - started
                 except Exception as e:  # reported as a failed check, never lost
                     outcome[server.name] = [("checker", False, "%s: %s" % (type(e).__name__, e))]
 
@@ -549,6 +553,8 @@ def run(logdir, manifest_runs, timeout, settle):
                 print("%s [%s] %s: %s" % ("PASS" if ok else "FAIL", server.name, name, detail))
                 passed += ok
                 failed += not ok
+            if server.name in seconds:
+                print("INFO [%s] finished %.1f s after start-up" % (server.name, seconds[server.name]))
             if not all(ok for _, ok, _ in outcome[server.name]):
                 print("--- last TensorBoard log (%s) ---\n%s" % (server.name, server.log_text()[-3000:]))
         return passed, failed
@@ -565,8 +571,8 @@ def main(argv=None):
     parser.add_argument("manifest")
     parser.add_argument("--timeout", type=float, default=90.0,
                         help="seconds to wait for both loaders to match (default 90)")
-    parser.add_argument("--settle", type=float, default=3.0,
-                        help="give up on a loader once its data has not changed for this long (default 3)")
+    parser.add_argument("--settle", type=float, default=5.0,
+                        help="give up on a loader once its data has not changed for this long (default 5)")
     args = parser.parse_args(argv)
 
     signal.signal(signal.SIGTERM, _interrupt)
