@@ -6,8 +6,11 @@
 #[path = "support/tensorboard.rs"]
 mod tensorboard;
 
-use serde_json::json;
-use tensorboard::{Manifest, run_harness_script};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use serde_json::{Value, json};
+use tensorboard::{Manifest, check_logdir, run_harness_script};
 
 #[test]
 fn checker_passes_a_matching_manifest_and_fails_three_wrong_ones() {
@@ -18,6 +21,56 @@ fn checker_passes_a_matching_manifest_and_fails_three_wrong_ones() {
         "selftest.py: {}\n{stdout}\n{}",
         output.status,
         String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The logdir selftest.py writes, described with the builder.
+fn selftest_manifest(first_image_width: u32) -> Manifest {
+    let mut manifest = Manifest::new();
+    manifest
+        .run("train")
+        .scalar("loss", 0, 0.9)
+        .scalar("loss", 1, 0.5)
+        .scalar("loss", 2, 0.1 + 0.2)
+        .image("confusion_matrix/train", 0, first_image_width, 30)
+        .image("confusion_matrix/train", 2, 42, 30)
+        .text(
+            "confusion_matrix/train_table",
+            0,
+            &["<table>", "<td>12</td>", "dog"],
+        )
+        .text("confusion_matrix/train_table", 2, &["<td>14</td>"]);
+    manifest.run("eval/val").scalar("accuracy", 5, 0.75);
+    manifest
+}
+
+#[test]
+fn check_logdir_accepts_the_truth_and_panics_on_a_wrong_image_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let logdir = dir.path().join("logs");
+    let output = run_harness_script(
+        "selftest.py",
+        &[Path::new("--write-logdir"), logdir.as_path()],
+    );
+    assert!(
+        output.status.success(),
+        "selftest.py --write-logdir: {output:?}"
+    );
+    let written: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(selftest_manifest(40).to_json(), written);
+
+    check_logdir(&logdir, &selftest_manifest(40));
+
+    let failure = catch_unwind(AssertUnwindSafe(|| {
+        check_logdir(&logdir, &selftest_manifest(41));
+    }))
+    .expect_err("a wrong image size must fail the check");
+    let message = failure.downcast_ref::<String>().unwrap();
+    assert!(
+        message.contains("FAIL [rustboard] images")
+            && message.contains("FAIL [python] images")
+            && message.contains("decoded 40x30, expected 41x30"),
+        "{message}"
     );
 }
 

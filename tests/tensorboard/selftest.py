@@ -11,7 +11,8 @@ does not depend on tbconfusion), then runs check_logdir.py against:
   * a wrong image size                   -> must exit 1
 
 Prints one line per case and ends with `N passed, N failed`; exits 0 only when
-every case behaved as expected.
+every case behaved as expected. `selftest.py --write-logdir DIR` only writes the
+logdir and prints its manifest (used by tests/tensorboard_selftest.rs).
 """
 
 import copy
@@ -139,6 +140,10 @@ def run_checker(logdir, manifest, workdir, name):
 
 
 def main():
+    if sys.argv[1:2] == ["--write-logdir"] and len(sys.argv) == 3:
+        # For tests/tensorboard_selftest.rs: the same logdir, checked from Rust.
+        print(json.dumps(write_logdir(sys.argv[2])))
+        return 0
     passed = failed = 0
 
     def report(ok, name, detail):
