@@ -52,6 +52,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from PIL import Image
+
 PLUGINS = ("scalars", "images", "text")
 LOADERS = ("true", "false")
 LOADER_NAMES = {"true": "rustboard", "false": "python"}
@@ -71,10 +73,11 @@ class SetupError(Exception):
     """TensorBoard could not be started or the inputs are unusable."""
 
 
-class Fetch:
+class Fetch(Exception):
     """A transient failure while querying a server; retried until the deadline."""
 
     def __init__(self, message):
+        super().__init__(message)
         self.message = message
 
 
@@ -328,7 +331,7 @@ class Reader:
         return self.blobs[blob_key]
 
     def image_info(self, entry):
-        """(png_ok, width, height, header_width, header_height, problem) of one image."""
+        """Decoded format and size of one served image, and its width/height blobs."""
         params = urllib.parse.parse_qs(entry.get("query", ""))
         if "blob_key" not in params:
             raise Fetch("image entry without blob_key: %r" % entry)
@@ -341,8 +344,6 @@ class Reader:
                 header.append(int(raw.decode("ascii")))
             except (UnicodeDecodeError, ValueError):
                 header.append(None)
-        from PIL import Image
-
         try:
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
