@@ -18,7 +18,10 @@ fn png(width: u32, height: u32) -> Png {
     let mut enc = png::Encoder::new(&mut bytes, width, height);
     enc.set_color(png::ColorType::Rgb);
     let pixels: Vec<u8> = (0..width * height * 3).map(|i| (i % 251) as u8).collect();
-    enc.write_header().unwrap().write_image_data(&pixels).unwrap();
+    enc.write_header()
+        .unwrap()
+        .write_image_data(&pixels)
+        .unwrap();
     Png::new(bytes).unwrap()
 }
 
@@ -37,15 +40,23 @@ fn plain_summaries_in_both_loaders() {
         train.add_scalar("loss", loss, step).unwrap();
         run.scalar("loss", step, loss);
         train
-            .add_text("notes", &format!("| step | loss |\n|---|---|\n| {step} | {loss} |"), step)
+            .add_text(
+                "notes",
+                &format!("| step | loss |\n|---|---|\n| {step} | {loss} |"),
+                step,
+            )
             .unwrap();
         run.text("notes", step, &["<table>", &format!("<td>{step}</td>")]);
         let (w, h) = (20 + step as u32, 10 + 2 * step as u32);
-        train.add_image("pictures/stripes", png(w, h), step).unwrap();
+        train
+            .add_image("pictures/stripes", png(w, h), step)
+            .unwrap();
         run.image("pictures/stripes", step, w, h);
         // A tensor under our own plugin must not disturb anything else.
         let counts = summary::int64_tensor(&[2, 2], vec![step, 1, 2, 3]);
-        train.add_tensor("raw", counts, "tbconfusion", b"{}".to_vec(), step).unwrap();
+        train
+            .add_tensor("raw", counts, "tbconfusion", b"{}".to_vec(), step)
+            .unwrap();
     }
     train.close().unwrap();
 
@@ -73,17 +84,27 @@ fn plain_summaries_in_both_loaders() {
     threads.close().unwrap();
     for t in 0..3 {
         for step in 0..200i64 {
-            manifest.run("threads").scalar(&format!("worker{t}"), step, (t * 1000) as f32 + step as f32);
+            manifest.run("threads").scalar(
+                &format!("worker{t}"),
+                step,
+                (t * 1000) as f32 + step as f32,
+            );
         }
     }
 
-    let staged = SummaryWriter::create_with(root.join("staged"), WriterOptions::default().staged(true)).unwrap();
+    let staged =
+        SummaryWriter::create_with(root.join("staged"), WriterOptions::default().staged(true))
+            .unwrap();
     staged.add_scalar("x", -3.5, 1).unwrap();
     staged.close().unwrap();
     manifest.run("staged").scalar("x", 1, -3.5f32);
 
     // An abandoned staged writer leaves nothing TensorBoard would show.
-    let abandoned = SummaryWriter::create_with(root.join("abandoned"), WriterOptions::default().staged(true)).unwrap();
+    let abandoned = SummaryWriter::create_with(
+        root.join("abandoned"),
+        WriterOptions::default().staged(true),
+    )
+    .unwrap();
     abandoned.add_scalar("x", 1.0, 1).unwrap();
     drop(abandoned);
 
@@ -97,7 +118,14 @@ fn plain_summaries_in_both_loaders() {
 
 /// Expectation for one `add_confusion_matrix` call, computed from the same
 /// values the writer logs: image sizes and which scalars are defined.
-fn expect_bundle(manifest: &mut Manifest, run: &str, tag: &str, cm: &ConfusionMatrix, step: i64, opts: &ConfusionOptions) {
+fn expect_bundle(
+    manifest: &mut Manifest,
+    run: &str,
+    tag: &str,
+    cm: &ConfusionMatrix,
+    step: i64,
+    opts: &ConfusionOptions,
+) {
     let r = manifest.run(run);
     for v in confusion_values(tag, cm, step, opts).unwrap() {
         match v.value {
@@ -112,7 +140,11 @@ fn expect_bundle(manifest: &mut Manifest, run: &str, tag: &str, cm: &ConfusionMa
         }
     }
     let names = cm.class_names();
-    r.text(&format!("{tag}/table"), step, &["<table>", &names[0], &names[names.len() - 1]]);
+    r.text(
+        &format!("{tag}/table"),
+        step,
+        &["<table>", &names[0], &names[names.len() - 1]],
+    );
 }
 
 #[test]
@@ -142,9 +174,18 @@ fn confusion_bundles_in_both_loaders() {
     // Ten and forty classes, normalised and in errors mode; forty adds the
     // top-confused sub-matrix.
     let w = SummaryWriter::create(root.join("large")).unwrap();
-    for (k, step, norm) in [(10usize, 5i64, Normalization::True), (40, 6, Normalization::None)] {
+    for (k, step, norm) in [
+        (10usize, 5i64, Normalization::True),
+        (40, 6, Normalization::None),
+    ] {
         let counts: Vec<u64> = (0..k * k)
-            .map(|i| if i / k == i % k { 50 + (i % 7) as u64 } else { ((i * 7919) % 13) as u64 / 6 })
+            .map(|i| {
+                if i / k == i % k {
+                    50 + (i % 7) as u64
+                } else {
+                    ((i * 7919) % 13) as u64 / 6
+                }
+            })
             .collect();
         let cm = ConfusionMatrix::from_counts(k, counts).unwrap();
         let tag = format!("k{k}");
@@ -166,8 +207,19 @@ fn assert_runs_have_counts(root: &Path) {
     for run in ["small", "large"] {
         for entry in std::fs::read_dir(root.join(run)).unwrap() {
             for item in EventFileReader::open(entry.unwrap().path()).unwrap() {
-                if let (_, tbconfusion::proto::Event { what: Some(What::Summary(s)), .. }) = item.unwrap() {
-                    found += s.value.iter().filter(|v| v.tag.ends_with("/counts")).count();
+                if let (
+                    _,
+                    tbconfusion::proto::Event {
+                        what: Some(What::Summary(s)),
+                        ..
+                    },
+                ) = item.unwrap()
+                {
+                    found += s
+                        .value
+                        .iter()
+                        .filter(|v| v.tag.ends_with("/counts"))
+                        .count();
                 }
             }
         }
