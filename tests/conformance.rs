@@ -125,8 +125,9 @@ fn expect_bundle(
     cm: &ConfusionMatrix,
     step: i64,
     opts: &ConfusionOptions,
-) {
+) -> Vec<(String, f32)> {
     let r = manifest.run(run);
+    let mut scalars = Vec::new();
     for v in confusion_values(tag, cm, step, opts).unwrap() {
         match v.value {
             Some(ValueKind::Tensor(t)) if t.dtype == 7 && t.string_val.len() == 3 => {
@@ -135,6 +136,7 @@ fn expect_bundle(
             }
             Some(ValueKind::Tensor(t)) if t.dtype == 1 => {
                 r.scalar(&v.tag, step, t.float_val[0]);
+                scalars.push((v.tag.clone(), t.float_val[0]));
             }
             _ => {}
         }
@@ -145,6 +147,7 @@ fn expect_bundle(
         step,
         &["<table>", &names[0], &names[names.len() - 1]],
     );
+    scalars
 }
 
 #[test]
@@ -165,9 +168,11 @@ fn confusion_bundles_in_both_loaders() {
         let m = Metrics::compute(&cm, ZeroDivision::Nan);
         assert!(m.per_class[2].precision.is_nan());
         w.add_confusion_matrix("cm", &cm, step, &opts).unwrap();
-        expect_bundle(&mut manifest, "small", "cm", &cm, step, &opts);
+        let scalars = expect_bundle(&mut manifest, "small", "cm", &cm, step, &opts);
         let accuracy = (0..3).map(|c| cm.count(c, c)).sum::<u64>() as f32 / cm.total() as f32;
-        manifest.run("small").scalar("cm/accuracy", step, accuracy);
+        assert!(scalars.contains(&("cm/accuracy".to_owned(), accuracy)));
+        assert!(scalars.iter().any(|(t, _)| t == "cm/recall/bird"));
+        assert!(!scalars.iter().any(|(t, _)| t == "cm/precision/bird"), "undefined: left out");
     }
     w.close().unwrap();
 
