@@ -108,26 +108,74 @@ fn metrics_match_sklearn() {
             };
             let at = |metric: &str| format!("{} [{policy_name}] {metric}", case.name);
             let pc = &m.per_class;
-            close_all(&at("precision"), pc.iter().map(|c| c.precision), &want.precision);
+            close_all(
+                &at("precision"),
+                pc.iter().map(|c| c.precision),
+                &want.precision,
+            );
             close_all(&at("recall"), pc.iter().map(|c| c.recall), &want.recall);
             close_all(&at("f1"), pc.iter().map(|c| c.f1), &want.f1);
-            close_all(&at("specificity"), pc.iter().map(|c| c.specificity), &want.specificity);
+            close_all(
+                &at("specificity"),
+                pc.iter().map(|c| c.specificity),
+                &want.specificity,
+            );
             close_all(&at("iou"), pc.iter().map(|c| c.iou), &want.iou);
             close_all(&at("support"), pc.iter().map(|c| c.support), &want.support);
-            close_all(&at("predicted"), pc.iter().map(|c| c.predicted), &want.predicted);
-            close(&at("macro precision"), m.macro_precision.value, want.macro_precision);
+            close_all(
+                &at("predicted"),
+                pc.iter().map(|c| c.predicted),
+                &want.predicted,
+            );
+            close(
+                &at("macro precision"),
+                m.macro_precision.value,
+                want.macro_precision,
+            );
             close(&at("macro recall"), m.macro_recall.value, want.macro_recall);
             close(&at("macro f1"), m.macro_f1.value, want.macro_f1);
-            assert_eq!(m.macro_precision.classes_used, want.macro_precision_classes, "{}", at("K'"));
-            assert_eq!(m.macro_recall.classes_used, want.macro_recall_classes, "{}", at("K'"));
-            assert_eq!(m.macro_f1.classes_used, want.macro_f1_classes, "{}", at("K'"));
-            close(&at("weighted precision"), m.weighted_precision, want.weighted_precision);
-            close(&at("weighted recall"), m.weighted_recall, want.weighted_recall);
+            assert_eq!(
+                m.macro_precision.classes_used,
+                want.macro_precision_classes,
+                "{}",
+                at("K'")
+            );
+            assert_eq!(
+                m.macro_recall.classes_used,
+                want.macro_recall_classes,
+                "{}",
+                at("K'")
+            );
+            assert_eq!(
+                m.macro_f1.classes_used,
+                want.macro_f1_classes,
+                "{}",
+                at("K'")
+            );
+            close(
+                &at("weighted precision"),
+                m.weighted_precision,
+                want.weighted_precision,
+            );
+            close(
+                &at("weighted recall"),
+                m.weighted_recall,
+                want.weighted_recall,
+            );
             close(&at("weighted f1"), m.weighted_f1, want.weighted_f1);
             close(&at("mean iou"), m.mean_iou.value, want.mean_iou);
-            assert_eq!(m.mean_iou.classes_used, want.mean_iou_classes, "{}", at("iou K'"));
+            assert_eq!(
+                m.mean_iou.classes_used,
+                want.mean_iou_classes,
+                "{}",
+                at("iou K'")
+            );
             close(&at("accuracy"), m.accuracy, want.accuracy);
-            close(&at("balanced accuracy"), m.balanced_accuracy.value, want.balanced_accuracy);
+            close(
+                &at("balanced accuracy"),
+                m.balanced_accuracy.value,
+                want.balanced_accuracy,
+            );
             assert_eq!(
                 m.balanced_accuracy.classes_used,
                 want.balanced_accuracy_classes,

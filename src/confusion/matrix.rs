@@ -105,7 +105,9 @@ pub enum ConfusionError {
     #[error("a count overflowed u64")]
     Overflow,
     /// Serialised matrix written by an unknown schema version.
-    #[error("confusion matrix schema version {found} is not supported (this build reads {supported})")]
+    #[error(
+        "confusion matrix schema version {found} is not supported (this build reads {supported})"
+    )]
     UnsupportedVersion {
         /// Version found in the input.
         found: u32,
@@ -324,9 +326,10 @@ pub trait Label: Copy + PartialEq + sealed::Sealed {
     fn to_i128(self) -> i128;
     /// The label equal to `value`, if this type can hold it.
     fn from_i64(value: i64) -> Option<Self>;
-    /// The largest element of `labels` as [`to_u64_wrapping`](Self::to_u64_wrapping)
-    /// gives it (0 for an empty slice). Written per type so the compiler
-    /// vectorises it in the label's own width.
+    /// An upper bound of the elements of `labels` as
+    /// [`to_u64_wrapping`](Self::to_u64_wrapping) gives them, exact when
+    /// they are all below 2³² (0 for an empty slice). Written per type so
+    /// the compiler vectorises it.
     fn max_wrapping(labels: &[Self]) -> u64;
 }
 
@@ -337,8 +340,33 @@ mod sealed {
 
 macro_rules! impl_label {
     ($($t:ty => $u:ty),* $(,)?) => {$(
-        impl sealed::Sealed for $t {}
+        impl_label!(@common $t => $u);
         impl Label for $t {
+            impl_label!(@methods $t => $u);
+            fn max_wrapping(labels: &[Self]) -> u64 {
+                labels.iter().fold(0 as $u, |m, &x| m.max(x as $u)) as u64
+            }
+        }
+    )*};
+    (wide: $($t:ty => $u:ty),* $(,)?) => {$(
+        impl_label!(@common $t => $u);
+        impl Label for $t {
+            impl_label!(@methods $t => $u);
+            /// Baseline x86-64 (SSE2) has no 64-bit vector compare, so the
+            /// high halves are OR-ed and only the low halves compared.
+            fn max_wrapping(labels: &[Self]) -> u64 {
+                let (high, low) = labels.iter().fold((0u32, 0u32), |(h, l), &x| {
+                    let x = x as $u as u64;
+                    (h | (x >> 32) as u32, l.max(x as u32))
+                });
+                if high == 0 { u64::from(low) } else { u64::MAX }
+            }
+        }
+    )*};
+    (@common $t:ty => $u:ty) => {
+        impl sealed::Sealed for $t {}
+    };
+    (@methods $t:ty => $u:ty) => {
             #[inline(always)]
             fn to_u64_wrapping(self) -> u64 {
                 self as $u as u64
@@ -349,17 +377,11 @@ macro_rules! impl_label {
             fn from_i64(value: i64) -> Option<Self> {
                 <$t>::try_from(value).ok()
             }
-            fn max_wrapping(labels: &[Self]) -> u64 {
-                labels.iter().fold(0 as $u, |m, &x| m.max(x as $u)) as u64
-            }
-        }
-    )*};
+    };
 }
 
-impl_label!(
-    u8 => u8, u16 => u16, u32 => u32, u64 => u64, usize => usize,
-    i8 => u8, i16 => u16, i32 => u32, i64 => u64, isize => usize,
-);
+impl_label!(u8 => u8, u16 => u16, u32 => u32, i8 => u8, i16 => u16, i32 => u32);
+impl_label!(wide: u64 => u64, usize => usize, i64 => u64, isize => usize);
 
 /// Samples validated and then counted at a time: the block is still in
 /// cache for the counting pass, so the labels are read from memory once,
@@ -437,8 +459,10 @@ impl ConfusionMatrix {
     ) -> Result<(), ConfusionError> {
         check_lengths("y_true and y_pred", y_true.len(), y_pred.len())?;
         check_lengths("y_true and weights", y_true.len(), weights.len())?;
-        if let Some((index, &value)) =
-            weights.iter().enumerate().find(|(_, w)| !(w.is_finite() && **w >= 0.0))
+        if let Some((index, &value)) = weights
+            .iter()
+            .enumerate()
+            .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
         {
             return Err(ConfusionError::BadWeight { index, value });
         }
@@ -472,12 +496,18 @@ impl ConfusionMatrix {
         scores: &[f32],
     ) -> Result<(), ConfusionError> {
         let k = self.num_classes();
-        let expected = y_true.len().checked_mul(k).ok_or(ConfusionError::Overflow)?;
+        let expected = y_true
+            .len()
+            .checked_mul(k)
+            .ok_or(ConfusionError::Overflow)?;
         check_lengths("scores (N×K) and y_true (N) × K", scores.len(), expected)?;
         if scores.iter().any(|s| s.is_nan())
             && let Some(at) = scores.iter().position(|s| s.is_nan())
         {
-            return Err(ConfusionError::NanScore { row: at / k, column: at % k });
+            return Err(ConfusionError::NanScore {
+                row: at / k,
+                column: at % k,
+            });
         }
         let ignored = self.ignore_value::<T>();
         match ignored {
@@ -497,14 +527,20 @@ impl ConfusionMatrix {
         // Overflow is checked per chunk; remember what was added so an
         // overflow in a later chunk can be undone.
         let before = (self.counts.clone(), self.weighted.clone());
-        for (labels, rows) in y_true.chunks(SCORE_CHUNK_ROWS).zip(scores.chunks(SCORE_CHUNK_ROWS * k)) {
+        for (labels, rows) in y_true
+            .chunks(SCORE_CHUNK_ROWS)
+            .zip(scores.chunks(SCORE_CHUNK_ROWS * k))
+        {
             let preds = &mut preds[..labels.len()];
             for (pred, row) in preds.iter_mut().zip(rows.chunks_exact(k)) {
                 *pred = argmax(row);
             }
             let result = match ignored {
                 Some(ignored) => {
-                    let pairs = labels.iter().zip(preds.iter()).filter(|(t, _)| **t != ignored);
+                    let pairs = labels
+                        .iter()
+                        .zip(preds.iter())
+                        .filter(|(t, _)| **t != ignored);
                     self.add_pairs(pairs.map(|(&t, &p)| (t, p, 1.0)), false)
                 }
                 None => self.count_checked(labels, preds),
@@ -549,7 +585,8 @@ impl ConfusionMatrix {
             (None, None) => None,
             (a, b) => {
                 let plane = |w: &Option<Vec<f64>>, c: &[u64]| {
-                    w.clone().unwrap_or_else(|| c.iter().map(|&x| x as f64).collect())
+                    w.clone()
+                        .unwrap_or_else(|| c.iter().map(|&x| x as f64).collect())
                 };
                 let (a, b) = (plane(a, &self.counts), plane(b, &other.counts));
                 Some(a.iter().zip(&b).map(|(x, y)| x + y).collect())
@@ -567,7 +604,12 @@ impl ConfusionMatrix {
     }
 
     fn out_of_range(&self, which: &'static str, index: usize, value: i128) -> ConfusionError {
-        ConfusionError::LabelOutOfRange { which, index, value, k: self.num_classes() }
+        ConfusionError::LabelOutOfRange {
+            which,
+            index,
+            value,
+            k: self.num_classes(),
+        }
     }
 
     /// Checks every label is in `0..K` with one vectorisable max pass; only
@@ -636,11 +678,17 @@ impl ConfusionMatrix {
             self.validate(y_pred, "predicted")?;
             return self.count_direct(y_true, y_pred);
         }
-        let ways = if table * WAYS * 4 <= INTERLEAVE_MAX_BYTES { WAYS } else { 1 };
+        let ways = if table * WAYS * 4 <= INTERLEAVE_MAX_BYTES {
+            WAYS
+        } else {
+            1
+        };
         let mut hist = vec![0u32; table * ways];
         let mut pending = vec![0u64; table];
         let mut since_flush = 0;
-        let blocks = y_true.chunks(VALIDATE_BLOCK).zip(y_pred.chunks(VALIDATE_BLOCK));
+        let blocks = y_true
+            .chunks(VALIDATE_BLOCK)
+            .zip(y_pred.chunks(VALIDATE_BLOCK));
         for (i, (t, p)) in blocks.enumerate() {
             self.validate_at(t, "true", i * VALIDATE_BLOCK)?;
             self.validate_at(p, "predicted", i * VALIDATE_BLOCK)?;
@@ -858,7 +906,15 @@ mod tests {
         let mut rng = Rng(7);
         // Small n uses direct counting, large n the interleaved kernel; K=200 with 20,000
         // and 140,001 take the direct and the single-histogram kernels.
-        for (k, n) in [(1, 10), (3, 5), (10, 10_001), (10, 37), (50, 40_003), (200, 20_000), (200, 140_001)] {
+        for (k, n) in [
+            (1, 10),
+            (3, 5),
+            (10, 10_001),
+            (10, 37),
+            (50, 40_003),
+            (200, 20_000),
+            (200, 140_001),
+        ] {
             let t = labels(&mut rng, k, n);
             let p = labels(&mut rng, k, n);
             let want = naive(k, &t, &p);
@@ -889,22 +945,46 @@ mod tests {
         let err = cm.update(&[0i64, 2, -1, 1], &[0i64, 0, 0, 0]).unwrap_err();
         assert_eq!(
             err,
-            ConfusionError::LabelOutOfRange { which: "true", index: 2, value: -1, k: 3 }
+            ConfusionError::LabelOutOfRange {
+                which: "true",
+                index: 2,
+                value: -1,
+                k: 3
+            }
         );
         assert!(err.to_string().contains("-1 at index 2"));
         let err = cm.update(&[0u8, 1, 2], &[0u8, 3, 0]).unwrap_err();
         assert_eq!(
             err,
-            ConfusionError::LabelOutOfRange { which: "predicted", index: 1, value: 3, k: 3 }
+            ConfusionError::LabelOutOfRange {
+                which: "predicted",
+                index: 1,
+                value: 3,
+                k: 3
+            }
         );
         // Past the interleaving threshold, the bad label comes last.
         let mut t = vec![1u32; 100_000];
         t[99_999] = 7;
         let err = cm.update(&t, &vec![0u32; 100_000]).unwrap_err();
-        assert!(matches!(err, ConfusionError::LabelOutOfRange { index: 99_999, value: 7, .. }));
+        assert!(matches!(
+            err,
+            ConfusionError::LabelOutOfRange {
+                index: 99_999,
+                value: 7,
+                ..
+            }
+        ));
         assert_eq!(cm, before);
         let err = cm.update(&[0u8, 1], &[0u8]).unwrap_err();
-        assert!(matches!(err, ConfusionError::LengthMismatch { left: 2, right: 1, .. }));
+        assert!(matches!(
+            err,
+            ConfusionError::LengthMismatch {
+                left: 2,
+                right: 1,
+                ..
+            }
+        ));
         assert_eq!(cm, before);
     }
 
@@ -916,17 +996,29 @@ mod tests {
         cm.update(&[0i64, -100, 1, 1], &[0i64, 9, 1, 0]).unwrap();
         assert_eq!(cm.counts(), &[1, 0, 1, 1]);
         let err = cm.update(&[-100i64, -5], &[0i64, 0]).unwrap_err();
-        assert!(matches!(err, ConfusionError::LabelOutOfRange { index: 1, value: -5, .. }));
+        assert!(matches!(
+            err,
+            ConfusionError::LabelOutOfRange {
+                index: 1,
+                value: -5,
+                ..
+            }
+        ));
         // -100 does not fit u8, so nothing is ignored and 200 is out of range.
         let err = cm.update(&[200u8], &[0u8]).unwrap_err();
-        assert!(matches!(err, ConfusionError::LabelOutOfRange { value: 200, .. }));
+        assert!(matches!(
+            err,
+            ConfusionError::LabelOutOfRange { value: 200, .. }
+        ));
         let mut seg = ConfusionMatrix::new(3).unwrap().with_ignore_index(255);
         seg.update(&[255u8, 2, 255, 0], &[1u8, 2, 200, 0]).unwrap();
         assert_eq!(seg.total(), 2);
-        seg.update_weighted(&[255u8, 1], &[0u8, 1], &[5.0, 2.0]).unwrap();
+        seg.update_weighted(&[255u8, 1], &[0u8, 1], &[5.0, 2.0])
+            .unwrap();
         assert_eq!(seg.weighted_counts().unwrap()[4], 2.0);
         assert_eq!(seg.total(), 3);
-        seg.update_from_scores(&[255u8, 1], &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0]).unwrap();
+        seg.update_from_scores(&[255u8, 1], &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
+            .unwrap();
         assert_eq!(seg.count(1, 2), 1);
         assert_eq!(seg.total(), 4);
     }
@@ -936,7 +1028,8 @@ mod tests {
         let mut cm = ConfusionMatrix::new(2).unwrap();
         cm.update(&[0u8, 1], &[0u8, 0]).unwrap();
         assert_eq!(cm.weighted_counts(), None);
-        cm.update_weighted(&[0u8, 1, 1], &[0u8, 1, 1], &[0.5, 2.0, 0.25]).unwrap();
+        cm.update_weighted(&[0u8, 1, 1], &[0u8, 1, 1], &[0.5, 2.0, 0.25])
+            .unwrap();
         assert_eq!(cm.counts(), &[2, 0, 1, 2]);
         // The two earlier samples count with weight 1.
         assert_eq!(cm.weighted_counts().unwrap(), &[1.5, 0.0, 1.0, 2.25]);
@@ -948,12 +1041,18 @@ mod tests {
         assert_eq!(cm.weighted_counts().unwrap(), &[1.5, 1000.0, 2.0, 2.25]);
         let before = cm.clone();
         for bad in [-1.0, f64::NAN, f64::INFINITY] {
-            let err = cm.update_weighted(&[0u8, 0], &[0u8, 0], &[1.0, bad]).unwrap_err();
+            let err = cm
+                .update_weighted(&[0u8, 0], &[0u8, 0], &[1.0, bad])
+                .unwrap_err();
             assert!(matches!(err, ConfusionError::BadWeight { index: 1, .. }));
         }
-        let err = cm.update_weighted(&[0u8, 0], &[0u8, 0], &[1.0]).unwrap_err();
+        let err = cm
+            .update_weighted(&[0u8, 0], &[0u8, 0], &[1.0])
+            .unwrap_err();
         assert!(matches!(err, ConfusionError::LengthMismatch { .. }));
-        let err = cm.update_weighted(&[0u8, 2], &[0u8, 0], &[1.0, 1.0]).unwrap_err();
+        let err = cm
+            .update_weighted(&[0u8, 2], &[0u8, 0], &[1.0, 1.0])
+            .unwrap_err();
         assert!(matches!(err, ConfusionError::LabelOutOfRange { .. }));
         assert_eq!(cm, before);
         cm.reset();
@@ -965,10 +1064,18 @@ mod tests {
     fn scores_use_argmax_with_ties_to_the_lowest_index() {
         let mut cm = ConfusionMatrix::new(3).unwrap();
         let scores = [
-            0.1, 0.7, 0.2, // → 1
-            0.5, 0.5, 0.0, // tie → 0
-            -3.0, -1.0, -1.0, // tie → 1
-            f32::NEG_INFINITY, f32::NEG_INFINITY, f32::INFINITY, // → 2
+            0.1,
+            0.7,
+            0.2, // → 1
+            0.5,
+            0.5,
+            0.0, // tie → 0
+            -3.0,
+            -1.0,
+            -1.0, // tie → 1
+            f32::NEG_INFINITY,
+            f32::NEG_INFINITY,
+            f32::INFINITY, // → 2
         ];
         cm.update_from_scores(&[1u32, 2, 1, 2], &scores).unwrap();
         assert_eq!(cm.count(1, 1), 2);
@@ -981,9 +1088,25 @@ mod tests {
         let err = cm.update_from_scores(&[1u32, 2, 1, 2], &bad).unwrap_err();
         assert_eq!(err, ConfusionError::NanScore { row: 2, column: 1 });
         let err = cm.update_from_scores(&[1u32, 2, 1], &scores).unwrap_err();
-        assert!(matches!(err, ConfusionError::LengthMismatch { left: 12, right: 9, .. }));
-        let err = cm.update_from_scores(&[1i32, 2, -1, 0], &scores).unwrap_err();
-        assert!(matches!(err, ConfusionError::LabelOutOfRange { index: 2, value: -1, .. }));
+        assert!(matches!(
+            err,
+            ConfusionError::LengthMismatch {
+                left: 12,
+                right: 9,
+                ..
+            }
+        ));
+        let err = cm
+            .update_from_scores(&[1i32, 2, -1, 0], &scores)
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            ConfusionError::LabelOutOfRange {
+                index: 2,
+                value: -1,
+                ..
+            }
+        ));
         assert_eq!(cm, before);
     }
 
@@ -1006,13 +1129,22 @@ mod tests {
         let mut cm = ConfusionMatrix::from_counts(2, counts).unwrap();
         let before = cm.clone();
         // Direct kernel: the overflow comes after two counted samples.
-        assert_eq!(cm.update(&[0u8, 0, 1], &[0u8, 1, 1]), Err(ConfusionError::Overflow));
+        assert_eq!(
+            cm.update(&[0u8, 0, 1], &[0u8, 1, 1]),
+            Err(ConfusionError::Overflow)
+        );
         assert_eq!(cm, before);
         // Interleaved kernel.
-        assert_eq!(cm.update(&vec![1u8; 1000], &vec![1u8; 1000]), Err(ConfusionError::Overflow));
+        assert_eq!(
+            cm.update(&vec![1u8; 1000], &vec![1u8; 1000]),
+            Err(ConfusionError::Overflow)
+        );
         assert_eq!(cm, before);
         let scores = [1.0f32, 0.0, 0.0, 1.0];
-        assert_eq!(cm.update_from_scores(&[0u8, 1], &scores), Err(ConfusionError::Overflow));
+        assert_eq!(
+            cm.update_from_scores(&[0u8, 1], &scores),
+            Err(ConfusionError::Overflow)
+        );
         assert_eq!(cm, before);
         let one = ConfusionMatrix::from_counts(2, vec![0, 0, 0, 1]).unwrap();
         assert_eq!(cm.merge(&one), Err(ConfusionError::Overflow));
@@ -1043,10 +1175,17 @@ mod tests {
         let mut rng = Rng(3);
         for round in 0..200 {
             let k = 1 + (round % 9);
-            let (a, b, c) =
-                (random_matrix(&mut rng, k), random_matrix(&mut rng, k), random_matrix(&mut rng, k));
+            let (a, b, c) = (
+                random_matrix(&mut rng, k),
+                random_matrix(&mut rng, k),
+                random_matrix(&mut rng, k),
+            );
             assert_eq!(merged(&a, &b), merged(&b, &a), "commutative, k={k}");
-            assert_eq!(merged(&merged(&a, &b), &c), merged(&a, &merged(&b, &c)), "associative");
+            assert_eq!(
+                merged(&merged(&a, &b), &c),
+                merged(&a, &merged(&b, &c)),
+                "associative"
+            );
             let sum = merged(&a, &b);
             for i in 0..k * k {
                 assert_eq!(sum.counts()[i], a.counts()[i] + b.counts()[i]);
@@ -1060,44 +1199,95 @@ mod tests {
         a.update(&[0u8], &[1u8]).unwrap();
         let before = a.clone();
         let err = a.merge(&ConfusionMatrix::new(3).unwrap()).unwrap_err();
-        assert_eq!(err.to_string(), "cannot merge matrices: 2 classes vs 3 classes");
-        let err = a.merge(&ConfusionMatrix::with_class_names(["cat", "bird"]).unwrap()).unwrap_err();
-        assert!(err.to_string().contains("class 1 is named \"dog\" here and \"bird\""));
+        assert_eq!(
+            err.to_string(),
+            "cannot merge matrices: 2 classes vs 3 classes"
+        );
+        let err = a
+            .merge(&ConfusionMatrix::with_class_names(["cat", "bird"]).unwrap())
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("class 1 is named \"dog\" here and \"bird\"")
+        );
         assert_eq!(a, before);
     }
 
     #[test]
     fn serde_round_trip_keeps_everything() {
-        let mut cm = ConfusionMatrix::with_class_names(["a|b", "ß", "c"]).unwrap().with_ignore_index(-1);
-        cm.update_weighted(&[0i32, 1, 2, -1], &[1i32, 1, 2, 0], &[0.5, 1.0, 2.0, 9.0]).unwrap();
+        let mut cm = ConfusionMatrix::with_class_names(["a|b", "ß", "c"])
+            .unwrap()
+            .with_ignore_index(-1);
+        cm.update_weighted(&[0i32, 1, 2, -1], &[1i32, 1, 2, 0], &[0.5, 1.0, 2.0, 9.0])
+            .unwrap();
         let json = serde_json::to_string(&cm).unwrap();
         assert!(json.contains(r#""schema_version":1"#), "{json}");
-        assert!(json.contains(r#""orientation":"rows_are_true_labels""#), "{json}");
-        assert!(json.contains(r#""counts":[[0,1,0],[0,1,0],[0,0,1]]"#), "{json}");
+        assert!(
+            json.contains(r#""orientation":"rows_are_true_labels""#),
+            "{json}"
+        );
+        assert!(
+            json.contains(r#""counts":[[0,1,0],[0,1,0],[0,0,1]]"#),
+            "{json}"
+        );
         let back: ConfusionMatrix = serde_json::from_str(&json).unwrap();
         assert_eq!(back, cm);
         let plain = ConfusionMatrix::new(2).unwrap();
         let json = serde_json::to_string(&plain).unwrap();
-        assert!(!json.contains("weighted") && !json.contains("ignore_index"), "{json}");
-        assert_eq!(serde_json::from_str::<ConfusionMatrix>(&json).unwrap(), plain);
+        assert!(
+            !json.contains("weighted") && !json.contains("ignore_index"),
+            "{json}"
+        );
+        assert_eq!(
+            serde_json::from_str::<ConfusionMatrix>(&json).unwrap(),
+            plain
+        );
     }
 
     #[test]
     fn deserialisation_rejects_bad_records_with_clear_errors() {
         let base = r#"{"schema_version":1,"orientation":"rows_are_true_labels","classes":["a","b"],"counts":[[1,2],[3,4]]}"#;
-        assert_eq!(serde_json::from_str::<ConfusionMatrix>(base).unwrap().total(), 10);
+        assert_eq!(
+            serde_json::from_str::<ConfusionMatrix>(base)
+                .unwrap()
+                .total(),
+            10
+        );
         let cases = [
-            (base.replace(r#""schema_version":1"#, r#""schema_version":2"#), "schema version 2 is not supported"),
-            (base.replace("rows_are_true_labels", "rows_are_predicted_labels"), "orientation \"rows_are_predicted_labels\""),
-            (base.replace("[[1,2],[3,4]]", "[[1,2],[3]]"), "counts row 1 has 1 entries, expected 2"),
-            (base.replace("[[1,2],[3,4]]", "[[1,2]]"), "counts has 1 rows, expected 2"),
+            (
+                base.replace(r#""schema_version":1"#, r#""schema_version":2"#),
+                "schema version 2 is not supported",
+            ),
+            (
+                base.replace("rows_are_true_labels", "rows_are_predicted_labels"),
+                "orientation \"rows_are_predicted_labels\"",
+            ),
+            (
+                base.replace("[[1,2],[3,4]]", "[[1,2],[3]]"),
+                "counts row 1 has 1 entries, expected 2",
+            ),
+            (
+                base.replace("[[1,2],[3,4]]", "[[1,2]]"),
+                "counts has 1 rows, expected 2",
+            ),
             (base.replace(r#"["a","b"]"#, r#"[]"#), "at least one class"),
-            (base.replace(r#""counts""#, r#""weighted":[[1,-2],[0,0]],"counts""#), "weight -2 at index 1"),
-            (base.replace(r#""counts""#, r#""extra":1,"counts""#), "unknown field `extra`"),
-            (base.replace("[[1,2],[3,4]]", "[[1,2],[3,-4]]"), "invalid value"),
+            (
+                base.replace(r#""counts""#, r#""weighted":[[1,-2],[0,0]],"counts""#),
+                "weight -2 at index 1",
+            ),
+            (
+                base.replace(r#""counts""#, r#""extra":1,"counts""#),
+                "unknown field `extra`",
+            ),
+            (
+                base.replace("[[1,2],[3,4]]", "[[1,2],[3,-4]]"),
+                "invalid value",
+            ),
         ];
         for (json, want) in cases {
-            let err = serde_json::from_str::<ConfusionMatrix>(&json).unwrap_err().to_string();
+            let err = serde_json::from_str::<ConfusionMatrix>(&json)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(want), "{json}: {err}");
         }
     }

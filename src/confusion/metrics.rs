@@ -166,11 +166,17 @@ impl Metrics {
             let (sum, weight) = per_class
                 .iter()
                 .filter(|c| !f(c).is_nan())
-                .fold((0.0, 0.0), |(s, w), c| (s + c.support * f(c), w + c.support));
+                .fold((0.0, 0.0), |(s, w), c| {
+                    (s + c.support * f(c), w + c.support)
+                });
             zd.divide(sum, weight)
         };
-        let balanced_accuracy =
-            mean_defined(per_class.iter().filter(|c| c.support > 0.0).map(|c| c.recall));
+        let balanced_accuracy = mean_defined(
+            per_class
+                .iter()
+                .filter(|c| c.support > 0.0)
+                .map(|c| c.recall),
+        );
         Metrics {
             zero_division: zd,
             total: n,
@@ -213,7 +219,11 @@ fn mean_defined(values: impl Iterator<Item = f64>) -> Average {
         .filter(|v| !v.is_nan())
         .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
     Average {
-        value: if classes_used == 0 { f64::NAN } else { sum / classes_used as f64 },
+        value: if classes_used == 0 {
+            f64::NAN
+        } else {
+            sum / classes_used as f64
+        },
         classes_used,
     }
 }
@@ -267,7 +277,10 @@ mod tests {
         assert_eq!(m.balanced_accuracy.classes_used, 3);
         assert!(near(m.balanced_accuracy.value, m.macro_recall.value));
         // Weighted precision renormalises over the classes it is defined for.
-        assert!(near(m.weighted_precision, (6.0 * 5.0 / 7.0 + 5.0 * 3.0 / 8.0) / 11.0));
+        assert!(near(
+            m.weighted_precision,
+            (6.0 * 5.0 / 7.0 + 5.0 * 3.0 / 8.0) / 11.0
+        ));
         assert!(near(m.accuracy, 8.0 / 15.0));
     }
 
@@ -277,8 +290,14 @@ mod tests {
         let zero = Metrics::compute(&cm, ZeroDivision::Zero);
         let one = Metrics::compute(&cm, ZeroDivision::One);
         assert_eq!(zero.macro_precision.classes_used, 4);
-        assert!(near(zero.macro_precision.value, (5.0 / 7.0 + 3.0 / 8.0) / 4.0));
-        assert!(near(one.macro_precision.value, (5.0 / 7.0 + 3.0 / 8.0 + 2.0) / 4.0));
+        assert!(near(
+            zero.macro_precision.value,
+            (5.0 / 7.0 + 3.0 / 8.0) / 4.0
+        ));
+        assert!(near(
+            one.macro_precision.value,
+            (5.0 / 7.0 + 3.0 / 8.0 + 2.0) / 4.0
+        ));
         assert_eq!(zero.per_class[3].recall, 0.0);
         assert_eq!(one.per_class[3].recall, 1.0);
         // Balanced accuracy ignores classes without support under every policy.
@@ -305,7 +324,10 @@ mod tests {
         assert_eq!(m.balanced_accuracy.classes_used, 0);
         assert!(m.macro_f1.value.is_nan());
         let z = Metrics::compute(&empty, ZeroDivision::Zero);
-        assert_eq!((z.accuracy, z.kappa, z.mcc, z.balanced_accuracy.value), (0.0, 0.0, 0.0, 0.0));
+        assert_eq!(
+            (z.accuracy, z.kappa, z.mcc, z.balanced_accuracy.value),
+            (0.0, 0.0, 0.0, 0.0)
+        );
         // One class only: MCC and κ are undefined (sklearn's MCC says 0).
         let single = ConfusionMatrix::from_counts(2, vec![0, 0, 0, 9]).unwrap();
         let m = single.metrics();
@@ -317,7 +339,8 @@ mod tests {
     fn weighted_metrics_use_the_weighted_plane() {
         let mut cm = ConfusionMatrix::new(2).unwrap();
         assert!(Metrics::compute_weighted(&cm, ZeroDivision::Nan).is_none());
-        cm.update_weighted(&[0u8, 1, 1], &[0u8, 0, 1], &[3.0, 1.0, 1.0]).unwrap();
+        cm.update_weighted(&[0u8, 1, 1], &[0u8, 0, 1], &[3.0, 1.0, 1.0])
+            .unwrap();
         let w = Metrics::compute_weighted(&cm, ZeroDivision::Nan).unwrap();
         assert_eq!(w.total, 5.0);
         assert!(near(w.accuracy, 4.0 / 5.0));

@@ -28,7 +28,11 @@ pub struct ReportOptions {
 
 impl Default for ReportOptions {
     fn default() -> Self {
-        ReportOptions { max_matrix_classes: 30, top_pairs: 20, max_name_chars: 40 }
+        ReportOptions {
+            max_matrix_classes: 30,
+            top_pairs: 20,
+            max_name_chars: 40,
+        }
     }
 }
 
@@ -82,8 +86,11 @@ pub fn most_confused_pairs(cm: &ConfusionMatrix, n: usize) -> Vec<ConfusedPair> 
 /// The Markdown report of `cm` and its `metrics` (see the module docs).
 pub fn markdown_report(cm: &ConfusionMatrix, metrics: &Metrics, opts: &ReportOptions) -> String {
     let k = cm.num_classes();
-    let names: Vec<String> =
-        cm.class_names().iter().map(|n| escape_name(n, opts.max_name_chars)).collect();
+    let names: Vec<String> = cm
+        .class_names()
+        .iter()
+        .map(|n| escape_name(n, opts.max_name_chars))
+        .collect();
     let mut out = String::new();
     // Writing to a String cannot fail, so the fmt::Results are ignored.
     let _ = writeln!(
@@ -110,7 +117,10 @@ pub fn markdown_report(cm: &ConfusionMatrix, metrics: &Metrics, opts: &ReportOpt
 
 fn write_matrix(out: &mut String, cm: &ConfusionMatrix, names: &[String]) {
     let k = cm.num_classes();
-    let _ = writeln!(out, "**Counts** (rows: true class, columns: predicted class)\n");
+    let _ = writeln!(
+        out,
+        "**Counts** (rows: true class, columns: predicted class)\n"
+    );
     out.push_str("| true ↓ / predicted → |");
     for name in names {
         let _ = write!(out, " {name} |");
@@ -118,7 +128,10 @@ fn write_matrix(out: &mut String, cm: &ConfusionMatrix, names: &[String]) {
     out.push_str(" **total** |\n|---|");
     out.push_str(&"---:|".repeat(k + 1));
     out.push('\n');
-    for (name, (row, total)) in names.iter().zip(cm.counts().chunks_exact(k).zip(cm.row_sums())) {
+    for (name, (row, total)) in names
+        .iter()
+        .zip(cm.counts().chunks_exact(k).zip(cm.row_sums()))
+    {
         let _ = write!(out, "| **{name}** |");
         for &c in row {
             let _ = write!(out, " {} |", thousands(c));
@@ -176,7 +189,11 @@ fn write_per_class(out: &mut String, metrics: &Metrics, names: &[String]) {
 
 /// A rate with 4 decimals, "—" when undefined.
 fn rate(v: f64) -> String {
-    if v.is_nan() { "—".to_owned() } else { format!("{v:.4}") }
+    if v.is_nan() {
+        "—".to_owned()
+    } else {
+        format!("{v:.4}")
+    }
 }
 
 /// A macro average, with K′ when some classes were left out.
@@ -236,7 +253,11 @@ fn escape_name(name: &str, max_chars: usize) -> String {
             _ => out.push(c),
         }
     }
-    if out.is_empty() { "(unnamed)".to_owned() } else { out }
+    if out.is_empty() {
+        "(unnamed)".to_owned()
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]
@@ -274,18 +295,35 @@ mod tests {
         cm.update(&[1u16, 1, 0], &[1u16, 0, 1]).unwrap();
         let text = report(&cm, &ReportOptions::default());
         let header = text.lines().next().unwrap();
-        assert!(header.starts_with("**N** = 1,503 · **accuracy** 0.9987"), "{header}");
+        assert!(
+            header.starts_with("**N** = 1,503 · **accuracy** 0.9987"),
+            "{header}"
+        );
         // Balanced accuracy and macro F1 are over the 2 classes that occur.
         assert!(header.contains("(over 2 of 3 classes)"), "{header}");
-        assert!(text.contains("| true ↓ / predicted → | cat\\|x | dog | eel | **total** |"), "{text}");
-        assert!(text.contains("| **cat\\|x** | 1,500 | 1 | 0 | 1,501 |"), "{text}");
-        assert!(text.contains("| **total** | 1,501 | 2 | 0 | 1,503 |"), "{text}");
+        assert!(
+            text.contains("| true ↓ / predicted → | cat\\|x | dog | eel | **total** |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| **cat\\|x** | 1,500 | 1 | 0 | 1,501 |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| **total** | 1,501 | 2 | 0 | 1,503 |"),
+            "{text}"
+        );
         assert!(text.contains("| eel | 0 | 0 | — | — | — | — |"), "{text}");
-        assert!(text.contains("| dog | 2 | 2 | 0.5000 | 0.5000 | 0.5000 | 0.3333 |"), "{text}");
+        assert!(
+            text.contains("| dog | 2 | 2 | 0.5000 | 0.5000 | 0.5000 | 0.3333 |"),
+            "{text}"
+        );
         // Every table row has as many cells as its header.
         for table in text.split("\n\n").filter(|b| b.starts_with('|')) {
-            let widths: Vec<usize> =
-                table.lines().map(|l| l.replace("\\|", "").matches('|').count()).collect();
+            let widths: Vec<usize> = table
+                .lines()
+                .map(|l| l.replace("\\|", "").matches('|').count())
+                .collect();
             assert!(widths.iter().all(|&w| w == widths[0]), "{table}");
         }
     }
@@ -293,10 +331,20 @@ mod tests {
     #[test]
     fn large_matrix_report_lists_confused_pairs_and_stays_small() {
         let k = 1000;
-        let names: Vec<String> = (0..k).map(|i| format!("a_rather_long_class_name_{i:04}_xyz_and_more")).collect();
+        let names: Vec<String> = (0..k)
+            .map(|i| format!("a_rather_long_class_name_{i:04}_xyz_and_more"))
+            .collect();
         let mut cm = ConfusionMatrix::with_class_names(names).unwrap();
         let t: Vec<u32> = (0..200_000u32).map(|i| i % 1000).collect();
-        let p: Vec<u32> = (0..200_000u32).map(|i| if i % 7 == 0 { (i * 31) % 1000 } else { i % 1000 }).collect();
+        let p: Vec<u32> = (0..200_000u32)
+            .map(|i| {
+                if i % 7 == 0 {
+                    (i * 31) % 1000
+                } else {
+                    i % 1000
+                }
+            })
+            .collect();
         cm.update(&t, &p).unwrap();
         cm.update(&[5u32; 50], &[6u32; 50]).unwrap();
         let text = report(&cm, &ReportOptions::default());
@@ -304,16 +352,25 @@ mod tests {
         assert!(!text.contains("**Counts**"));
         assert!(text.contains("**Most confused pairs** (top 20 of 1000 classes"));
         let first_pair = text.lines().find(|l| l.contains(" | 50 | ")).unwrap();
-        assert!(first_pair.contains("0005") && first_pair.contains("0006"), "{first_pair}");
-        assert_eq!(text.matches("\n| a").count(), 20 + k, "20 pairs + one row per class");
+        assert!(
+            first_pair.contains("0005") && first_pair.contains("0006"),
+            "{first_pair}"
+        );
+        assert_eq!(
+            text.matches("\n| a").count(),
+            20 + k,
+            "20 pairs + one row per class"
+        );
     }
 
     #[test]
     fn most_confused_pairs_are_ranked_with_stable_ties() {
         let cm = ConfusionMatrix::from_counts(3, vec![9, 2, 4, 4, 1, 0, 0, 2, 0]).unwrap();
         let pairs = most_confused_pairs(&cm, 3);
-        let ids: Vec<(usize, usize, u64)> =
-            pairs.iter().map(|p| (p.true_class, p.predicted_class, p.count)).collect();
+        let ids: Vec<(usize, usize, u64)> = pairs
+            .iter()
+            .map(|p| (p.true_class, p.predicted_class, p.count))
+            .collect();
         assert_eq!(ids, vec![(0, 2, 4), (1, 0, 4), (0, 1, 2)]);
         assert!((pairs[0].row_fraction - 4.0 / 15.0).abs() < 1e-12);
         assert_eq!(most_confused_pairs(&cm, 10).len(), 4);

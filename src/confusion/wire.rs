@@ -39,7 +39,9 @@ impl From<ConfusionMatrix> for WireMatrix {
             schema_version: SCHEMA_VERSION,
             orientation: ORIENTATION.to_owned(),
             counts: cm.counts.chunks_exact(k).map(<[u64]>::to_vec).collect(),
-            weighted: cm.weighted.map(|w| w.chunks_exact(k).map(<[f64]>::to_vec).collect()),
+            weighted: cm
+                .weighted
+                .map(|w| w.chunks_exact(k).map(<[f64]>::to_vec).collect()),
             ignore_index: cm.ignore_index,
             classes: cm.classes,
         }
@@ -72,8 +74,10 @@ impl TryFrom<WireMatrix> for ConfusionMatrix {
         cm.ignore_index = wire.ignore_index;
         if let Some(weighted) = wire.weighted {
             let plane = flatten("weighted", weighted, k)?;
-            if let Some((index, &value)) =
-                plane.iter().enumerate().find(|(_, w)| !(w.is_finite() && **w >= 0.0))
+            if let Some((index, &value)) = plane
+                .iter()
+                .enumerate()
+                .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
             {
                 return Err(ConfusionError::BadWeight { index, value });
             }
@@ -86,12 +90,21 @@ impl TryFrom<WireMatrix> for ConfusionMatrix {
 /// Checks `rows` is K rows of K entries and joins them row-major.
 fn flatten<T>(plane: &'static str, rows: Vec<Vec<T>>, k: usize) -> Result<Vec<T>, ConfusionError> {
     if rows.len() != k {
-        return Err(ConfusionError::WrongRowCount { plane, got: rows.len(), expected: k });
+        return Err(ConfusionError::WrongRowCount {
+            plane,
+            got: rows.len(),
+            expected: k,
+        });
     }
     let mut flat = Vec::with_capacity(k * k);
     for (row, entries) in rows.into_iter().enumerate() {
         if entries.len() != k {
-            return Err(ConfusionError::RaggedRow { plane, row, got: entries.len(), expected: k });
+            return Err(ConfusionError::RaggedRow {
+                plane,
+                row,
+                got: entries.len(),
+                expected: k,
+            });
         }
         flat.extend(entries);
     }
