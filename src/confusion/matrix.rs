@@ -524,9 +524,10 @@ impl ConfusionMatrix {
             None => self.validate(y_true, "true")?,
         }
         let mut preds = vec![0u32; SCORE_CHUNK_ROWS.min(y_true.len())];
-        // Overflow is checked per chunk; remember what was added so an
-        // overflow in a later chunk can be undone.
-        let before = (self.counts.clone(), self.weighted.clone());
+        // Each chunk is counted atomically; with several chunks, keep a copy
+        // so an overflow in a later one can undo the earlier ones.
+        let before =
+            (y_true.len() > SCORE_CHUNK_ROWS).then(|| (self.counts.clone(), self.weighted.clone()));
         for (labels, rows) in y_true
             .chunks(SCORE_CHUNK_ROWS)
             .zip(scores.chunks(SCORE_CHUNK_ROWS * k))
@@ -546,7 +547,9 @@ impl ConfusionMatrix {
                 None => self.count_checked(labels, preds),
             };
             if let Err(e) = result {
-                (self.counts, self.weighted) = before;
+                if let Some(before) = before {
+                    (self.counts, self.weighted) = before;
+                }
                 return Err(e);
             }
         }
@@ -1143,6 +1146,17 @@ mod tests {
         let scores = [1.0f32, 0.0, 0.0, 1.0];
         assert_eq!(
             cm.update_from_scores(&[0u8, 1], &scores),
+            Err(ConfusionError::Overflow)
+        );
+        assert_eq!(cm, before);
+        // The overflow comes in the second chunk of scores: the first is undone.
+        let n = SCORE_CHUNK_ROWS + 1;
+        let mut labels = vec![0u8; n];
+        labels[n - 1] = 1;
+        let mut scores = [1.0f32, 0.0].repeat(n);
+        scores[2 * n - 2..].copy_from_slice(&[0.0, 1.0]);
+        assert_eq!(
+            cm.update_from_scores(&labels, &scores),
             Err(ConfusionError::Overflow)
         );
         assert_eq!(cm, before);
