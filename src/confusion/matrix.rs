@@ -326,9 +326,10 @@ pub trait Label: Copy + PartialEq + sealed::Sealed {
     fn to_i128(self) -> i128;
     /// The label equal to `value`, if this type can hold it.
     fn from_i64(value: i64) -> Option<Self>;
-    /// The largest element of `labels` as [`to_u64_wrapping`](Self::to_u64_wrapping)
-    /// gives it (0 for an empty slice). Written per type so the compiler
-    /// vectorises it in the label's own width.
+    /// An upper bound of the elements of `labels` as
+    /// [`to_u64_wrapping`](Self::to_u64_wrapping) gives them, exact when
+    /// they are all below 2³² (0 for an empty slice). Written per type so
+    /// the compiler vectorises it.
     fn max_wrapping(labels: &[Self]) -> u64;
 }
 
@@ -339,8 +340,33 @@ mod sealed {
 
 macro_rules! impl_label {
     ($($t:ty => $u:ty),* $(,)?) => {$(
-        impl sealed::Sealed for $t {}
+        impl_label!(@common $t => $u);
         impl Label for $t {
+            impl_label!(@methods $t => $u);
+            fn max_wrapping(labels: &[Self]) -> u64 {
+                labels.iter().fold(0 as $u, |m, &x| m.max(x as $u)) as u64
+            }
+        }
+    )*};
+    (wide: $($t:ty => $u:ty),* $(,)?) => {$(
+        impl_label!(@common $t => $u);
+        impl Label for $t {
+            impl_label!(@methods $t => $u);
+            /// Baseline x86-64 (SSE2) has no 64-bit vector compare, so the
+            /// high halves are OR-ed and only the low halves compared.
+            fn max_wrapping(labels: &[Self]) -> u64 {
+                let (high, low) = labels.iter().fold((0u32, 0u32), |(h, l), &x| {
+                    let x = x as $u as u64;
+                    (h | (x >> 32) as u32, l.max(x as u32))
+                });
+                if high == 0 { u64::from(low) } else { u64::MAX }
+            }
+        }
+    )*};
+    (@common $t:ty => $u:ty) => {
+        impl sealed::Sealed for $t {}
+    };
+    (@methods $t:ty => $u:ty) => {
             #[inline(always)]
             fn to_u64_wrapping(self) -> u64 {
                 self as $u as u64
@@ -351,29 +377,29 @@ macro_rules! impl_label {
             fn from_i64(value: i64) -> Option<Self> {
                 <$t>::try_from(value).ok()
             }
-            fn max_wrapping(labels: &[Self]) -> u64 {
-                labels.iter().fold(0 as $u, |m, &x| m.max(x as $u)) as u64
-            }
-        }
-    )*};
+    };
 }
 
-impl_label!(
-    u8 => u8, u16 => u16, u32 => u32, u64 => u64, usize => usize,
-    i8 => u8, i16 => u16, i32 => u32, i64 => u64, isize => usize,
-);
+impl_label!(u8 => u8, u16 => u16, u32 => u32, i8 => u8, i16 => u16, i32 => u32);
+impl_label!(wide: u64 => u64, usize => usize, i64 => u64, isize => usize);
 
-/// Below this many cells per sub-histogram the interleaved `u32` kernel is
-/// used; above it the sub-histograms stop fitting in cache and direct
-/// counting into the `u64` matrix is as fast.
-const INTERLEAVE_MAX_CELLS: usize = 1 << 14;
+/// Samples validated and then counted at a time: the block is still in
+/// cache for the counting pass, so the labels are read from memory once,
+/// and nothing reaches the matrix before every block has passed.
+const VALIDATE_BLOCK: usize = 1 << 13;
 /// Number of interleaved sub-histograms. Consecutive equal pairs (common:
 /// the diagonal dominates) then hit different memory, which breaks the
 /// store-to-load dependency that limits a single histogram.
 const WAYS: usize = 4;
-/// Samples per flush of the `u32` sub-histograms: each one sees at most
-/// `BLOCK / WAYS` increments, far below 2³².
-const BLOCK: usize = 1 << 28;
+/// Sub-histograms are interleaved only while all of them fit in about
+/// the L2 cache; beyond it one compact `u32` histogram is faster.
+const INTERLEAVE_MAX_BYTES: usize = 256 << 10;
+/// Largest histogram table (entries) worth allocating; larger matrices
+/// count straight into the `u64` cells.
+const HISTOGRAM_MAX_ENTRIES: usize = 1 << 22;
+/// Samples between flushes of the `u32` histograms into `u64`: each entry
+/// then sees far fewer than 2³² increments.
+const FLUSH_EVERY: usize = 1 << 28;
 /// Rows of a score matrix turned into predictions at a time, so scores need
 /// only a fixed buffer, not one prediction per sample.
 const SCORE_CHUNK_ROWS: usize = 4096;
@@ -418,11 +444,7 @@ impl ConfusionMatrix {
                 let pairs = y_true.iter().zip(y_pred).filter(|(t, _)| **t != ignored);
                 self.add_pairs(pairs.map(|(&t, &p)| (t, p, 1.0)), false)
             }
-            None => {
-                self.validate(y_true, "true")?;
-                self.validate(y_pred, "predicted")?;
-                self.count_valid(y_true, y_pred)
-            }
+            None => self.count_checked(y_true, y_pred),
         }
     }
 
@@ -502,9 +524,10 @@ impl ConfusionMatrix {
             None => self.validate(y_true, "true")?,
         }
         let mut preds = vec![0u32; SCORE_CHUNK_ROWS.min(y_true.len())];
-        // Overflow is checked per chunk; remember what was added so an
-        // overflow in a later chunk can be undone.
-        let before = (self.counts.clone(), self.weighted.clone());
+        // Each chunk is counted atomically; with several chunks, keep a copy
+        // so an overflow in a later one can undo the earlier ones.
+        let before =
+            (y_true.len() > SCORE_CHUNK_ROWS).then(|| (self.counts.clone(), self.weighted.clone()));
         for (labels, rows) in y_true
             .chunks(SCORE_CHUNK_ROWS)
             .zip(scores.chunks(SCORE_CHUNK_ROWS * k))
@@ -521,10 +544,12 @@ impl ConfusionMatrix {
                         .filter(|(t, _)| **t != ignored);
                     self.add_pairs(pairs.map(|(&t, &p)| (t, p, 1.0)), false)
                 }
-                None => self.count_valid(labels, preds),
+                None => self.count_checked(labels, preds),
             };
             if let Err(e) = result {
-                (self.counts, self.weighted) = before;
+                if let Some(before) = before {
+                    (self.counts, self.weighted) = before;
+                }
                 return Err(e);
             }
         }
@@ -593,12 +618,23 @@ impl ConfusionMatrix {
     /// Checks every label is in `0..K` with one vectorisable max pass; only
     /// when that fails is the slice scanned again to name the culprit.
     fn validate<T: Label>(&self, labels: &[T], which: &'static str) -> Result<(), ConfusionError> {
+        self.validate_at(labels, which, 0)
+    }
+
+    /// [`validate`](Self::validate) for a block starting at input index
+    /// `offset`, so errors name the position in the whole input.
+    fn validate_at<T: Label>(
+        &self,
+        labels: &[T],
+        which: &'static str,
+        offset: usize,
+    ) -> Result<(), ConfusionError> {
         let k = self.num_classes() as u64;
         if T::max_wrapping(labels) < k {
             return Ok(());
         }
         match labels.iter().position(|l| l.to_u64_wrapping() >= k) {
-            Some(index) => Err(self.out_of_range(which, index, labels[index].to_i128())),
+            Some(i) => Err(self.out_of_range(which, offset + i, labels[i].to_i128())),
             None => Ok(()),
         }
     }
@@ -625,39 +661,97 @@ impl ConfusionMatrix {
         Ok(())
     }
 
-    /// Counts already-validated labels, choosing the kernel by size.
-    fn count_valid<T: Label, U: Label>(
+    /// Validates and counts equal-length label slices, choosing the kernel
+    /// by size. On error the matrix is unchanged.
+    fn count_checked<T: Label, U: Label>(
         &mut self,
         y_true: &[T],
         y_pred: &[U],
     ) -> Result<(), ConfusionError> {
         let k = self.num_classes();
-        let cells = k * k;
-        // Sub-histograms pay off only when they stay cache-resident and the
-        // input is long enough to amortise zeroing and flushing them.
-        if cells <= INTERLEAVE_MAX_CELLS && y_true.len() >= cells * WAYS * 4 {
-            let mut pending = vec![0u64; cells];
-            for (t, p) in y_true.chunks(BLOCK).zip(y_pred.chunks(BLOCK)) {
-                count_interleaved(t, p, k, &mut pending);
-            }
-            let summed = self
-                .counts
-                .iter()
-                .zip(&pending)
-                .map(|(a, b)| a.checked_add(*b))
-                .collect::<Option<Vec<u64>>>()
-                .ok_or(ConfusionError::Overflow)?;
-            if let Some(w) = &mut self.weighted {
-                w.iter_mut()
-                    .zip(&pending)
-                    .for_each(|(w, &c)| *w += c as f64);
-            }
-            self.counts = summed;
-            Ok(())
-        } else {
-            let pairs = y_true.iter().zip(y_pred).map(|(&t, &p)| (t, p, 1.0));
-            self.add_pairs(pairs, false)
+        // Histogram entry of (t, p) is `t << shift | p`: a shift and an OR
+        // instead of a multiply, and a power-of-two table lets the compiler
+        // drop bounds checks.
+        let shift = k.next_power_of_two().trailing_zeros();
+        let table = 1usize << (2 * shift);
+        // A histogram pays off once the input is long enough to amortise
+        // clearing and folding it.
+        if table > HISTOGRAM_MAX_ENTRIES || y_true.len() < 2 * table {
+            self.validate(y_true, "true")?;
+            self.validate(y_pred, "predicted")?;
+            return self.count_direct(y_true, y_pred);
         }
+        let ways = if table * WAYS * 4 <= INTERLEAVE_MAX_BYTES {
+            WAYS
+        } else {
+            1
+        };
+        let mut hist = vec![0u32; table * ways];
+        let mut pending = vec![0u64; table];
+        let mut since_flush = 0;
+        let blocks = y_true
+            .chunks(VALIDATE_BLOCK)
+            .zip(y_pred.chunks(VALIDATE_BLOCK));
+        for (i, (t, p)) in blocks.enumerate() {
+            self.validate_at(t, "true", i * VALIDATE_BLOCK)?;
+            self.validate_at(p, "predicted", i * VALIDATE_BLOCK)?;
+            if ways == WAYS {
+                count_interleaved(t, p, shift, &mut hist);
+            } else {
+                count_single(t, p, shift, &mut hist);
+            }
+            since_flush += t.len();
+            if since_flush >= FLUSH_EVERY {
+                flush(&mut hist, &mut pending);
+                since_flush = 0;
+            }
+        }
+        flush(&mut hist, &mut pending);
+        let mut summed = self.counts.clone();
+        for (t, row) in summed.chunks_exact_mut(k).enumerate() {
+            let from = &pending[t << shift..(t << shift) + k];
+            for (cell, &add) in row.iter_mut().zip(from) {
+                *cell = cell.checked_add(add).ok_or(ConfusionError::Overflow)?;
+            }
+        }
+        if let Some(w) = &mut self.weighted {
+            for (t, row) in w.chunks_exact_mut(k).enumerate() {
+                let from = &pending[t << shift..(t << shift) + k];
+                row.iter_mut().zip(from).for_each(|(w, &c)| *w += c as f64);
+            }
+        }
+        self.counts = summed;
+        Ok(())
+    }
+
+    /// Counts validated labels straight into the `u64` cells. Wrapping adds
+    /// are exactly reversible, so on overflow everything is undone.
+    fn count_direct<T: Label, U: Label>(
+        &mut self,
+        y_true: &[T],
+        y_pred: &[U],
+    ) -> Result<(), ConfusionError> {
+        let k = self.num_classes();
+        let index = |t: T, p: U| t.to_u64_wrapping() as usize * k + p.to_u64_wrapping() as usize;
+        let mut wrapped = false;
+        for (&t, &p) in y_true.iter().zip(y_pred) {
+            let cell = &mut self.counts[index(t, p)];
+            *cell = cell.wrapping_add(1);
+            wrapped |= *cell == 0;
+        }
+        if wrapped {
+            for (&t, &p) in y_true.iter().zip(y_pred) {
+                let cell = &mut self.counts[index(t, p)];
+                *cell = cell.wrapping_sub(1);
+            }
+            return Err(ConfusionError::Overflow);
+        }
+        if let Some(w) = &mut self.weighted {
+            for (&t, &p) in y_true.iter().zip(y_pred) {
+                w[index(t, p)] += 1.0;
+            }
+        }
+        Ok(())
     }
 
     /// Adds validated `(true, predicted, weight)` triples one by one with
@@ -735,20 +829,26 @@ fn argmax(row: &[f32]) -> u32 {
     best as u32
 }
 
-/// Counts validated labels into `pending` through `WAYS` interleaved `u32`
-/// sub-histograms. `y_true.len() <= BLOCK`, so no sub-histogram overflows.
-fn count_interleaved<T: Label, U: Label>(
-    y_true: &[T],
-    y_pred: &[U],
-    k: usize,
-    pending: &mut [u64],
-) {
-    let cells = k * k;
-    let mut hist = vec![0u32; cells * WAYS];
-    let (h0, rest) = hist.split_at_mut(cells);
-    let (h1, rest) = rest.split_at_mut(cells);
-    let (h2, h3) = rest.split_at_mut(cells);
-    let index = |t: T, p: U| t.to_u64_wrapping() as usize * k + p.to_u64_wrapping() as usize;
+/// Adds every sub-histogram of `hist` into `pending` and clears them.
+fn flush(hist: &mut [u32], pending: &mut [u64]) {
+    for way in hist.chunks_exact_mut(pending.len()) {
+        for (p, h) in pending.iter_mut().zip(way.iter_mut()) {
+            *p += u64::from(*h);
+            *h = 0;
+        }
+    }
+}
+
+/// Counts validated labels into `WAYS` interleaved `u32` histograms of
+/// `1 << 2·shift` entries each, laid end to end in `hist`.
+fn count_interleaved<T: Label, U: Label>(y_true: &[T], y_pred: &[U], shift: u32, hist: &mut [u32]) {
+    let table = 1usize << (2 * shift);
+    let mask = table - 1;
+    let index = |t: T, p: U| ((t.to_u64_wrapping() << shift) | p.to_u64_wrapping()) as usize & mask;
+    let (h0, rest) = hist.split_at_mut(table);
+    let (h1, rest) = rest.split_at_mut(table);
+    let (h2, rest) = rest.split_at_mut(table);
+    let h3 = &mut rest[..table];
     let mut t_chunks = y_true.chunks_exact(WAYS);
     let mut p_chunks = y_pred.chunks_exact(WAYS);
     for (t, p) in (&mut t_chunks).zip(&mut p_chunks) {
@@ -760,8 +860,16 @@ fn count_interleaved<T: Label, U: Label>(
     for (&t, &p) in t_chunks.remainder().iter().zip(p_chunks.remainder()) {
         h0[index(t, p)] += 1;
     }
-    for (i, slot) in pending.iter_mut().enumerate() {
-        *slot += u64::from(h0[i]) + u64::from(h1[i]) + u64::from(h2[i]) + u64::from(h3[i]);
+}
+
+/// Counts validated labels into one `u32` histogram of `1 << 2·shift`
+/// entries (for tables too large to interleave).
+fn count_single<T: Label, U: Label>(y_true: &[T], y_pred: &[U], shift: u32, hist: &mut [u32]) {
+    let table = 1usize << (2 * shift);
+    let hist = &mut hist[..table];
+    let mask = table - 1;
+    for (&t, &p) in y_true.iter().zip(y_pred) {
+        hist[((t.to_u64_wrapping() << shift) | p.to_u64_wrapping()) as usize & mask] += 1;
     }
 }
 
@@ -799,8 +907,8 @@ mod tests {
     #[test]
     fn update_matches_naive_counting_on_every_kernel_and_type() {
         let mut rng = Rng(7);
-        // Small n uses direct counting, large n the interleaved kernel; K=200
-        // is past the interleaving limit.
+        // Small n uses direct counting, large n the interleaved kernel; K=200 with 20,000
+        // and 140,001 take the direct and the single-histogram kernels.
         for (k, n) in [
             (1, 10),
             (3, 5),
@@ -808,6 +916,7 @@ mod tests {
             (10, 37),
             (50, 40_003),
             (200, 20_000),
+            (200, 140_001),
         ] {
             let t = labels(&mut rng, k, n);
             let p = labels(&mut rng, k, n);
@@ -1037,6 +1146,17 @@ mod tests {
         let scores = [1.0f32, 0.0, 0.0, 1.0];
         assert_eq!(
             cm.update_from_scores(&[0u8, 1], &scores),
+            Err(ConfusionError::Overflow)
+        );
+        assert_eq!(cm, before);
+        // The overflow comes in the second chunk of scores: the first is undone.
+        let n = SCORE_CHUNK_ROWS + 1;
+        let mut labels = vec![0u8; n];
+        labels[n - 1] = 1;
+        let mut scores = [1.0f32, 0.0].repeat(n);
+        scores[2 * n - 2..].copy_from_slice(&[0.0, 1.0]);
+        assert_eq!(
+            cm.update_from_scores(&labels, &scores),
             Err(ConfusionError::Overflow)
         );
         assert_eq!(cm, before);

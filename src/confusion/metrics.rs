@@ -227,3 +227,123 @@ fn mean_defined(values: impl Iterator<Item = f64>) -> Average {
         classes_used,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows true, columns predicted:
+    /// ```text
+    ///       a  b  c  d
+    ///   a [ 5  1  0  0 ]
+    ///   b [ 2  3  0  0 ]
+    ///   c [ 0  4  0  0 ]   c is never predicted
+    ///   d [ 0  0  0  0 ]   d never occurs at all
+    /// ```
+    fn example() -> ConfusionMatrix {
+        ConfusionMatrix::from_counts(4, vec![5, 1, 0, 0, 2, 3, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0])
+            .unwrap()
+    }
+
+    fn near(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn per_class_values_follow_the_formulas() {
+        let m = example().metrics();
+        let a = m.per_class[0];
+        assert_eq!((a.support, a.predicted), (6.0, 7.0));
+        assert!(near(a.precision, 5.0 / 7.0) && near(a.recall, 5.0 / 6.0));
+        assert!(near(a.f1, 10.0 / 13.0) && near(a.iou, 5.0 / 8.0));
+        // TN = 15 − 5 − 2 − 1 = 7, FP = 2.
+        assert!(near(a.specificity, 7.0 / 9.0));
+        let c = m.per_class[2];
+        assert!(c.precision.is_nan() && c.recall == 0.0 && c.f1 == 0.0 && c.iou == 0.0);
+        let d = m.per_class[3];
+        assert!(d.precision.is_nan() && d.recall.is_nan() && d.f1.is_nan() && d.iou.is_nan());
+        assert!(near(d.specificity, 1.0));
+    }
+
+    #[test]
+    fn nan_policy_leaves_undefined_classes_out_of_averages() {
+        let m = example().metrics();
+        assert_eq!(m.zero_division, ZeroDivision::Nan);
+        assert_eq!(m.macro_precision.classes_used, 2);
+        assert!(near(m.macro_precision.value, (5.0 / 7.0 + 3.0 / 8.0) / 2.0));
+        assert_eq!(m.macro_recall.classes_used, 3);
+        assert!(near(m.macro_recall.value, (5.0 / 6.0 + 3.0 / 5.0) / 3.0));
+        assert_eq!(m.macro_f1.classes_used, 3);
+        assert_eq!(m.balanced_accuracy.classes_used, 3);
+        assert!(near(m.balanced_accuracy.value, m.macro_recall.value));
+        // Weighted precision renormalises over the classes it is defined for.
+        assert!(near(
+            m.weighted_precision,
+            (6.0 * 5.0 / 7.0 + 5.0 * 3.0 / 8.0) / 11.0
+        ));
+        assert!(near(m.accuracy, 8.0 / 15.0));
+    }
+
+    #[test]
+    fn zero_and_one_policies_substitute_and_average_over_all_classes() {
+        let cm = example();
+        let zero = Metrics::compute(&cm, ZeroDivision::Zero);
+        let one = Metrics::compute(&cm, ZeroDivision::One);
+        assert_eq!(zero.macro_precision.classes_used, 4);
+        assert!(near(
+            zero.macro_precision.value,
+            (5.0 / 7.0 + 3.0 / 8.0) / 4.0
+        ));
+        assert!(near(
+            one.macro_precision.value,
+            (5.0 / 7.0 + 3.0 / 8.0 + 2.0) / 4.0
+        ));
+        assert_eq!(zero.per_class[3].recall, 0.0);
+        assert_eq!(one.per_class[3].recall, 1.0);
+        // Balanced accuracy ignores classes without support under every policy.
+        assert_eq!(one.balanced_accuracy, zero.balanced_accuracy);
+    }
+
+    #[test]
+    fn kappa_and_mcc_match_hand_values() {
+        // Binary [[TN, FP], [FN, TP]] = [[50, 10], [5, 35]].
+        let cm = ConfusionMatrix::from_counts(2, vec![50, 10, 5, 35]).unwrap();
+        let m = cm.metrics();
+        let (tp, tn, fp, fn_) = (35.0f64, 50.0, 10.0, 5.0);
+        let mcc = (tp * tn - fp * fn_) / ((tp + fp) * (tp + fn_) * (tn + fp) * (tn + fn_)).sqrt();
+        assert!(near(m.mcc, mcc));
+        let (po, pe) = (0.85, (60.0 * 55.0 + 40.0 * 45.0) / 10_000.0);
+        assert!(near(m.kappa, (po - pe) / (1.0 - pe)));
+    }
+
+    #[test]
+    fn empty_and_degenerate_matrices_follow_the_policy() {
+        let empty = ConfusionMatrix::new(3).unwrap();
+        let m = empty.metrics();
+        assert!(m.accuracy.is_nan() && m.kappa.is_nan() && m.mcc.is_nan());
+        assert_eq!(m.balanced_accuracy.classes_used, 0);
+        assert!(m.macro_f1.value.is_nan());
+        let z = Metrics::compute(&empty, ZeroDivision::Zero);
+        assert_eq!(
+            (z.accuracy, z.kappa, z.mcc, z.balanced_accuracy.value),
+            (0.0, 0.0, 0.0, 0.0)
+        );
+        // One class only: MCC and κ are undefined (sklearn's MCC says 0).
+        let single = ConfusionMatrix::from_counts(2, vec![0, 0, 0, 9]).unwrap();
+        let m = single.metrics();
+        assert!(m.mcc.is_nan() && m.kappa.is_nan());
+        assert_eq!(m.accuracy, 1.0);
+    }
+
+    #[test]
+    fn weighted_metrics_use_the_weighted_plane() {
+        let mut cm = ConfusionMatrix::new(2).unwrap();
+        assert!(Metrics::compute_weighted(&cm, ZeroDivision::Nan).is_none());
+        cm.update_weighted(&[0u8, 1, 1], &[0u8, 0, 1], &[3.0, 1.0, 1.0])
+            .unwrap();
+        let w = Metrics::compute_weighted(&cm, ZeroDivision::Nan).unwrap();
+        assert_eq!(w.total, 5.0);
+        assert!(near(w.accuracy, 4.0 / 5.0));
+        assert!(near(cm.metrics().accuracy, 2.0 / 3.0));
+    }
+}

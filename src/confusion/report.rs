@@ -259,3 +259,121 @@ fn escape_name(name: &str, max_chars: usize) -> String {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::confusion::metrics::ZeroDivision;
+
+    fn report(cm: &ConfusionMatrix, opts: &ReportOptions) -> String {
+        markdown_report(cm, &Metrics::compute(cm, ZeroDivision::Nan), opts)
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(12_345_678), "12,345,678");
+        assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
+        assert_eq!(amount(2.5), "2.50");
+        assert_eq!(amount(1234.0), "1,234");
+    }
+
+    #[test]
+    fn names_are_escaped_and_cut() {
+        assert_eq!(escape_name("a|b*c_d", 40), r"a\|b\*c\_d");
+        assert_eq!(escape_name("<b>&\n", 40), "&lt;b&gt;&amp; ");
+        assert_eq!(escape_name("abcdefgh", 4), "abc…");
+        assert_eq!(escape_name("", 4), "(unnamed)");
+    }
+
+    #[test]
+    fn small_matrix_report_has_header_matrix_and_per_class_table() {
+        let mut cm = ConfusionMatrix::with_class_names(["cat|x", "dog", "eel"]).unwrap();
+        cm.update(&vec![0u16; 1500], &vec![0u16; 1500]).unwrap();
+        cm.update(&[1u16, 1, 0], &[1u16, 0, 1]).unwrap();
+        let text = report(&cm, &ReportOptions::default());
+        let header = text.lines().next().unwrap();
+        assert!(
+            header.starts_with("**N** = 1,503 · **accuracy** 0.9987"),
+            "{header}"
+        );
+        // Balanced accuracy and macro F1 are over the 2 classes that occur.
+        assert!(header.contains("(over 2 of 3 classes)"), "{header}");
+        assert!(
+            text.contains("| true ↓ / predicted → | cat\\|x | dog | eel | **total** |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| **cat\\|x** | 1,500 | 1 | 0 | 1,501 |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| **total** | 1,501 | 2 | 0 | 1,503 |"),
+            "{text}"
+        );
+        assert!(text.contains("| eel | 0 | 0 | — | — | — | — |"), "{text}");
+        assert!(
+            text.contains("| dog | 2 | 2 | 0.5000 | 0.5000 | 0.5000 | 0.3333 |"),
+            "{text}"
+        );
+        // Every table row has as many cells as its header.
+        for table in text.split("\n\n").filter(|b| b.starts_with('|')) {
+            let widths: Vec<usize> = table
+                .lines()
+                .map(|l| l.replace("\\|", "").matches('|').count())
+                .collect();
+            assert!(widths.iter().all(|&w| w == widths[0]), "{table}");
+        }
+    }
+
+    #[test]
+    fn large_matrix_report_lists_confused_pairs_and_stays_small() {
+        let k = 1000;
+        let names: Vec<String> = (0..k)
+            .map(|i| format!("a_rather_long_class_name_{i:04}_xyz_and_more"))
+            .collect();
+        let mut cm = ConfusionMatrix::with_class_names(names).unwrap();
+        let t: Vec<u32> = (0..200_000u32).map(|i| i % 1000).collect();
+        let p: Vec<u32> = (0..200_000u32)
+            .map(|i| {
+                if i % 7 == 0 {
+                    (i * 31) % 1000
+                } else {
+                    i % 1000
+                }
+            })
+            .collect();
+        cm.update(&t, &p).unwrap();
+        cm.update(&[5u32; 50], &[6u32; 50]).unwrap();
+        let text = report(&cm, &ReportOptions::default());
+        assert!(text.len() < 200_000, "{} bytes", text.len());
+        assert!(!text.contains("**Counts**"));
+        assert!(text.contains("**Most confused pairs** (top 20 of 1000 classes"));
+        let first_pair = text.lines().find(|l| l.contains(" | 50 | ")).unwrap();
+        assert!(
+            first_pair.contains("0005") && first_pair.contains("0006"),
+            "{first_pair}"
+        );
+        assert_eq!(
+            text.matches("\n| a").count(),
+            20 + k,
+            "20 pairs + one row per class"
+        );
+    }
+
+    #[test]
+    fn most_confused_pairs_are_ranked_with_stable_ties() {
+        let cm = ConfusionMatrix::from_counts(3, vec![9, 2, 4, 4, 1, 0, 0, 2, 0]).unwrap();
+        let pairs = most_confused_pairs(&cm, 3);
+        let ids: Vec<(usize, usize, u64)> = pairs
+            .iter()
+            .map(|p| (p.true_class, p.predicted_class, p.count))
+            .collect();
+        assert_eq!(ids, vec![(0, 2, 4), (1, 0, 4), (0, 1, 2)]);
+        assert!((pairs[0].row_fraction - 4.0 / 15.0).abs() < 1e-12);
+        assert_eq!(most_confused_pairs(&cm, 10).len(), 4);
+        assert!(most_confused_pairs(&cm, 0).is_empty());
+    }
+}
