@@ -352,7 +352,7 @@ fn render_gallery(
     let legend = "true → predicted: misclassified (orange), correct (blue)";
     text(
         &mut img,
-        &legend,
+        legend,
         CAPTION_PX,
         PAD,
         PAD + TITLE_PX + 6,
