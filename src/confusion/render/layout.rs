@@ -16,6 +16,9 @@ pub(crate) const TITLE_PX: u32 = 15;
 pub(crate) const LABEL_PX: u32 = 14;
 /// Cell annotations.
 pub(crate) const CELL_PX: u32 = 14;
+/// Vertical distance between the lines of a cell. Cell text is digits and "%", which have no
+/// descenders, so lines sit closer than a full line height: that keeps two-line cells small.
+pub(crate) const CELL_LINE_PITCH: u32 = CELL_PX + 1;
 /// Colour-bar tick labels.
 pub(crate) const TICK_PX: u32 = 12;
 const PAD: u32 = 8;
@@ -33,7 +36,7 @@ const LABELLED_GRID_MAX: u32 = 1800;
 /// Target grid size for heatmaps too big for labels (about 2 px per class at K = 1000).
 const HEATMAP_GRID_TARGET: u32 = 2000;
 /// Longest tick label before it is middle-ellipsized.
-const LABEL_MAX_WIDTH: u32 = 160;
+const LABEL_MAX_WIDTH: u32 = 130;
 const MARGIN_GAP: u32 = 4;
 const COLORBAR_WIDTH: u32 = 14;
 
@@ -88,6 +91,9 @@ pub(crate) struct Layout {
     pub(crate) width: u32,
     pub(crate) height: u32,
     pub(crate) tier: Tier,
+    /// Width without the colour bars: what decides whether cell text stays legible (bars are
+    /// an extra the caller asked for, and must not cost the annotations).
+    pub(crate) core_width: u32,
     /// Side of one square cell.
     pub(crate) cell: u32,
     pub(crate) grid: Rect,
@@ -126,21 +132,25 @@ impl Layout {
 /// heatmap cannot fit `max_side_px`.
 pub(crate) fn compute(ts: &Typesetter<'_>, input: &LayoutInput<'_>) -> Result<Layout, RenderError> {
     let k = input.row_names.len().max(1) as u32;
-    let cell_lh = ts.line_height(CELL_PX);
     let label_lh = ts.line_height(LABEL_PX);
     let two_lines = (input.primary_width.max(input.secondary_width) + 2 * CELL_PAD_X)
-        .max(2 * cell_lh + 2 * CELL_PAD_Y);
-    let one_line = (input.primary_width + 2 * CELL_PAD_X).max(cell_lh + 2 * CELL_PAD_Y);
+        .max(2 * CELL_LINE_PITCH + 2 * CELL_PAD_Y);
+    let one_line = (input.primary_width + 2 * CELL_PAD_X).max(CELL_LINE_PITCH + 2 * CELL_PAD_Y);
     let grow = |s: u32| s.max(MIN_GRID.div_ceil(k));
 
-    let annotated = [(Tier::TwoLines, grow(two_lines)), (Tier::OneLine, grow(one_line))];
+    let annotated = [
+        (Tier::TwoLines, grow(two_lines)),
+        (Tier::OneLine, grow(one_line)),
+    ];
     match input.annotate {
         Annotate::Never => {}
         Annotate::Always | Annotate::Auto => {
             for (tier, cell) in annotated {
                 let layout = place(ts, input, tier, cell, true);
-                let fits_cap = layout.width <= input.max_side_px && layout.height <= input.max_side_px;
-                let legible = input.annotate == Annotate::Always || layout.width <= ANNOTATED_MAX_WIDTH;
+                let fits_cap =
+                    layout.width <= input.max_side_px && layout.height <= input.max_side_px;
+                let legible =
+                    input.annotate == Annotate::Always || layout.core_width <= ANNOTATED_MAX_WIDTH;
                 if fits_cap && legible {
                     return Ok(layout);
                 }
@@ -159,7 +169,10 @@ pub(crate) fn compute(ts: &Typesetter<'_>, input: &LayoutInput<'_>) -> Result<La
     let mut cell = grow((HEATMAP_GRID_TARGET / k).max(1));
     loop {
         let layout = place(ts, input, Tier::Heatmap, cell, false);
-        let over = layout.width.max(layout.height).saturating_sub(input.max_side_px);
+        let over = layout
+            .width
+            .max(layout.height)
+            .saturating_sub(input.max_side_px);
         if over == 0 {
             return Ok(layout);
         }
@@ -265,11 +278,7 @@ fn place(
         .chain(input.margins.then(|| ts.width("precision", LABEL_PX)))
         .max()
         .unwrap_or(0);
-    let col_band = if cols_rotated {
-        widest_col
-    } else {
-        label_lh
-    };
+    let col_band = if cols_rotated { widest_col } else { label_lh };
 
     // Horizontal positions.
     let y_title_x = PAD;
@@ -280,6 +289,7 @@ fn place(
     if let Some(m) = margin {
         right = recall_x + m;
     }
+    let core_width = right + PAD;
     let mut colorbar_x = Vec::new();
     for ticks in &input.colorbars {
         let x = right + 3 * GAP;
@@ -322,7 +332,13 @@ fn place(
     let col_labels_y = below_grid + GAP / 2;
     let x_title_y = col_labels_y + col_band + GAP;
     let height = x_title_y + label_lh + PAD;
-    let width = content_width.max(labels.iter().map(|l| l.rect.right() + PAD).max().unwrap_or(0));
+    let width = content_width.max(
+        labels
+            .iter()
+            .map(|l| l.rect.right() + PAD)
+            .max()
+            .unwrap_or(0),
+    );
 
     // Axis titles and margin headers first: they win over tick labels where space is tight.
     let x_title = "Predicted label";
@@ -389,12 +405,21 @@ fn place(
             rotated: false,
         });
     }
-    for (i, c) in cols_named.iter().enumerate().filter(|&(i, _)| shown(i, col_step)) {
+    for (i, c) in cols_named
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| shown(i, col_step))
+    {
         let w = col_widths[i];
         let centre = grid.x + i as u32 * cell + cell / 2;
         let rect = if cols_rotated {
             // Text reads bottom to top and ends at the grid, as matplotlib's rotation=90.
-            Rect::new(centre.saturating_sub(label_lh / 2), col_labels_y, label_lh, w)
+            Rect::new(
+                centre.saturating_sub(label_lh / 2),
+                col_labels_y,
+                label_lh,
+                w,
+            )
         } else {
             Rect::new(centre.saturating_sub(w / 2), col_labels_y, w, label_lh)
         };
@@ -414,8 +439,10 @@ fn place(
             .map(|(frac, text)| {
                 let w = ts.width(text, TICK_PX);
                 let centre = bar.bottom() as f64 - frac.clamp(0.0, 1.0) * f64::from(bar.h);
-                let top = (centre - f64::from(tick_lh) / 2.0)
-                    .clamp(f64::from(bar.y), f64::from(bar.bottom().saturating_sub(tick_lh)));
+                let top = (centre - f64::from(tick_lh) / 2.0).clamp(
+                    f64::from(bar.y),
+                    f64::from(bar.bottom().saturating_sub(tick_lh)),
+                );
                 TextBox {
                     text: text.clone(),
                     rect: Rect::new(bar.right() + 3, top as u32, w, tick_lh),
@@ -431,6 +458,7 @@ fn place(
         width,
         height,
         tier,
+        core_width,
         cell,
         grid,
         recall_column,
@@ -477,7 +505,11 @@ mod tests {
             secondary_width: ts.width("34%", CELL_PX),
             margin_text_width: ts.width("100%", CELL_PX),
             margins,
-            colorbars: vec![vec![(0.0, "0".into()), (0.5, "500".into()), (1.0, "1,000".into())]],
+            colorbars: vec![vec![
+                (0.0, "0".into()),
+                (0.5, "500".into()),
+                (1.0, "1,000".into()),
+            ]],
             annotate: Annotate::Auto,
             max_side_px: cap,
         };
@@ -510,7 +542,12 @@ mod tests {
                     names(k, |i| format!("class_{i}"))
                 };
                 let l = layout_for(k, &n, k <= 100, 4096);
-                assert!(l.width <= 4096 && l.height <= 4096, "K={k}: {}×{}", l.width, l.height);
+                assert!(
+                    l.width <= 4096 && l.height <= 4096,
+                    "K={k}: {}×{}",
+                    l.width,
+                    l.height
+                );
                 assert!(l.width >= MIN_GRID, "K={k}: {} too narrow", l.width);
                 assert_no_overlaps(&l);
                 // Every label box is at most as long as the ellipsis limit.

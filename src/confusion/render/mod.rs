@@ -24,9 +24,9 @@ use thiserror::Error;
 
 use crate::confusion::{ConfusionMatrix, Normalization};
 use canvas::Rect;
-use colormap::{BLUES, GREENS, INK, ORANGES, Rgb, WHITE, blend, text_color_on};
+use colormap::{BLUES, GREENS, INK, ORANGES, Ramp, Rgb, WHITE, blend, text_color_on};
 use format::{format_count, format_pct, group_thousands};
-use layout::{CELL_PX, Layout, LayoutInput, Tier};
+use layout::{CELL_LINE_PITCH, CELL_PX, Layout, LayoutInput, Tier};
 use text::{Typesetter, primary_face};
 
 pub use encode::encode_png;
@@ -234,12 +234,22 @@ enum Scale {
     Errors { diag_max: f64, off_max: f64 },
 }
 
+/// Pre-sampled ramps: a table lookup per cell instead of interpolation.
+struct Tables {
+    blues: Vec<Rgb>,
+    oranges: Vec<Rgb>,
+}
+
 impl Scale {
-    fn color(self, value: f64, diagonal: bool) -> Rgb {
+    fn color(self, tables: &Tables, value: f64, diagonal: bool) -> Rgb {
         match self {
-            Scale::Sequential { max } => BLUES.at(value / max),
-            Scale::Errors { diag_max, .. } if diagonal => BLUES.at(value / diag_max),
-            Scale::Errors { off_max, .. } => ORANGES.at(error_position(value, off_max)),
+            Scale::Sequential { max } => Ramp::lookup(&tables.blues, value / max),
+            Scale::Errors { diag_max, .. } if diagonal => {
+                Ramp::lookup(&tables.blues, value / diag_max)
+            }
+            Scale::Errors { off_max, .. } => {
+                Ramp::lookup(&tables.oranges, error_position(value, off_max))
+            }
         }
     }
 }
@@ -253,9 +263,9 @@ fn error_position(value: f64, max: f64) -> f64 {
 }
 
 /// Per-cell values and strings, computed once and shared by layout and painting.
-struct Cells {
+struct Cells<'m> {
     k: usize,
-    counts: Vec<u64>,
+    counts: &'m [u64],
     /// What colours show: normalised values, or counts.
     values: Vec<f64>,
     row_support: Vec<u64>,
@@ -267,18 +277,13 @@ struct Cells {
     strings: Vec<(String, String)>,
 }
 
-impl Cells {
-    fn new(cm: &ConfusionMatrix, opts: &RenderOptions) -> Cells {
+impl<'m> Cells<'m> {
+    fn new(cm: &'m ConfusionMatrix, opts: &RenderOptions) -> Cells<'m> {
         let k = cm.num_classes();
-        let counts = cm.counts().to_vec();
+        let counts = cm.counts();
         let norm = opts.normalization;
         let normalized = norm != Normalization::None;
         let values = cm.normalized(norm);
-        let shares = if normalized {
-            values.clone()
-        } else {
-            cm.normalized(Normalization::All)
-        };
         // Normalised views use a fixed [0, 1] range so images compare across steps and runs.
         let max_of = |diag: Option<bool>| {
             if normalized {
@@ -305,12 +310,18 @@ impl Cells {
             Annotate::Auto => k <= AUTO_ANNOTATE_MAX_CLASSES,
         };
         let strings = if may_annotate {
+            let all = (!normalized).then(|| cm.normalized(Normalization::All));
+            let shares = all.as_ref().unwrap_or(&values);
             counts
                 .iter()
-                .zip(&shares)
+                .zip(shares)
                 .map(|(&c, &s)| {
                     let (count, pct) = (format_count(c), format_pct(s));
-                    if normalized { (pct, count) } else { (count, pct) }
+                    if normalized {
+                        (pct, count)
+                    } else {
+                        (count, pct)
+                    }
                 })
                 .collect()
         } else {
@@ -415,7 +426,12 @@ impl Cells {
             Scale::Errors { diag_max, off_max } => {
                 let errors = [0.0, 0.25, 1.0]
                     .iter()
-                    .map(|&f| (error_position(f * off_max, off_max), self.tick_text(f * off_max)))
+                    .map(|&f| {
+                        (
+                            error_position(f * off_max, off_max),
+                            self.tick_text(f * off_max),
+                        )
+                    })
                     .collect();
                 vec![linear(diag_max), errors]
             }
@@ -428,56 +444,45 @@ impl Cells {
             Scale::Sequential { .. } => vec![Box::new(|f| BLUES.at(f))],
             Scale::Errors { .. } => vec![Box::new(|f| BLUES.at(f)), Box::new(|f| ORANGES.at(f))],
         };
-        layout
-            .colorbars
-            .iter()
-            .map(|c| c.bar)
-            .zip(bars)
-            .collect()
+        layout.colorbars.iter().map(|c| c.bar).zip(bars).collect()
     }
 
     fn paint(&self, img: &mut RgbImage, ts: &mut Typesetter<'_>, layout: &Layout) {
         let k = self.k;
         let annotate = layout.tier != Tier::Heatmap && !self.strings.is_empty();
-        let lh = ts.line_height(CELL_PX);
+        let tables = Tables {
+            blues: BLUES.table(),
+            oranges: ORANGES.table(),
+        };
+        let s = layout.cell as usize;
+        let mut row_pixels = vec![0u8; layout.grid.w as usize * 3];
         for t in 0..k {
+            // One pixel row per matrix row, copied down the cell height: at K = 1000 this is
+            // most of the rendering, and whole-row copies beat per-cell rectangles.
+            let mut colors = Vec::with_capacity(k);
             for p in 0..k {
+                let color = self.scale.color(&tables, self.values[t * k + p], t == p);
+                colors.push(color);
+                for px in row_pixels[p * s * 3..(p + 1) * s * 3].chunks_exact_mut(3) {
+                    px.copy_from_slice(&color);
+                }
+            }
+            let x0 = layout.grid.x as usize * 3;
+            for dy in 0..s {
+                let y = layout.grid.y as usize + t * s + dy;
+                let start = y * img.width as usize * 3 + x0;
+                img.pixels[start..start + row_pixels.len()].copy_from_slice(&row_pixels);
+            }
+            for (p, color) in colors.into_iter().enumerate() {
                 let i = t * k + p;
                 let rect = layout.cell_rect(t, p);
-                let value = self.values[i];
                 // No support in the row (or column when normalising by column): hatched, never 0.
-                if self.row_support[t] == 0 || value.is_nan() {
+                if self.row_support[t] == 0 || self.values[i].is_nan() {
                     img.hatch_rect(rect);
                     continue;
                 }
-                let color = self.scale.color(value, t == p);
-                img.fill_rect(rect, color);
-                if !annotate {
-                    continue;
-                }
-                let ink = text_color_on(color);
-                if self.counts[i] == 0 {
-                    // Zeros are faint so the eye goes to the non-zero cells.
-                    let mask = ts.render("·", CELL_PX);
-                    let (x, y) = centred(rect, mask.width, mask.height);
-                    img.draw_mask(&mask, x, y, ink, 110, false);
-                    continue;
-                }
-                let (primary, secondary) = &self.strings[i];
-                let lines: Vec<&String> = if layout.tier == Tier::TwoLines {
-                    vec![primary, secondary]
-                } else {
-                    vec![primary]
-                };
-                let block = lh * lines.len() as u32;
-                let mut y = rect.y + rect.h.saturating_sub(block) / 2;
-                for (n, line) in lines.into_iter().enumerate() {
-                    let mask = ts.render(line, CELL_PX);
-                    let x = rect.x + rect.w.saturating_sub(mask.width) / 2;
-                    // The second line is the supporting number: slightly lighter.
-                    let opacity = if n == 0 { 255 } else { 200 };
-                    img.draw_mask(&mask, x, y, ink, opacity, false);
-                    y += lh;
+                if annotate {
+                    self.annotate_cell(img, ts, layout.tier, rect, i, color);
                 }
             }
             if self.row_support[t] == 0 {
@@ -489,19 +494,73 @@ impl Cells {
         }
     }
 
-    fn mark_no_support(&self, img: &mut RgbImage, ts: &mut Typesetter<'_>, layout: &Layout, t: usize) {
-        let row = Rect::new(layout.grid.x, layout.grid.y + t as u32 * layout.cell, layout.grid.w, layout.cell);
+    fn annotate_cell(
+        &self,
+        img: &mut RgbImage,
+        ts: &mut Typesetter<'_>,
+        tier: Tier,
+        rect: Rect,
+        i: usize,
+        color: Rgb,
+    ) {
+        let ink = text_color_on(color);
+        if self.counts[i] == 0 {
+            // Zeros are faint so the eye goes to the non-zero cells.
+            let mask = ts.render("·", CELL_PX);
+            let (x, y) = centred(rect, mask.width, mask.height);
+            img.draw_mask(&mask, x, y, ink, 110, false);
+            return;
+        }
+        let (primary, secondary) = &self.strings[i];
+        let lines: Vec<&String> = if tier == Tier::TwoLines {
+            vec![primary, secondary]
+        } else {
+            vec![primary]
+        };
+        let mut y = text_block_top(rect, lines.len());
+        for (n, line) in lines.into_iter().enumerate() {
+            let mask = ts.render(line, CELL_PX);
+            let x = rect.x + rect.w.saturating_sub(mask.width) / 2;
+            // The second line is the supporting number: slightly lighter.
+            let opacity = if n == 0 { 255 } else { 200 };
+            img.draw_mask(&mask, x, y, ink, opacity, false);
+            y += CELL_LINE_PITCH;
+        }
+    }
+
+    fn mark_no_support(
+        &self,
+        img: &mut RgbImage,
+        ts: &mut Typesetter<'_>,
+        layout: &Layout,
+        t: usize,
+    ) {
+        let row = Rect::new(
+            layout.grid.x,
+            layout.grid.y + t as u32 * layout.cell,
+            layout.grid.w,
+            layout.cell,
+        );
         let text = "no support";
         let mask = ts.render(text, CELL_PX);
         if mask.width + 8 <= row.w && mask.height <= row.h {
             // A white plate under the text keeps it readable on the stripes.
             let (x, y) = centred(row, mask.width, mask.height);
-            img.fill_rect(Rect::new(x - 3, y, mask.width + 6, mask.height), blend(WHITE, INK, 20));
+            img.fill_rect(
+                Rect::new(x - 3, y, mask.width + 6, mask.height),
+                blend(WHITE, INK, 20),
+            );
             img.draw_mask(&mask, x, y, INK, 255, false);
         }
     }
 
-    fn paint_margins(&self, img: &mut RgbImage, ts: &mut Typesetter<'_>, layout: &Layout, annotate: bool) {
+    fn paint_margins(
+        &self,
+        img: &mut RgbImage,
+        ts: &mut Typesetter<'_>,
+        layout: &Layout,
+        annotate: bool,
+    ) {
         let (Some(rc), Some(pr)) = (layout.recall_column, layout.precision_row) else {
             return;
         };
@@ -514,27 +573,41 @@ impl Cells {
             if !annotate {
                 return;
             }
-            let ink = if v.is_nan() { INK } else { text_color_on(GREENS.at(v)) };
-            let lh = ts.line_height(CELL_PX);
-            let lines: Vec<&String> = lines.iter().take((rect.h / lh).max(1) as usize).collect();
-            let mut y = rect.y + rect.h.saturating_sub(lh * lines.len() as u32) / 2;
+            let ink = if v.is_nan() {
+                INK
+            } else {
+                text_color_on(GREENS.at(v))
+            };
+            let fit = (rect.h / CELL_LINE_PITCH).max(1) as usize;
+            let lines: Vec<&String> = lines.iter().take(fit).collect();
+            let mut y = text_block_top(rect, lines.len());
             for line in lines {
                 let mask = ts.render(line, CELL_PX);
                 if mask.width <= rect.w {
                     let x = rect.x + (rect.w - mask.width) / 2;
                     img.draw_mask(&mask, x, y, ink, 255, false);
                 }
-                y += lh;
+                y += CELL_LINE_PITCH;
             }
         };
         let s = layout.cell;
         for t in 0..self.k {
             let v = self.recall(t);
-            cell(img, Rect::new(rc.x, rc.y + t as u32 * s, rc.w, s), v, &[format_pct(v)]);
+            cell(
+                img,
+                Rect::new(rc.x, rc.y + t as u32 * s, rc.w, s),
+                v,
+                &[format_pct(v)],
+            );
         }
         for p in 0..self.k {
             let v = self.precision(p);
-            cell(img, Rect::new(pr.x + p as u32 * s, pr.y, s, pr.h), v, &[format_pct(v)]);
+            cell(
+                img,
+                Rect::new(pr.x + p as u32 * s, pr.y, s, pr.h),
+                v,
+                &[format_pct(v)],
+            );
         }
         let acc = self.accuracy();
         let corner = Rect::new(rc.x, pr.y, rc.w, pr.h);
@@ -542,8 +615,18 @@ impl Cells {
     }
 }
 
+/// Top of the first text mask so `lines` lines at [`CELL_LINE_PITCH`] sit centred in `r`.
+/// Masks have about two pixels of empty space above the digits' ink, hence the shift up.
+fn text_block_top(r: Rect, lines: usize) -> u32 {
+    let block = CELL_LINE_PITCH * lines as u32;
+    (r.y + r.h.saturating_sub(block) / 2).saturating_sub(1)
+}
+
 fn centred(r: Rect, w: u32, h: u32) -> (u32, u32) {
-    (r.x + r.w.saturating_sub(w) / 2, r.y + r.h.saturating_sub(h) / 2)
+    (
+        r.x + r.w.saturating_sub(w) / 2,
+        r.y + r.h.saturating_sub(h) / 2,
+    )
 }
 
 fn paint_colorbar(img: &mut RgbImage, bar: Rect, color_at: &dyn Fn(f64) -> Rgb) {

@@ -65,7 +65,12 @@ fn golden_image() {
     let opts = RenderOptions::default()
         .normalization(Normalization::True)
         .margins(true);
-    let img = render_rgb(&golden_matrix(), "golden · step 3 · recall · N=13,737", &opts).unwrap();
+    let img = render_rgb(
+        &golden_matrix(),
+        "golden · step 3 · recall · N=13,737",
+        &opts,
+    )
+    .unwrap();
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, encode_png(&img).unwrap().bytes()).unwrap();
@@ -105,18 +110,35 @@ fn image_size_within_caps() {
         let cm = synthetic(k, 20 * k as u64 * k as u64, 0.7, k as u64);
         for cap in [4096, 1500] {
             let opts = RenderOptions::default().max_side_px(cap).colorbar(true);
-            let img = render_rgb(&cm, &default_title("val/cm", 1, Normalization::None, cm.total()), &opts)
-                .unwrap();
-            assert!(img.width <= cap && img.height <= cap, "K={k}: {}×{}", img.width, img.height);
+            let img = render_rgb(
+                &cm,
+                &default_title("val/cm", 1, Normalization::None, cm.total()),
+                &opts,
+            )
+            .unwrap();
+            assert!(
+                img.width <= cap && img.height <= cap,
+                "K={k}: {}×{}",
+                img.width,
+                img.height
+            );
             assert_eq!(img.pixels.len(), (img.width * img.height * 3) as usize);
             if k <= 10 {
                 // Near TensorBoard's display size, not a poster.
-                assert!((300..=640).contains(&img.width), "K={k}: width {}", img.width);
+                assert!(
+                    (300..=640).contains(&img.width),
+                    "K={k}: width {}",
+                    img.width
+                );
             }
         }
     }
     assert!(matches!(
-        render_rgb(&synthetic(3, 30, 0.7, 1), "t", &RenderOptions::default().max_side_px(10)),
+        render_rgb(
+            &synthetic(3, 30, 0.7, 1),
+            "t",
+            &RenderOptions::default().max_side_px(10)
+        ),
         Err(RenderError::CapTooSmall(10))
     ));
 }
@@ -206,7 +228,10 @@ fn errors_mode_keeps_small_confusions_visible() {
     let img = render_rgb(&cm, "t", &opts).unwrap();
     let small = layout.cell_rect(0, 1);
     let zero = layout.cell_rect(0, 2);
-    let (a, b) = (img.pixel(small.x + 2, small.y + 2), img.pixel(zero.x + 2, zero.y + 2));
+    let (a, b) = (
+        img.pixel(small.x + 2, small.y + 2),
+        img.pixel(zero.x + 2, zero.y + 2),
+    );
     assert!(colormap::contrast_ratio(a, b) > 1.15, "{a:?} vs {b:?}");
 }
 
@@ -228,10 +253,20 @@ fn gallery() {
     let dir = std::path::PathBuf::from(dir);
     std::fs::create_dir_all(&dir).unwrap();
     let write = |name: &str, cm: &ConfusionMatrix, opts: &RenderOptions| {
-        let title = default_title(&format!("val/{name}"), 12_000, opts.normalization, cm.total());
+        let title = default_title(
+            &format!("val/{name}"),
+            12_000,
+            opts.normalization,
+            cm.total(),
+        );
         let png = render_png(cm, &title, opts).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png.bytes()).unwrap();
-        eprintln!("{name}: {}×{} {} B", png.width(), png.height(), png.bytes().len());
+        eprintln!(
+            "{name}: {}×{} {} B",
+            png.width(),
+            png.height(),
+            png.bytes().len()
+        );
     };
     let greek = ["άλφα", "βήτα", "γάμμα", "δέλτα", "έψιλον"];
     let cyr = ["кошка", "собака", "лошадь", "корова", "овца"];
@@ -267,5 +302,9 @@ fn gallery() {
         &RenderOptions::default().colorbar(true),
     );
     let big = synthetic(1000, 1_000_000, 0.7, 99);
-    write("k1000_top20", &top_confused(&big, 20), &RenderOptions::default().normalization(Normalization::True));
+    write(
+        "k1000_top20",
+        &top_confused(&big, 20),
+        &RenderOptions::default().normalization(Normalization::True),
+    );
 }

@@ -74,7 +74,13 @@ mod tests {
             s
         };
         let counts = (0..k * k)
-            .map(|i| if i % (k + 1) == 0 { next() % 500 } else { next() % 7 * (next() % 3) })
+            .map(|i| {
+                if i % (k + 1) == 0 {
+                    next() % 500
+                } else {
+                    next() % 7 * (next() % 3)
+                }
+            })
             .collect();
         let mut cm = ConfusionMatrix::from_counts(k, counts).unwrap();
         cm.set_class_names((0..k).map(|i| format!("c{i}"))).unwrap();
@@ -88,7 +94,10 @@ mod tests {
             let sub = top_confused(&cm, top);
             assert_eq!(sub.num_classes(), top + 1);
             assert_eq!(sub.total(), cm.total());
-            assert_eq!(sub.class_names().last().map(String::as_str), Some(OTHER_CLASS));
+            assert_eq!(
+                sub.class_names().last().map(String::as_str),
+                Some(OTHER_CLASS)
+            );
             let (rows, cols) = (cm.row_sums(), cm.col_sums());
             for (i, name) in sub.class_names()[..top].iter().enumerate() {
                 let old: usize = name[1..].parse().unwrap();
