@@ -202,8 +202,8 @@ pub fn render_rgb(
     let layout = layout::compute(&ts, &input)?;
     let mut img = RgbImage::filled(layout.width, layout.height, WHITE);
     cells.paint(&mut img, &mut ts, &layout);
-    for bar in &cells.colorbars(&layout) {
-        paint_colorbar(&mut img, bar.0, &bar.1);
+    for (bar, ramp) in cells.colorbars(&layout) {
+        paint_colorbar(&mut img, bar, ramp);
     }
     for label in &layout.labels {
         let mask = ts.render(&label.text, label.px);
@@ -438,13 +438,13 @@ impl<'m> Cells<'m> {
         }
     }
 
-    /// Colour bars as (bar rectangle, colour from fraction-from-bottom).
-    fn colorbars(&self, layout: &Layout) -> Vec<(Rect, Box<dyn Fn(f64) -> Rgb>)> {
-        let bars: Vec<Box<dyn Fn(f64) -> Rgb>> = match self.scale {
-            Scale::Sequential { .. } => vec![Box::new(|f| BLUES.at(f))],
-            Scale::Errors { .. } => vec![Box::new(|f| BLUES.at(f)), Box::new(|f| ORANGES.at(f))],
+    /// Colour bars and the ramp each shows (bottom = 0, top = 1).
+    fn colorbars(&self, layout: &Layout) -> Vec<(Rect, Ramp)> {
+        let ramps = match self.scale {
+            Scale::Sequential { .. } => vec![BLUES],
+            Scale::Errors { .. } => vec![BLUES, ORANGES],
         };
-        layout.colorbars.iter().map(|c| c.bar).zip(bars).collect()
+        layout.colorbars.iter().map(|c| c.bar).zip(ramps).collect()
     }
 
     fn paint(&self, img: &mut RgbImage, ts: &mut Typesetter<'_>, layout: &Layout) {
@@ -629,11 +629,11 @@ fn centred(r: Rect, w: u32, h: u32) -> (u32, u32) {
     )
 }
 
-fn paint_colorbar(img: &mut RgbImage, bar: Rect, color_at: &dyn Fn(f64) -> Rgb) {
+fn paint_colorbar(img: &mut RgbImage, bar: Rect, ramp: Ramp) {
     let span = f64::from(bar.h.saturating_sub(1).max(1));
     for dy in 0..bar.h {
         let frac = 1.0 - f64::from(dy) / span;
-        img.fill_rect(Rect::new(bar.x, bar.y + dy, bar.w, 1), color_at(frac));
+        img.fill_rect(Rect::new(bar.x, bar.y + dy, bar.w, 1), ramp.at(frac));
     }
 }
 
