@@ -229,7 +229,7 @@ fn place(
     let k = input.row_names.len();
     let label_lh = ts.line_height(LABEL_PX);
     let tick_lh = ts.line_height(TICK_PX);
-    let grid_side = cell * k as u32;
+    let grid_side = cell.saturating_mul(k as u32);
     let margin = if input.margins {
         let text = if tier == Tier::Heatmap {
             0

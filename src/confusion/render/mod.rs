@@ -162,9 +162,9 @@ pub enum RenderError {
         /// The cap in force.
         max_side_px: u32,
     },
-    /// `max_side_px` is too small for any layout.
-    #[error("max_side_px = {0} is too small; it must be at least {MIN_SIDE_PX}")]
-    CapTooSmall(u32),
+    /// `max_side_px` is outside the accepted range.
+    #[error("max_side_px = {0} is out of range; it must be in {MIN_SIDE_PX}..={MAX_SIDE_PX}")]
+    CapOutOfRange(u32),
     /// An [`RgbImage`] whose buffer does not match its size.
     #[error("RGB image {width}×{height} needs {} bytes, has {len}", (*width as u64) * (*height as u64) * 3)]
     BadImage {
@@ -185,6 +185,8 @@ pub enum RenderError {
 
 /// The smallest accepted [`RenderOptions::max_side_px`]: room for a title, labels and a grid.
 pub const MIN_SIDE_PX: u32 = 128;
+/// The largest accepted [`RenderOptions::max_side_px`]: a 16384² RGB image is already 768 MiB.
+pub const MAX_SIDE_PX: u32 = 16_384;
 
 /// Renders `cm` with `title` (see [`default_title`]) into an RGB image.
 pub fn render_rgb(
@@ -192,8 +194,8 @@ pub fn render_rgb(
     title: &str,
     opts: &RenderOptions,
 ) -> Result<RgbImage, RenderError> {
-    if opts.max_side_px < MIN_SIDE_PX {
-        return Err(RenderError::CapTooSmall(opts.max_side_px));
+    if !(MIN_SIDE_PX..=MAX_SIDE_PX).contains(&opts.max_side_px) {
+        return Err(RenderError::CapOutOfRange(opts.max_side_px));
     }
     let fallback = opts.fallback_font.as_deref();
     let mut ts = Typesetter::new(primary_face()?, fallback);
