@@ -19,7 +19,9 @@ fn write_csv(path: &Path, k: u64) -> std::io::Result<()> {
     writeln!(out, "step,y_true,y_pred")?;
     let mut state = k;
     let mut next = move || {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         state >> 33
     };
     for step in 0..STEPS {

@@ -52,12 +52,17 @@ impl Rect {
 impl RgbImage {
     /// A `width` × `height` image filled with `color`.
     pub(crate) fn filled(width: u32, height: u32, color: Rgb) -> RgbImage {
-        let pixels = color
-            .iter()
-            .copied()
-            .cycle()
-            .take(width as usize * height as usize * 3)
-            .collect();
+        let len = width as usize * height as usize * 3;
+        let pixels = if color[0] == color[1] && color[1] == color[2] {
+            // The usual white canvas: a plain memset.
+            vec![color[0]; len]
+        } else {
+            let mut v = vec![0u8; len];
+            for px in v.chunks_exact_mut(3) {
+                px.copy_from_slice(&color);
+            }
+            v
+        };
         RgbImage {
             width,
             height,
@@ -91,11 +96,8 @@ impl RgbImage {
         let stride = self.width as usize * 3;
         let first = r.y as usize * stride + r.x as usize * 3;
         let row_len = r.w as usize * 3;
-        for (dst, src) in self.pixels[first..first + row_len]
-            .chunks_exact_mut(3)
-            .zip(std::iter::repeat(color))
-        {
-            dst.copy_from_slice(&src);
+        for dst in self.pixels[first..first + row_len].chunks_exact_mut(3) {
+            dst.copy_from_slice(&color);
         }
         // Copy the first row down: memcpy is faster than per-pixel writes.
         for row in 1..r.h as usize {

@@ -65,7 +65,22 @@ impl Ramp {
     /// The colour at `t` in [0, 1] (clamped; NaN counts as 0, callers hatch NaN cells first).
     pub(crate) fn at(self, t: f64) -> Rgb {
         let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
-        let t = (t * LEVELS).round() / LEVELS;
+        self.level((t * LEVELS).round() as usize)
+    }
+
+    /// All sampled levels, for per-cell lookups without interpolation (K = 1000 is 10⁶ cells).
+    pub(crate) fn table(self) -> Vec<Rgb> {
+        (0..=LEVELS as usize).map(|i| self.level(i)).collect()
+    }
+
+    /// The colour at `t` via a [`table`](Self::table) of this ramp; same result as [`at`](Self::at).
+    pub(crate) fn lookup(table: &[Rgb], t: f64) -> Rgb {
+        let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+        table[(t * LEVELS).round() as usize]
+    }
+
+    fn level(self, level: usize) -> Rgb {
+        let t = level as f64 / LEVELS;
         let segments = (self.0.len() - 1) as f64;
         let pos = t * segments;
         let i = (pos.floor() as usize).min(self.0.len() - 2);
@@ -154,6 +169,11 @@ mod tests {
             assert_eq!(ramp.at(7.0), ramp.at(1.0));
         }
         assert_eq!(BLUES.at(1.0), [0x08, 0x30, 0x6b]);
+        let table = ORANGES.table();
+        for i in 0..=200 {
+            let t = f64::from(i) / 200.0;
+            assert_eq!(Ramp::lookup(&table, t), ORANGES.at(t));
+        }
     }
 
     #[test]

@@ -68,7 +68,8 @@ pub(crate) fn format_pct(v: f64) -> String {
     } else if pct >= 99.5 {
         ">99%".to_owned()
     } else {
-        format!("{pct:.0}%")
+        // `round` (half away from zero), not `{:.0}` (half to even): 0.5% must not print "0%".
+        format!("{}%", pct.round() as u32)
     }
 }
 
@@ -125,6 +126,8 @@ mod tests {
         assert_eq!(format_pct(0.0), "0%");
         assert_eq!(format_pct(0.001), "<1%");
         assert_eq!(format_pct(0.344), "34%");
+        assert_eq!(format_pct(0.005), "1%");
+        assert_eq!(format_pct(0.025), "3%");
         assert_eq!(format_pct(0.996), ">99%");
         assert_eq!(format_pct(1.0), "100%");
     }

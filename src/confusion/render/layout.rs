@@ -16,6 +16,9 @@ pub(crate) const TITLE_PX: u32 = 15;
 pub(crate) const LABEL_PX: u32 = 14;
 /// Cell annotations.
 pub(crate) const CELL_PX: u32 = 14;
+/// Vertical distance between the lines of a cell. Cell text is digits and "%", which have no
+/// descenders, so lines sit closer than a full line height: that keeps two-line cells small.
+pub(crate) const CELL_LINE_PITCH: u32 = CELL_PX + 1;
 /// Colour-bar tick labels.
 pub(crate) const TICK_PX: u32 = 12;
 const PAD: u32 = 8;
@@ -33,7 +36,7 @@ const LABELLED_GRID_MAX: u32 = 1800;
 /// Target grid size for heatmaps too big for labels (about 2 px per class at K = 1000).
 const HEATMAP_GRID_TARGET: u32 = 2000;
 /// Longest tick label before it is middle-ellipsized.
-const LABEL_MAX_WIDTH: u32 = 160;
+const LABEL_MAX_WIDTH: u32 = 130;
 const MARGIN_GAP: u32 = 4;
 const COLORBAR_WIDTH: u32 = 14;
 
@@ -88,6 +91,9 @@ pub(crate) struct Layout {
     pub(crate) width: u32,
     pub(crate) height: u32,
     pub(crate) tier: Tier,
+    /// Width without the colour bars: what decides whether cell text stays legible (bars are
+    /// an extra the caller asked for, and must not cost the annotations).
+    pub(crate) core_width: u32,
     /// Side of one square cell.
     pub(crate) cell: u32,
     pub(crate) grid: Rect,
@@ -126,11 +132,10 @@ impl Layout {
 /// heatmap cannot fit `max_side_px`.
 pub(crate) fn compute(ts: &Typesetter<'_>, input: &LayoutInput<'_>) -> Result<Layout, RenderError> {
     let k = input.row_names.len().max(1) as u32;
-    let cell_lh = ts.line_height(CELL_PX);
     let label_lh = ts.line_height(LABEL_PX);
     let two_lines = (input.primary_width.max(input.secondary_width) + 2 * CELL_PAD_X)
-        .max(2 * cell_lh + 2 * CELL_PAD_Y);
-    let one_line = (input.primary_width + 2 * CELL_PAD_X).max(cell_lh + 2 * CELL_PAD_Y);
+        .max(2 * CELL_LINE_PITCH + 2 * CELL_PAD_Y);
+    let one_line = (input.primary_width + 2 * CELL_PAD_X).max(CELL_LINE_PITCH + 2 * CELL_PAD_Y);
     let grow = |s: u32| s.max(MIN_GRID.div_ceil(k));
 
     let annotated = [
@@ -145,7 +150,7 @@ pub(crate) fn compute(ts: &Typesetter<'_>, input: &LayoutInput<'_>) -> Result<La
                 let fits_cap =
                     layout.width <= input.max_side_px && layout.height <= input.max_side_px;
                 let legible =
-                    input.annotate == Annotate::Always || layout.width <= ANNOTATED_MAX_WIDTH;
+                    input.annotate == Annotate::Always || layout.core_width <= ANNOTATED_MAX_WIDTH;
                 if fits_cap && legible {
                     return Ok(layout);
                 }
@@ -224,7 +229,7 @@ fn place(
     let k = input.row_names.len();
     let label_lh = ts.line_height(LABEL_PX);
     let tick_lh = ts.line_height(TICK_PX);
-    let grid_side = cell * k as u32;
+    let grid_side = cell.saturating_mul(k as u32);
     let margin = if input.margins {
         let text = if tier == Tier::Heatmap {
             0
@@ -284,6 +289,7 @@ fn place(
     if let Some(m) = margin {
         right = recall_x + m;
     }
+    let core_width = right + PAD;
     let mut colorbar_x = Vec::new();
     for ticks in &input.colorbars {
         let x = right + 3 * GAP;
@@ -452,6 +458,7 @@ fn place(
         width,
         height,
         tier,
+        core_width,
         cell,
         grid,
         recall_column,

@@ -24,9 +24,9 @@ use thiserror::Error;
 
 use crate::confusion::{ConfusionMatrix, Normalization};
 use canvas::Rect;
-use colormap::{BLUES, GREENS, INK, ORANGES, Rgb, WHITE, blend, text_color_on};
+use colormap::{BLUES, GREENS, INK, ORANGES, Ramp, Rgb, WHITE, blend, text_color_on};
 use format::{format_count, format_pct, group_thousands};
-use layout::{CELL_PX, Layout, LayoutInput, Tier};
+use layout::{CELL_LINE_PITCH, CELL_PX, Layout, LayoutInput, Tier};
 use text::{Typesetter, primary_face};
 
 pub use encode::encode_png;
@@ -162,9 +162,9 @@ pub enum RenderError {
         /// The cap in force.
         max_side_px: u32,
     },
-    /// `max_side_px` is too small for any layout.
-    #[error("max_side_px = {0} is too small; it must be at least {MIN_SIDE_PX}")]
-    CapTooSmall(u32),
+    /// `max_side_px` is outside the accepted range.
+    #[error("max_side_px = {0} is out of range; it must be in {MIN_SIDE_PX}..={MAX_SIDE_PX}")]
+    CapOutOfRange(u32),
     /// An [`RgbImage`] whose buffer does not match its size.
     #[error("RGB image {width}×{height} needs {} bytes, has {len}", (*width as u64) * (*height as u64) * 3)]
     BadImage {
@@ -185,6 +185,8 @@ pub enum RenderError {
 
 /// The smallest accepted [`RenderOptions::max_side_px`]: room for a title, labels and a grid.
 pub const MIN_SIDE_PX: u32 = 128;
+/// The largest accepted [`RenderOptions::max_side_px`]: a 16384² RGB image is already 768 MiB.
+pub const MAX_SIDE_PX: u32 = 16_384;
 
 /// Renders `cm` with `title` (see [`default_title`]) into an RGB image.
 pub fn render_rgb(
@@ -192,8 +194,8 @@ pub fn render_rgb(
     title: &str,
     opts: &RenderOptions,
 ) -> Result<RgbImage, RenderError> {
-    if opts.max_side_px < MIN_SIDE_PX {
-        return Err(RenderError::CapTooSmall(opts.max_side_px));
+    if !(MIN_SIDE_PX..=MAX_SIDE_PX).contains(&opts.max_side_px) {
+        return Err(RenderError::CapOutOfRange(opts.max_side_px));
     }
     let fallback = opts.fallback_font.as_deref();
     let mut ts = Typesetter::new(primary_face()?, fallback);
@@ -202,8 +204,8 @@ pub fn render_rgb(
     let layout = layout::compute(&ts, &input)?;
     let mut img = RgbImage::filled(layout.width, layout.height, WHITE);
     cells.paint(&mut img, &mut ts, &layout);
-    for bar in &cells.colorbars(&layout) {
-        paint_colorbar(&mut img, bar.0, &bar.1);
+    for (bar, ramp) in cells.colorbars(&layout) {
+        paint_colorbar(&mut img, bar, ramp);
     }
     for label in &layout.labels {
         let mask = ts.render(&label.text, label.px);
@@ -234,12 +236,22 @@ enum Scale {
     Errors { diag_max: f64, off_max: f64 },
 }
 
+/// Pre-sampled ramps: a table lookup per cell instead of interpolation.
+struct Tables {
+    blues: Vec<Rgb>,
+    oranges: Vec<Rgb>,
+}
+
 impl Scale {
-    fn color(self, value: f64, diagonal: bool) -> Rgb {
+    fn color(self, tables: &Tables, value: f64, diagonal: bool) -> Rgb {
         match self {
-            Scale::Sequential { max } => BLUES.at(value / max),
-            Scale::Errors { diag_max, .. } if diagonal => BLUES.at(value / diag_max),
-            Scale::Errors { off_max, .. } => ORANGES.at(error_position(value, off_max)),
+            Scale::Sequential { max } => Ramp::lookup(&tables.blues, value / max),
+            Scale::Errors { diag_max, .. } if diagonal => {
+                Ramp::lookup(&tables.blues, value / diag_max)
+            }
+            Scale::Errors { off_max, .. } => {
+                Ramp::lookup(&tables.oranges, error_position(value, off_max))
+            }
         }
     }
 }
@@ -253,9 +265,9 @@ fn error_position(value: f64, max: f64) -> f64 {
 }
 
 /// Per-cell values and strings, computed once and shared by layout and painting.
-struct Cells {
+struct Cells<'m> {
     k: usize,
-    counts: Vec<u64>,
+    counts: &'m [u64],
     /// What colours show: normalised values, or counts.
     values: Vec<f64>,
     row_support: Vec<u64>,
@@ -267,18 +279,13 @@ struct Cells {
     strings: Vec<(String, String)>,
 }
 
-impl Cells {
-    fn new(cm: &ConfusionMatrix, opts: &RenderOptions) -> Cells {
+impl<'m> Cells<'m> {
+    fn new(cm: &'m ConfusionMatrix, opts: &RenderOptions) -> Cells<'m> {
         let k = cm.num_classes();
-        let counts = cm.counts().to_vec();
+        let counts = cm.counts();
         let norm = opts.normalization;
         let normalized = norm != Normalization::None;
         let values = cm.normalized(norm);
-        let shares = if normalized {
-            values.clone()
-        } else {
-            cm.normalized(Normalization::All)
-        };
         // Normalised views use a fixed [0, 1] range so images compare across steps and runs.
         let max_of = |diag: Option<bool>| {
             if normalized {
@@ -305,9 +312,11 @@ impl Cells {
             Annotate::Auto => k <= AUTO_ANNOTATE_MAX_CLASSES,
         };
         let strings = if may_annotate {
+            let all = (!normalized).then(|| cm.normalized(Normalization::All));
+            let shares = all.as_ref().unwrap_or(&values);
             counts
                 .iter()
-                .zip(&shares)
+                .zip(shares)
                 .map(|(&c, &s)| {
                     let (count, pct) = (format_count(c), format_pct(s));
                     if normalized {
@@ -431,57 +440,51 @@ impl Cells {
         }
     }
 
-    /// Colour bars as (bar rectangle, colour from fraction-from-bottom).
-    fn colorbars(&self, layout: &Layout) -> Vec<(Rect, Box<dyn Fn(f64) -> Rgb>)> {
-        let bars: Vec<Box<dyn Fn(f64) -> Rgb>> = match self.scale {
-            Scale::Sequential { .. } => vec![Box::new(|f| BLUES.at(f))],
-            Scale::Errors { .. } => vec![Box::new(|f| BLUES.at(f)), Box::new(|f| ORANGES.at(f))],
+    /// Colour bars and the ramp each shows (bottom = 0, top = 1).
+    fn colorbars(&self, layout: &Layout) -> Vec<(Rect, Ramp)> {
+        let ramps = match self.scale {
+            Scale::Sequential { .. } => vec![BLUES],
+            Scale::Errors { .. } => vec![BLUES, ORANGES],
         };
-        layout.colorbars.iter().map(|c| c.bar).zip(bars).collect()
+        layout.colorbars.iter().map(|c| c.bar).zip(ramps).collect()
     }
 
     fn paint(&self, img: &mut RgbImage, ts: &mut Typesetter<'_>, layout: &Layout) {
         let k = self.k;
         let annotate = layout.tier != Tier::Heatmap && !self.strings.is_empty();
-        let lh = ts.line_height(CELL_PX);
+        let tables = Tables {
+            blues: BLUES.table(),
+            oranges: ORANGES.table(),
+        };
+        let s = layout.cell as usize;
+        let mut row_pixels = vec![0u8; layout.grid.w as usize * 3];
         for t in 0..k {
+            // One pixel row per matrix row, copied down the cell height: at K = 1000 this is
+            // most of the rendering, and whole-row copies beat per-cell rectangles.
+            let mut colors = Vec::with_capacity(k);
             for p in 0..k {
+                let color = self.scale.color(&tables, self.values[t * k + p], t == p);
+                colors.push(color);
+                for px in row_pixels[p * s * 3..(p + 1) * s * 3].chunks_exact_mut(3) {
+                    px.copy_from_slice(&color);
+                }
+            }
+            let x0 = layout.grid.x as usize * 3;
+            for dy in 0..s {
+                let y = layout.grid.y as usize + t * s + dy;
+                let start = y * img.width as usize * 3 + x0;
+                img.pixels[start..start + row_pixels.len()].copy_from_slice(&row_pixels);
+            }
+            for (p, color) in colors.into_iter().enumerate() {
                 let i = t * k + p;
                 let rect = layout.cell_rect(t, p);
-                let value = self.values[i];
                 // No support in the row (or column when normalising by column): hatched, never 0.
-                if self.row_support[t] == 0 || value.is_nan() {
+                if self.row_support[t] == 0 || self.values[i].is_nan() {
                     img.hatch_rect(rect);
                     continue;
                 }
-                let color = self.scale.color(value, t == p);
-                img.fill_rect(rect, color);
-                if !annotate {
-                    continue;
-                }
-                let ink = text_color_on(color);
-                if self.counts[i] == 0 {
-                    // Zeros are faint so the eye goes to the non-zero cells.
-                    let mask = ts.render("·", CELL_PX);
-                    let (x, y) = centred(rect, mask.width, mask.height);
-                    img.draw_mask(&mask, x, y, ink, 110, false);
-                    continue;
-                }
-                let (primary, secondary) = &self.strings[i];
-                let lines: Vec<&String> = if layout.tier == Tier::TwoLines {
-                    vec![primary, secondary]
-                } else {
-                    vec![primary]
-                };
-                let block = lh * lines.len() as u32;
-                let mut y = rect.y + rect.h.saturating_sub(block) / 2;
-                for (n, line) in lines.into_iter().enumerate() {
-                    let mask = ts.render(line, CELL_PX);
-                    let x = rect.x + rect.w.saturating_sub(mask.width) / 2;
-                    // The second line is the supporting number: slightly lighter.
-                    let opacity = if n == 0 { 255 } else { 200 };
-                    img.draw_mask(&mask, x, y, ink, opacity, false);
-                    y += lh;
+                if annotate {
+                    self.annotate_cell(img, ts, layout.tier, rect, i, color);
                 }
             }
             if self.row_support[t] == 0 {
@@ -490,6 +493,40 @@ impl Cells {
         }
         if self.margins {
             self.paint_margins(img, ts, layout, annotate);
+        }
+    }
+
+    fn annotate_cell(
+        &self,
+        img: &mut RgbImage,
+        ts: &mut Typesetter<'_>,
+        tier: Tier,
+        rect: Rect,
+        i: usize,
+        color: Rgb,
+    ) {
+        let ink = text_color_on(color);
+        if self.counts[i] == 0 {
+            // Zeros are faint so the eye goes to the non-zero cells.
+            let mask = ts.render("·", CELL_PX);
+            let (x, y) = centred(rect, mask.width, mask.height);
+            img.draw_mask(&mask, x, y, ink, 110, false);
+            return;
+        }
+        let (primary, secondary) = &self.strings[i];
+        let lines: Vec<&String> = if tier == Tier::TwoLines {
+            vec![primary, secondary]
+        } else {
+            vec![primary]
+        };
+        let mut y = text_block_top(rect, lines.len());
+        for (n, line) in lines.into_iter().enumerate() {
+            let mask = ts.render(line, CELL_PX);
+            let x = rect.x + rect.w.saturating_sub(mask.width) / 2;
+            // The second line is the supporting number: slightly lighter.
+            let opacity = if n == 0 { 255 } else { 200 };
+            img.draw_mask(&mask, x, y, ink, opacity, false);
+            y += CELL_LINE_PITCH;
         }
     }
 
@@ -543,16 +580,16 @@ impl Cells {
             } else {
                 text_color_on(GREENS.at(v))
             };
-            let lh = ts.line_height(CELL_PX);
-            let lines: Vec<&String> = lines.iter().take((rect.h / lh).max(1) as usize).collect();
-            let mut y = rect.y + rect.h.saturating_sub(lh * lines.len() as u32) / 2;
+            let fit = (rect.h / CELL_LINE_PITCH).max(1) as usize;
+            let lines: Vec<&String> = lines.iter().take(fit).collect();
+            let mut y = text_block_top(rect, lines.len());
             for line in lines {
                 let mask = ts.render(line, CELL_PX);
                 if mask.width <= rect.w {
                     let x = rect.x + (rect.w - mask.width) / 2;
                     img.draw_mask(&mask, x, y, ink, 255, false);
                 }
-                y += lh;
+                y += CELL_LINE_PITCH;
             }
         };
         let s = layout.cell;
@@ -580,6 +617,13 @@ impl Cells {
     }
 }
 
+/// Top of the first text mask so `lines` lines at [`CELL_LINE_PITCH`] sit centred in `r`.
+/// Masks have about two pixels of empty space above the digits' ink, hence the shift up.
+fn text_block_top(r: Rect, lines: usize) -> u32 {
+    let block = CELL_LINE_PITCH * lines as u32;
+    (r.y + r.h.saturating_sub(block) / 2).saturating_sub(1)
+}
+
 fn centred(r: Rect, w: u32, h: u32) -> (u32, u32) {
     (
         r.x + r.w.saturating_sub(w) / 2,
@@ -587,11 +631,11 @@ fn centred(r: Rect, w: u32, h: u32) -> (u32, u32) {
     )
 }
 
-fn paint_colorbar(img: &mut RgbImage, bar: Rect, color_at: &dyn Fn(f64) -> Rgb) {
+fn paint_colorbar(img: &mut RgbImage, bar: Rect, ramp: Ramp) {
     let span = f64::from(bar.h.saturating_sub(1).max(1));
     for dy in 0..bar.h {
         let frac = 1.0 - f64::from(dy) / span;
-        img.fill_rect(Rect::new(bar.x, bar.y + dy, bar.w, 1), color_at(frac));
+        img.fill_rect(Rect::new(bar.x, bar.y + dy, bar.w, 1), ramp.at(frac));
     }
 }
 

@@ -139,7 +139,15 @@ fn image_size_within_caps() {
             "t",
             &RenderOptions::default().max_side_px(10)
         ),
-        Err(RenderError::CapTooSmall(10))
+        Err(RenderError::CapOutOfRange(10))
+    ));
+    assert!(matches!(
+        render_rgb(
+            &synthetic(3, 30, 0.7, 1),
+            "t",
+            &RenderOptions::default().max_side_px(u32::MAX)
+        ),
+        Err(RenderError::CapOutOfRange(u32::MAX))
     ));
 }
 

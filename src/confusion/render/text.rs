@@ -111,10 +111,11 @@ impl<'f> Typesetter<'f> {
         (0, NOTDEF)
     }
 
-    /// Height of a line at `px`: ascent plus descent of the primary face.
+    /// Height of a line at `px`: ascent plus descent of the primary face, plus one pixel
+    /// because the underscore's bottom edge sits exactly on the descent line.
     pub(crate) fn line_height(&self, px: u32) -> u32 {
         let s = self.faces[0].as_scaled(PxScale::from(px as f32));
-        (s.ascent() - s.descent()).ceil() as u32
+        s.ascent().ceil() as u32 + (-s.descent()).ceil() as u32 + 1
     }
 
     fn baseline(&self, px: u32) -> i32 {
@@ -288,11 +289,17 @@ mod tests {
     #[test]
     fn masks_have_measured_size_and_ink() {
         let mut ts = typesetter();
-        for text in ["12,345", "Ωμέγα", "Кошка", "猫"] {
+        for text in ["12,345", "Ωμέγα", "Кошка", "猫", "_"] {
             let m = ts.render(text, 14);
             assert_eq!(m.width, ts.width(text, 14));
             assert_eq!(m.height, ts.line_height(14));
             assert!(m.coverage.iter().any(|&c| c > 200), "{text} drew no ink");
+            // Nothing is clipped: the bottom row of the mask stays empty.
+            let last = &m.coverage[((m.height - 1) * m.width) as usize..];
+            assert!(
+                last.iter().all(|&c| c == 0),
+                "{text} touches the mask bottom"
+            );
         }
         // Glyphs are cached: a second render is identical.
         let a = ts.render("0123456789%", 13).coverage;
