@@ -21,6 +21,9 @@ use tbconfusion::proto::event::What;
 
 const CHILD: &str = "TBCONFUSION_CHILD";
 
+/// A test: given this executable and a scratch directory, `Err` explains a failure.
+type CrashTest = fn(&Path, &Path) -> Result<(), String>;
+
 /// Logs forever (bounded), printing `flushed <step>` after each flush.
 fn child_log(run_dir: &Path) -> ExitCode {
     let opts = WriterOptions::default().flush_interval(std::time::Duration::from_millis(5));
@@ -244,7 +247,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let tests: [(&str, fn(&Path, &Path) -> Result<(), String>); 3] = [
+    let tests: [(&str, CrashTest); 3] = [
         ("crash_at_several_points", crash_at_several_points),
         ("write_error_surfaces", write_error_surfaces),
         (
