@@ -49,7 +49,7 @@ fn log_step(c: &mut Criterion) {
             .expect("bundle")
             .iter()
             .filter(|v| !v.tag.contains('/'))
-            .map(|v| prost::Message::encoded_len(v))
+            .map(prost::Message::encoded_len)
             .collect();
         println!(
             "K={k}: image value {} bytes",
