@@ -31,10 +31,16 @@ const MIN_GRID: u32 = 300;
 /// Annotated images wider than this would shrink cell text below ~7.5 px in TensorBoard's
 /// 330 px card, so annotation gives way to a plain heatmap beyond it.
 const ANNOTATED_MAX_WIDTH: u32 = 620;
-/// A heatmap keeps one tick label per class while its grid stays below this size.
+/// A heatmap keeps full-size class labels while its grid stays below this size.
+const SMALL_HEATMAP_GRID_MAX: u32 = 900;
+/// A heatmap keeps one (smaller) tick label per class while its grid stays below this size.
 const LABELLED_GRID_MAX: u32 = 1800;
-/// Target grid size for heatmaps too big for labels (about 2 px per class at K = 1000).
-const HEATMAP_GRID_TARGET: u32 = 2000;
+/// Target grid size for heatmaps too big for labels: one pixel per class at K = 1000. Larger
+/// grids add no information, and pixels are what rendering and encoding cost.
+const HEATMAP_GRID_TARGET: u32 = 1000;
+/// Class labels beside heatmap rows: small enough for 15-pixel rows, so K = 100 keeps its
+/// names in a 1,500-pixel grid.
+const HEATMAP_LABEL_PX: u32 = 11;
 /// Longest tick label before it is middle-ellipsized.
 const LABEL_MAX_WIDTH: u32 = 130;
 const MARGIN_GAP: u32 = 4;
@@ -132,7 +138,6 @@ impl Layout {
 /// heatmap cannot fit `max_side_px`.
 pub(crate) fn compute(ts: &Typesetter<'_>, input: &LayoutInput<'_>) -> Result<Layout, RenderError> {
     let k = input.row_names.len().max(1) as u32;
-    let label_lh = ts.line_height(LABEL_PX);
     let two_lines = (input.primary_width.max(input.secondary_width) + 2 * CELL_PAD_X)
         .max(2 * CELL_LINE_PITCH + 2 * CELL_PAD_Y);
     let one_line = (input.primary_width + 2 * CELL_PAD_X).max(CELL_LINE_PITCH + 2 * CELL_PAD_Y);
@@ -146,7 +151,7 @@ pub(crate) fn compute(ts: &Typesetter<'_>, input: &LayoutInput<'_>) -> Result<La
         Annotate::Never => {}
         Annotate::Always | Annotate::Auto => {
             for (tier, cell) in annotated {
-                let layout = place(ts, input, tier, cell, true);
+                let layout = place(ts, input, tier, cell, true, LABEL_PX);
                 let fits_cap =
                     layout.width <= input.max_side_px && layout.height <= input.max_side_px;
                 let legible =
@@ -158,17 +163,23 @@ pub(crate) fn compute(ts: &Typesetter<'_>, input: &LayoutInput<'_>) -> Result<La
         }
     }
 
-    // Heatmap: tick labels while one label per row fits, else index ticks.
-    let labelled_cell = grow(label_lh + 2);
-    if k * labelled_cell <= LABELLED_GRID_MAX {
-        let layout = place(ts, input, Tier::Heatmap, labelled_cell, true);
-        if layout.width <= input.max_side_px && layout.height <= input.max_side_px {
-            return Ok(layout);
+    // Heatmap: full-size class labels while the grid stays near display size, then smaller
+    // ones while one label per row fits, else index ticks.
+    for (class_px, grid_max) in [
+        (LABEL_PX, SMALL_HEATMAP_GRID_MAX),
+        (HEATMAP_LABEL_PX, LABELLED_GRID_MAX),
+    ] {
+        let labelled_cell = grow(ts.line_height(class_px) + 1);
+        if k * labelled_cell <= grid_max {
+            let layout = place(ts, input, Tier::Heatmap, labelled_cell, true, class_px);
+            if layout.width <= input.max_side_px && layout.height <= input.max_side_px {
+                return Ok(layout);
+            }
         }
     }
     let mut cell = grow((HEATMAP_GRID_TARGET / k).max(1));
     loop {
-        let layout = place(ts, input, Tier::Heatmap, cell, false);
+        let layout = place(ts, input, Tier::Heatmap, cell, false, HEATMAP_LABEL_PX);
         let over = layout
             .width
             .max(layout.height)
@@ -225,10 +236,12 @@ fn place(
     tier: Tier,
     cell: u32,
     labelled: bool,
+    class_px: u32,
 ) -> Layout {
     let k = input.row_names.len();
     let label_lh = ts.line_height(LABEL_PX);
     let tick_lh = ts.line_height(TICK_PX);
+    let class_lh = ts.line_height(class_px);
     let grid_side = cell.saturating_mul(k as u32);
     let margin = if input.margins {
         let text = if tier == Tier::Heatmap {
@@ -246,23 +259,23 @@ fn place(
         let v = input
             .row_names
             .iter()
-            .map(|n| ts.ellipsize_middle(n, LABEL_PX, LABEL_MAX_WIDTH))
+            .map(|n| ts.ellipsize_middle(n, class_px, LABEL_MAX_WIDTH))
             .collect();
         (v, 1)
     } else {
-        let step = tick_step(cell, label_lh + 2);
+        let step = tick_step(cell, class_lh + 2);
         ((0..k).map(|i| i.to_string()).collect(), step)
     };
     let cols_named: Vec<String> = if labelled {
         input
             .col_names
             .iter()
-            .map(|n| ts.ellipsize_middle(n, LABEL_PX, LABEL_MAX_WIDTH))
+            .map(|n| ts.ellipsize_middle(n, class_px, LABEL_MAX_WIDTH))
             .collect()
     } else {
         (0..k).map(|i| i.to_string()).collect()
     };
-    let col_widths: Vec<u32> = cols_named.iter().map(|c| ts.width(c, LABEL_PX)).collect();
+    let col_widths: Vec<u32> = cols_named.iter().map(|c| ts.width(c, class_px)).collect();
     let widest_col = col_widths.iter().copied().max().unwrap_or(0);
     let (col_step, cols_rotated) = if labelled {
         (1, widest_col + 2 > cell)
@@ -274,11 +287,11 @@ fn place(
         .iter()
         .enumerate()
         .filter(|&(i, _)| shown(i, row_step))
-        .map(|(_, r)| ts.width(r, LABEL_PX))
+        .map(|(_, r)| ts.width(r, class_px))
         .chain(input.margins.then(|| ts.width("precision", LABEL_PX)))
         .max()
         .unwrap_or(0);
-    let col_band = if cols_rotated { widest_col } else { label_lh };
+    let col_band = if cols_rotated { widest_col } else { class_lh };
 
     // Horizontal positions.
     let y_title_x = PAD;
@@ -391,17 +404,17 @@ fn place(
 
     let mut ticks = Vec::new();
     for (i, r) in rows.iter().enumerate().filter(|&(i, _)| shown(i, row_step)) {
-        let w = ts.width(r, LABEL_PX);
+        let w = ts.width(r, class_px);
         let centre = grid.y + i as u32 * cell + cell / 2;
         ticks.push(TextBox {
             text: r.clone(),
             rect: Rect::new(
                 row_labels_right - w,
-                centre.saturating_sub(label_lh / 2),
+                centre.saturating_sub(class_lh / 2),
                 w,
-                label_lh,
+                class_lh,
             ),
-            px: LABEL_PX,
+            px: class_px,
             rotated: false,
         });
     }
@@ -415,18 +428,18 @@ fn place(
         let rect = if cols_rotated {
             // Text reads bottom to top and ends at the grid, as matplotlib's rotation=90.
             Rect::new(
-                centre.saturating_sub(label_lh / 2),
+                centre.saturating_sub(class_lh / 2),
                 col_labels_y,
-                label_lh,
+                class_lh,
                 w,
             )
         } else {
-            Rect::new(centre.saturating_sub(w / 2), col_labels_y, w, label_lh)
+            Rect::new(centre.saturating_sub(w / 2), col_labels_y, w, class_lh)
         };
         ticks.push(TextBox {
             text: c.clone(),
             rect,
-            px: LABEL_PX,
+            px: class_px,
             rotated: cols_rotated,
         });
     }
@@ -565,8 +578,18 @@ mod tests {
         assert_eq!(layout_for(5, &n(5), false, 4096).tier, Tier::TwoLines);
         let l20 = layout_for(20, &n(20), false, 4096);
         assert_eq!(l20.tier, Tier::Heatmap);
-        // Tick labels still one per class at K = 20 (2 axis titles + 1 title line(s) + 40).
+        // Tick labels still one per class, full size, at K = 20 (2 axis titles + 40).
         assert!(l20.labels.iter().filter(|t| t.px == LABEL_PX).count() >= 42);
+        // K = 100 keeps a (smaller) name per class in a grid of at most 1,800 pixels.
+        let l100 = layout_for(100, &n(100), false, 4096);
+        assert_eq!(
+            l100.labels
+                .iter()
+                .filter(|t| t.px == HEATMAP_LABEL_PX)
+                .count(),
+            200
+        );
+        assert!(l100.width <= 1800 + 300, "{}", l100.width);
         let l1000 = layout_for(1000, &n(1000), false, 4096);
         assert_eq!(l1000.tier, Tier::Heatmap);
         assert!(l1000.labels.len() < 300, "index ticks expected");
