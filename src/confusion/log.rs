@@ -25,6 +25,9 @@ use crate::event::{Backfill, Step, SummaryWriter, WallTime, WriteError};
 use crate::proto::summary::Value;
 use crate::summary;
 
+/// From this many classes on, the main image is drawn on its own thread.
+const PARALLEL_FROM_CLASSES: usize = 30;
+
 /// What [`SummaryWriter::add_confusion_matrix`] logs, and how it renders.
 #[derive(Clone, Debug)]
 pub struct ConfusionOptions {
@@ -161,21 +164,50 @@ pub fn confusion_values(
     step: i64,
     options: &ConfusionOptions,
 ) -> Result<Vec<Value>, render::RenderError> {
-    let metrics = Metrics::compute(cm, options.zero_division);
     let k = cm.num_classes();
-    let mut values = Vec::new();
-    if options.image {
+    let render_main = || {
         let title = render::default_title(tag, step, options.render.normalization, cm.total());
-        let png = render::render_png(cm, &title, &options.render)?;
-        values.push(summary::image(tag, png, true));
-        if k > options.top_confused_above {
-            let sub = render::top_confused(cm, options.top_confused_classes);
-            let sub_tag = format!("{tag}/top_confused");
-            let title =
-                render::default_title(&sub_tag, step, options.render.normalization, cm.total());
-            let png = render::render_png(&sub, &title, &options.render)?;
-            values.push(summary::image(&sub_tag, png, true));
-        }
+        render::render_png(cm, &title, &options.render)
+    };
+    // Large matrices: draw the main image on a second core while the
+    // metrics, table, sub-matrix and counts are built here. Small ones are
+    // done before a thread would even start.
+    let (main_png, mut side) = std::thread::scope(|scope| {
+        let main = (options.image && k >= PARALLEL_FROM_CLASSES).then(|| scope.spawn(render_main));
+        let side = side_values(tag, cm, step, options);
+        let main_png = match main {
+            Some(handle) => Some(
+                handle
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
+            ),
+            None if options.image => Some(render_main()?),
+            None => None,
+        };
+        Ok::<_, render::RenderError>((main_png, side?))
+    })?;
+    if let Some(png) = main_png {
+        side.insert(0, summary::image(tag, png, true));
+    }
+    Ok(side)
+}
+
+/// Everything but the main image, in logging order.
+fn side_values(
+    tag: &str,
+    cm: &ConfusionMatrix,
+    step: i64,
+    options: &ConfusionOptions,
+) -> Result<Vec<Value>, render::RenderError> {
+    let k = cm.num_classes();
+    let metrics = Metrics::compute(cm, options.zero_division);
+    let mut values = Vec::new();
+    if options.image && k > options.top_confused_above {
+        let sub = render::top_confused(cm, options.top_confused_classes);
+        let sub_tag = format!("{tag}/top_confused");
+        let title = render::default_title(&sub_tag, step, options.render.normalization, cm.total());
+        let png = render::render_png(&sub, &title, &options.render)?;
+        values.push(summary::image(&sub_tag, png, true));
     }
     if options.table {
         let markdown = markdown_report(cm, &metrics, &options.report);

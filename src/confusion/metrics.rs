@@ -121,8 +121,16 @@ pub struct Metrics {
 impl Metrics {
     /// Metrics of the exact counts of `cm`.
     pub fn compute(cm: &ConfusionMatrix, zero_division: ZeroDivision) -> Metrics {
-        let cells: Vec<f64> = cm.counts().iter().map(|&c| c as f64).collect();
-        Metrics::from_cells(cm.num_classes(), &cells, zero_division)
+        // Sums are taken exactly in u64, then converted: no K×K float copy.
+        let k = cm.num_classes();
+        let as_f64 = |v: Vec<u64>| v.into_iter().map(|c| c as f64).collect::<Vec<f64>>();
+        let diagonal = (0..k).map(|i| cm.counts()[i * k + i] as f64).collect();
+        Metrics::from_sums(
+            as_f64(cm.row_sums()),
+            as_f64(cm.col_sums()),
+            diagonal,
+            zero_division,
+        )
     }
 
     /// Metrics of the weighted plane of `cm` (sample weights), or `None`
@@ -141,10 +149,23 @@ impl Metrics {
         for row in cells.chunks_exact(k) {
             predicted.iter_mut().zip(row).for_each(|(p, &c)| *p += c);
         }
+        let diagonal = (0..k).map(|i| cells[i * k + i]).collect();
+        Metrics::from_sums(support, predicted, diagonal, zd)
+    }
+
+    /// Every metric from the per-class sums: row sums (support), column
+    /// sums (predicted) and the diagonal (true positives).
+    fn from_sums(
+        support: Vec<f64>,
+        predicted: Vec<f64>,
+        diagonal: Vec<f64>,
+        zd: ZeroDivision,
+    ) -> Metrics {
+        let k = support.len();
         let n: f64 = support.iter().sum();
         let per_class: Vec<ClassMetrics> = (0..k)
             .map(|i| {
-                let (tp, t, p) = (cells[i * k + i], support[i], predicted[i]);
+                let (tp, t, p) = (diagonal[i], support[i], predicted[i]);
                 let tn = n - t - p + tp;
                 ClassMetrics {
                     support: t,
@@ -157,7 +178,7 @@ impl Metrics {
                 }
             })
             .collect();
-        let correct: f64 = (0..k).map(|i| cells[i * k + i]).sum();
+        let correct: f64 = diagonal.iter().sum();
         let t_dot_p: f64 = support.iter().zip(&predicted).map(|(t, p)| t * p).sum();
         let t_dot_t: f64 = support.iter().map(|t| t * t).sum();
         let p_dot_p: f64 = predicted.iter().map(|p| p * p).sum();

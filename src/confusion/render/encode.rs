@@ -66,28 +66,49 @@ fn few_colours_in_sample(img: &RgbImage) -> bool {
         })
 }
 
+/// Pixels compared at a time with the row above.
+const BLOCK_PIXELS: usize = 64;
+
 /// The palette (RGB triples in order of first appearance, so output is deterministic) and one
 /// index per pixel, or `None` when the image has more than 256 colours.
 fn palette_indices(img: &RgbImage) -> Option<(Vec<u8>, Vec<u8>)> {
     let mut palette: Vec<u8> = Vec::with_capacity(256 * 3);
     let mut table = ColourTable::new();
-    let mut indices = Vec::with_capacity(img.pixels.len() / 3);
+    let mut indices: Vec<u8> = Vec::with_capacity(img.pixels.len() / 3);
     let mut last: Option<(u32, u8)> = None;
-    for px in img.pixels.chunks_exact(3) {
-        let c = u32::from_le_bytes([px[0], px[1], px[2], 0]);
-        // Runs of one colour are the common case: skip the table for them.
-        let index = match last {
-            Some((lc, li)) if lc == c => li,
-            _ => {
-                let index = table.index_of(c, |i| {
-                    debug_assert_eq!(palette.len() / 3, usize::from(i));
-                    palette.extend_from_slice(&px[..3]);
-                })?;
-                last = Some((c, index));
-                index
+    let row_len = img.width as usize;
+    let row_bytes = row_len * 3;
+    for (y, row) in img.pixels.chunks_exact(row_bytes).enumerate() {
+        for (b, block) in row.chunks(BLOCK_PIXELS * 3).enumerate() {
+            let x = b * BLOCK_PIXELS;
+            // Heatmap cells are many identical pixel rows: where a block
+            // equals the one above, copy its indices (a memcmp instead of a
+            // table lookup per pixel).
+            if y > 0 {
+                let above = (y - 1) * row_bytes + x * 3;
+                if img.pixels[above..above + block.len()] == *block {
+                    let start = (y - 1) * row_len + x;
+                    indices.extend_from_within(start..start + block.len() / 3);
+                    continue;
+                }
             }
-        };
-        indices.push(index);
+            for px in block.chunks_exact(3) {
+                let c = u32::from_le_bytes([px[0], px[1], px[2], 0]);
+                // Runs of one colour are the common case: skip the table for them.
+                let index = match last {
+                    Some((lc, li)) if lc == c => li,
+                    _ => {
+                        let index = table.index_of(c, |i| {
+                            debug_assert_eq!(palette.len() / 3, usize::from(i));
+                            palette.extend_from_slice(&px[..3]);
+                        })?;
+                        last = Some((c, index));
+                        index
+                    }
+                };
+                indices.push(index);
+            }
+        }
     }
     Some((palette, indices))
 }

@@ -458,12 +458,20 @@ impl<'m> Cells<'m> {
         };
         let s = layout.cell as usize;
         let mut row_pixels = vec![0u8; layout.grid.w as usize * 3];
+        // Most cells of a large matrix are zero: colour them without the scale.
+        let zero_off_diagonal = self.scale.color(&tables, 0.0, false);
+        let mut colors = Vec::with_capacity(k);
         for t in 0..k {
             // One pixel row per matrix row, copied down the cell height: at K = 1000 this is
             // most of the rendering, and whole-row copies beat per-cell rectangles.
-            let mut colors = Vec::with_capacity(k);
+            colors.clear();
             for p in 0..k {
-                let color = self.scale.color(&tables, self.values[t * k + p], t == p);
+                let v = self.values[t * k + p];
+                let color = if v == 0.0 && t != p {
+                    zero_off_diagonal
+                } else {
+                    self.scale.color(&tables, v, t == p)
+                };
                 colors.push(color);
                 for px in row_pixels[p * s * 3..(p + 1) * s * 3].chunks_exact_mut(3) {
                     px.copy_from_slice(&color);
@@ -475,7 +483,11 @@ impl<'m> Cells<'m> {
                 let start = y * img.width as usize * 3 + x0;
                 img.pixels[start..start + row_pixels.len()].copy_from_slice(&row_pixels);
             }
-            for (p, color) in colors.into_iter().enumerate() {
+            let row_has_nan = self.values[t * k..(t + 1) * k].iter().any(|v| v.is_nan());
+            if !annotate && self.row_support[t] != 0 && !row_has_nan {
+                continue;
+            }
+            for (p, &color) in colors.iter().enumerate() {
                 let i = t * k + p;
                 let rect = layout.cell_rect(t, p);
                 // No support in the row (or column when normalising by column): hatched, never 0.
