@@ -2,8 +2,11 @@
 #![warn(missing_docs)]
 
 pub mod confusion;
+pub mod event;
 pub mod png;
 pub mod proto;
+pub mod record;
+pub mod summary;
 
 pub use confusion::{ConfusionError, ConfusionMatrix, Normalization};
 pub use png::Png;

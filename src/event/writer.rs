@@ -1,0 +1,810 @@
+//! [`SummaryWriter`]: appends events to one new file per writer, from any
+//! number of threads, without slowing them down.
+//!
+//! Callers encode small events straight into a shared in-memory buffer
+//! (a scalar costs one uncontended lock and about 60 bytes of copying); a
+//! background thread hands that buffer to the file in large writes, every
+//! `flush_interval` or when a chunk fills. Heavy summaries (rendered images)
+//! are built by a second background thread from a bounded queue. Both
+//! bounds give back-pressure: a caller that outruns the disk waits instead
+//! of growing memory without limit.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use prost::Message;
+use thiserror::Error;
+
+use super::naming;
+use super::types::{Step, WallTime};
+use crate::png::Png;
+use crate::proto::summary::Value;
+use crate::proto::{Event, SourceMetadata, Summary, TensorProto, event};
+use crate::record;
+use crate::summary;
+
+/// How a [`SummaryWriter`] buffers, flushes and names its file.
+#[derive(Clone, Debug)]
+pub struct WriterOptions {
+    flush_interval: Duration,
+    max_pending_bytes: usize,
+    fsync: bool,
+    staged: bool,
+    filename_suffix: String,
+    job_queue: usize,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions {
+            flush_interval: Duration::from_secs(2),
+            max_pending_bytes: 8 << 20,
+            fsync: false,
+            staged: false,
+            filename_suffix: String::new(),
+            job_queue: 16,
+        }
+    }
+}
+
+impl WriterOptions {
+    /// How often buffered events reach the file (default 2 s). TensorBoard
+    /// re-reads files every few seconds, so a shorter interval buys little.
+    pub fn flush_interval(mut self, interval: Duration) -> Self {
+        self.flush_interval = interval;
+        self
+    }
+
+    /// Bytes of encoded events held in memory before callers wait for the
+    /// disk (default 8 MiB). Memory stays below about twice this.
+    pub fn max_pending_bytes(mut self, bytes: usize) -> Self {
+        self.max_pending_bytes = bytes.max(1);
+        self
+    }
+
+    /// Whether every write is followed by `fsync` (default off): durable
+    /// across power loss, not only across a crash of this process.
+    pub fn fsync(mut self, on: bool) -> Self {
+        self.fsync = on;
+        self
+    }
+
+    /// Writes under a name TensorBoard ignores and moves the file into place
+    /// only on [`SummaryWriter::close`]; if the writer is dropped without
+    /// `close`, or closing fails, the partial file is removed. For
+    /// converters, whose output should appear complete or not at all.
+    pub fn staged(mut self, on: bool) -> Self {
+        self.staged = on;
+        self
+    }
+
+    /// A suffix for the file name, e.g. `".v2"`.
+    pub fn filename_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.filename_suffix = suffix.into();
+        self
+    }
+
+    /// How many heavy summaries (rendered images) may wait to be built
+    /// before the caller waits (default 16).
+    pub fn job_queue(mut self, jobs: usize) -> Self {
+        self.job_queue = jobs.max(1);
+        self
+    }
+}
+
+/// Why writing failed.
+#[derive(Debug, Error, Clone)]
+pub enum WriteError {
+    /// The run directory could not be created.
+    #[error("cannot create the run directory {path}: {source}")]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        source: Arc<io::Error>,
+    },
+    /// Writing the event file failed (disk full, directory removed, …).
+    /// Everything written before stays readable.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The event file.
+        path: PathBuf,
+        /// The cause.
+        source: Arc<io::Error>,
+    },
+    /// A tag received a step that is not larger than its previous one.
+    /// TensorBoard would silently drop data: its Rust loader replaces every
+    /// kept record at or after a repeated step.
+    #[error(
+        "tag {tag:?}: step {step} is not greater than the previous step {previous}; \
+         TensorBoard keeps only increasing steps per tag (after a restart, log into a new writer)"
+    )]
+    StepNotIncreasing {
+        /// The tag.
+        tag: String,
+        /// The step given.
+        step: i64,
+        /// The tag's last step.
+        previous: i64,
+    },
+    /// Tags must not be empty.
+    #[error("a tag must not be empty")]
+    EmptyTag,
+    /// A background job (rendering, encoding) failed; nothing of it was written.
+    #[error("building {what} at step {step} failed: {message}")]
+    Job {
+        /// What was being built (usually the tag).
+        what: String,
+        /// Its step.
+        step: i64,
+        /// The job's error.
+        message: String,
+    },
+    /// The writer was closed.
+    #[error("the writer is closed")]
+    Closed,
+}
+
+/// A summary built off the caller's thread: returns the values to log.
+pub(crate) type BuildValues = Box<dyn FnOnce() -> Result<Vec<Value>, String> + Send>;
+
+struct Job {
+    what: String,
+    step: i64,
+    wall_time: f64,
+    build: BuildValues,
+}
+
+#[derive(Default)]
+struct TagState {
+    last_step: Option<i64>,
+    /// Whether this file already holds the tag's plugin metadata.
+    described: bool,
+}
+
+struct State {
+    pending: Vec<u8>,
+    spare: Vec<u8>,
+    tags: HashMap<String, TagState>,
+    error: Option<WriteError>,
+    flush_requested: u64,
+    flush_done: u64,
+    jobs_submitted: u64,
+    jobs_done: u64,
+    shutdown: bool,
+    closed: bool,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// Wakes the file thread.
+    work: Condvar,
+    /// Signals progress: buffer space, finished flushes, finished jobs.
+    progress: Condvar,
+    path: PathBuf,
+    max_pending: usize,
+    chunk: usize,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave `State` inconsistent
+        // in a way that matters more than losing the writer, so go on.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait<'a>(&self, guard: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        self.progress
+            .wait(guard)
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits for buffer space, then lets `encode` append; wakes the file
+    /// thread when a chunk is ready.
+    fn append<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, State>,
+        encode: impl FnOnce(&mut State),
+    ) -> MutexGuard<'a, State> {
+        while st.pending.len() >= self.max_pending && st.error.is_none() && !st.shutdown {
+            self.work.notify_one();
+            st = self.wait(st);
+        }
+        let before = st.pending.len();
+        encode(&mut st);
+        if before < self.chunk && st.pending.len() >= self.chunk {
+            self.work.notify_one();
+        }
+        st
+    }
+}
+
+fn check_usable(st: &State) -> Result<(), WriteError> {
+    if let Some(e) = &st.error {
+        return Err(e.clone());
+    }
+    if st.closed || st.shutdown {
+        return Err(WriteError::Closed);
+    }
+    Ok(())
+}
+
+/// Checks that `step` is greater than the last step of every tag, then
+/// records it for all of them (all or nothing).
+fn advance_steps(st: &mut State, tags: &[&str], step: i64) -> Result<(), WriteError> {
+    for tag in tags {
+        if tag.is_empty() {
+            return Err(WriteError::EmptyTag);
+        }
+        if let Some(previous) = st.tags.get(*tag).and_then(|t| t.last_step) {
+            if step <= previous {
+                return Err(WriteError::StepNotIncreasing {
+                    tag: (*tag).to_owned(),
+                    step,
+                    previous,
+                });
+            }
+        }
+    }
+    for tag in tags {
+        match st.tags.get_mut(*tag) {
+            Some(t) => t.last_step = Some(step),
+            None => {
+                st.tags.insert(
+                    (*tag).to_owned(),
+                    TagState {
+                        last_step: Some(step),
+                        described: false,
+                    },
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Appends one event holding `values`, keeping plugin metadata only on the
+/// first value of each tag in this file.
+fn append_values(st: &mut State, step: i64, wall_time: f64, mut values: Vec<Value>) {
+    for v in &mut values {
+        let tag = st.tags.entry(v.tag.clone()).or_default();
+        if tag.described {
+            v.metadata = None;
+        } else {
+            tag.described = v.metadata.is_some();
+        }
+    }
+    let event = Event {
+        wall_time,
+        step,
+        what: Some(event::What::Summary(Summary { value: values })),
+        source_metadata: None,
+    };
+    record::append_record_with(&mut st.pending, |buf| {
+        // Encoding into a Vec only fails for lack of capacity, which a Vec grows.
+        let _ = event.encode(buf);
+    });
+}
+
+struct Inner {
+    shared: Arc<Shared>,
+    jobs: Mutex<Option<SyncSender<Job>>>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+    /// The staged file and the name it gets on close.
+    staged: Option<(PathBuf, String)>,
+    close_result: Mutex<Option<Result<PathBuf, WriteError>>>,
+}
+
+/// Writes TensorBoard summaries into a new event file in a run directory.
+///
+/// Cheap to clone; clones share the file, so several threads can log. Each
+/// writer opens its own file
+/// (`events.out.tfevents.{secs}.{host}.{pid}.{n}`), never truncating or
+/// appending to an existing one, and writes the `brain.Event:2` header first.
+/// Steps must increase per tag ([`WriteError::StepNotIncreasing`]).
+/// Errors from the background threads are returned by the next call,
+/// [`flush`](Self::flush) or [`close`](Self::close). Dropping the last clone
+/// flushes and closes the file.
+///
+/// TensorBoard shows only 10 images per tag unless started with
+/// `--samples_per_plugin images=N` (use a large N; `images=0` shows none).
+///
+/// ```
+/// use tbconfusion::event::SummaryWriter;
+/// let dir = tempfile::tempdir()?;
+/// let writer = SummaryWriter::create(dir.path().join("train"))?;
+/// for step in 0..3 {
+///     writer.add_scalar("loss", 1.0 / (step + 1) as f32, step)?;
+/// }
+/// writer.add_text("notes", "**three** steps", 2)?;
+/// let file = writer.close()?;
+/// assert!(file.file_name().unwrap().to_str().unwrap().contains("tfevents"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct SummaryWriter {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for SummaryWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SummaryWriter")
+            .field("path", &self.inner.shared.path)
+            .finish()
+    }
+}
+
+impl SummaryWriter {
+    /// Creates `run_dir` (and parents) if needed and opens a new event file
+    /// in it with default options.
+    pub fn create(run_dir: impl AsRef<Path>) -> Result<SummaryWriter, WriteError> {
+        SummaryWriter::create_with(run_dir, WriterOptions::default())
+    }
+
+    /// Like [`create`](Self::create), with options.
+    pub fn create_with(
+        run_dir: impl AsRef<Path>,
+        options: WriterOptions,
+    ) -> Result<SummaryWriter, WriteError> {
+        let dir = run_dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(|e| WriteError::CreateDir {
+            path: dir.to_owned(),
+            source: Arc::new(e),
+        })?;
+        let now = WallTime::now();
+        let secs = now.seconds().max(0.0) as u64;
+        let (mut file, path, final_name) =
+            naming::create_event_file(dir, secs, &options.filename_suffix, options.staged)
+                .map_err(|e| WriteError::Io {
+                    path: dir.to_owned(),
+                    source: Arc::new(e),
+                })?;
+        let io_err = |path: &Path, e: io::Error| WriteError::Io {
+            path: path.to_owned(),
+            source: Arc::new(e),
+        };
+        let header = Event {
+            wall_time: now.seconds(),
+            step: 0,
+            what: Some(event::What::FileVersion("brain.Event:2".to_owned())),
+            source_metadata: Some(SourceMetadata {
+                writer: concat!("tbconfusion ", env!("CARGO_PKG_VERSION")).to_owned(),
+            }),
+        };
+        record::write_record(&mut file, &header.encode_to_vec()).map_err(|e| io_err(&path, e))?;
+        if options.fsync {
+            file.sync_data().map_err(|e| io_err(&path, e))?;
+        }
+
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                pending: Vec::new(),
+                spare: Vec::new(),
+                tags: HashMap::new(),
+                error: None,
+                flush_requested: 0,
+                flush_done: 0,
+                jobs_submitted: 0,
+                jobs_done: 0,
+                shutdown: false,
+                closed: false,
+            }),
+            work: Condvar::new(),
+            progress: Condvar::new(),
+            path: path.clone(),
+            max_pending: options.max_pending_bytes,
+            chunk: (options.max_pending_bytes / 4).clamp(1, 1 << 20),
+        });
+        let (tx, rx) = sync_channel::<Job>(options.job_queue);
+        let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
+            std::thread::Builder::new()
+                .name(name.to_owned())
+                .spawn(f)
+                .map_err(|e| io_err(&path, e))
+        };
+        let file_shared = Arc::clone(&shared);
+        let (interval, fsync) = (options.flush_interval, options.fsync);
+        let file_thread = spawn(
+            "tbconfusion-file",
+            Box::new(move || file_loop(&file_shared, file, interval, fsync)),
+        )?;
+        let job_shared = Arc::clone(&shared);
+        let job_thread = spawn(
+            "tbconfusion-jobs",
+            Box::new(move || job_loop(&job_shared, rx)),
+        )?;
+        Ok(SummaryWriter {
+            inner: Arc::new(Inner {
+                shared,
+                jobs: Mutex::new(Some(tx)),
+                threads: Mutex::new(vec![file_thread, job_thread]),
+                staged: options.staged.then(|| (path.clone(), final_name)),
+                close_result: Mutex::new(None),
+            }),
+        })
+    }
+
+    /// The file being written (for a staged writer, its temporary name
+    /// until [`close`](Self::close) returns the final one).
+    pub fn path(&self) -> &Path {
+        &self.inner.shared.path
+    }
+
+    /// Events logged through the returned view carry `wall_time` instead of
+    /// the current time: for back-filling from stored predictions.
+    pub fn at(&self, wall_time: WallTime) -> Backfill<'_> {
+        Backfill {
+            writer: self,
+            wall_time,
+        }
+    }
+
+    /// Logs a scalar (a `DT_FLOAT` for the scalars dashboard).
+    pub fn add_scalar(
+        &self,
+        tag: &str,
+        value: f32,
+        step: impl Into<Step>,
+    ) -> Result<(), WriteError> {
+        self.scalar_at(tag, value, step.into(), None)
+    }
+
+    /// Logs Markdown text (GitHub pipe tables render as tables).
+    pub fn add_text(
+        &self,
+        tag: &str,
+        markdown: &str,
+        step: impl Into<Step>,
+    ) -> Result<(), WriteError> {
+        self.values_at(
+            &[tag],
+            step.into(),
+            None,
+            vec![summary::text(tag, markdown, true)],
+        )
+    }
+
+    /// Logs an encoded PNG for the images dashboard.
+    pub fn add_image(&self, tag: &str, png: Png, step: impl Into<Step>) -> Result<(), WriteError> {
+        self.values_at(
+            &[tag],
+            step.into(),
+            None,
+            vec![summary::image(tag, png, true)],
+        )
+    }
+
+    /// Logs a tensor under a plugin of the caller's (with `data_class`
+    /// TENSOR, so TensorBoard keeps it); `content` is the plugin's metadata.
+    pub fn add_tensor(
+        &self,
+        tag: &str,
+        tensor: TensorProto,
+        plugin_name: &str,
+        content: Vec<u8>,
+        step: impl Into<Step>,
+    ) -> Result<(), WriteError> {
+        let value = summary::tensor(tag, tensor, plugin_name, content, true);
+        self.values_at(&[tag], step.into(), None, vec![value])
+    }
+
+    /// Waits until everything logged before this call, including summaries
+    /// still being rendered, is written to the file (and synced, with
+    /// [`WriterOptions::fsync`]).
+    pub fn flush(&self) -> Result<(), WriteError> {
+        let shared = &self.inner.shared;
+        let mut st = shared.lock();
+        let jobs = st.jobs_submitted;
+        while st.jobs_done < jobs && st.error.is_none() {
+            st = shared.wait(st);
+        }
+        check_usable(&st)?;
+        st.flush_requested += 1;
+        let ticket = st.flush_requested;
+        shared.work.notify_one();
+        while st.flush_done < ticket && st.error.is_none() {
+            st = shared.wait(st);
+        }
+        check_usable(&st)
+    }
+
+    /// Writes everything, stops the background threads and closes the file,
+    /// returning its path (for a staged writer, the final name it was moved
+    /// to). Closes the writer for all clones; later calls fail with
+    /// [`WriteError::Closed`].
+    pub fn close(self) -> Result<PathBuf, WriteError> {
+        self.inner.close()
+    }
+
+    pub(crate) fn scalar_at(
+        &self,
+        tag: &str,
+        value: f32,
+        step: Step,
+        wall_time: Option<WallTime>,
+    ) -> Result<(), WriteError> {
+        let wall = wall_time.unwrap_or_else(WallTime::now).seconds();
+        let shared = &self.inner.shared;
+        let mut st = shared.lock();
+        check_usable(&st)?;
+        advance_steps(&mut st, &[tag], step.0)?;
+        let _st = shared.append(st, |st| {
+            let described = st
+                .tags
+                .get_mut(tag)
+                .map(|t| std::mem::replace(&mut t.described, true));
+            let first = !described.unwrap_or(false);
+            record::append_record_with(&mut st.pending, |buf| {
+                summary::encode_scalar_event(buf, wall, step.0, tag, value, first)
+            });
+        });
+        Ok(())
+    }
+
+    /// Logs ready-made values in one event, after checking the steps of `guard_tags`.
+    pub(crate) fn values_at(
+        &self,
+        guard_tags: &[&str],
+        step: Step,
+        wall_time: Option<WallTime>,
+        values: Vec<Value>,
+    ) -> Result<(), WriteError> {
+        let wall = wall_time.unwrap_or_else(WallTime::now).seconds();
+        let shared = &self.inner.shared;
+        let mut st = shared.lock();
+        check_usable(&st)?;
+        advance_steps(&mut st, guard_tags, step.0)?;
+        let _st = shared.append(st, |st| append_values(st, step.0, wall, values));
+        Ok(())
+    }
+
+    /// Queues `build` to run on the job thread; its values are logged at
+    /// `step`. The steps of `guard_tags` are checked now, on the caller's
+    /// thread, so mistakes surface at the call that made them.
+    pub(crate) fn submit_job(
+        &self,
+        what: &str,
+        guard_tags: &[&str],
+        step: Step,
+        wall_time: Option<WallTime>,
+        build: BuildValues,
+    ) -> Result<(), WriteError> {
+        let wall = wall_time.unwrap_or_else(WallTime::now).seconds();
+        let sender = {
+            let jobs = self
+                .inner
+                .jobs
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            jobs.clone().ok_or(WriteError::Closed)?
+        };
+        {
+            let mut st = self.inner.shared.lock();
+            check_usable(&st)?;
+            advance_steps(&mut st, guard_tags, step.0)?;
+            st.jobs_submitted += 1;
+        }
+        let job = Job {
+            what: what.to_owned(),
+            step: step.0,
+            wall_time: wall,
+            build,
+        };
+        // Blocks while the queue is full: back-pressure on the caller.
+        if sender.send(job).is_err() {
+            let mut st = self.inner.shared.lock();
+            st.jobs_done += 1;
+            return Err(WriteError::Closed);
+        }
+        Ok(())
+    }
+}
+
+impl Inner {
+    fn close(&self) -> Result<PathBuf, WriteError> {
+        let mut result = self
+            .close_result
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(r) = &*result {
+            return r.clone();
+        }
+        let r = self.shut_down();
+        *result = Some(r.clone());
+        r
+    }
+
+    fn shut_down(&self) -> Result<PathBuf, WriteError> {
+        let shared = &self.shared;
+        // Let queued jobs finish, then stop taking new ones.
+        drop(
+            self.jobs
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+        {
+            let mut st = shared.lock();
+            while st.jobs_done < st.jobs_submitted && st.error.is_none() {
+                st = shared.wait(st);
+            }
+            st.closed = true;
+            st.shutdown = true;
+            shared.work.notify_all();
+            shared.progress.notify_all();
+        }
+        let threads =
+            std::mem::take(&mut *self.threads.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut panicked = false;
+        for t in threads {
+            panicked |= t.join().is_err();
+        }
+        let error = shared.lock().error.clone();
+        let error = error.or_else(|| {
+            panicked.then(|| WriteError::Io {
+                path: shared.path.clone(),
+                source: Arc::new(io::Error::other("a writer thread panicked")),
+            })
+        });
+        match (&self.staged, error) {
+            (Some((staged, _)), Some(e)) => {
+                let _ = std::fs::remove_file(staged);
+                Err(e)
+            }
+            (None, Some(e)) => Err(e),
+            (Some((staged, name)), None) => {
+                naming::publish_staged(staged, name).map_err(|e| WriteError::Io {
+                    path: staged.clone(),
+                    source: Arc::new(e),
+                })
+            }
+            (None, None) => Ok(shared.path.clone()),
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let closed = self
+            .close_result
+            .lock()
+            .map(|r| r.is_some())
+            .unwrap_or(true);
+        if closed {
+            return;
+        }
+        if let Some((staged, _)) = &self.staged {
+            // Never published: shut down, then remove the partial file.
+            self.shared.lock().error.get_or_insert(WriteError::Closed);
+            let _ = self.shut_down();
+            let _ = std::fs::remove_file(staged);
+        } else {
+            // Nobody is left to receive an error; everything readable stays.
+            let _ = self.close();
+        }
+    }
+}
+
+fn file_loop(shared: &Shared, mut file: File, interval: Duration, fsync: bool) {
+    loop {
+        let (mut buf, ticket) = {
+            let mut st = shared.lock();
+            let deadline = Instant::now() + interval;
+            loop {
+                if st.shutdown
+                    || st.flush_requested > st.flush_done
+                    || st.pending.len() >= shared.chunk
+                {
+                    break;
+                }
+                let now = Instant::now();
+                if now >= deadline {
+                    break;
+                }
+                st = shared
+                    .work
+                    .wait_timeout(st, deadline - now)
+                    .map(|(g, _)| g)
+                    .unwrap_or_else(|e| e.into_inner().0);
+            }
+            let spare = std::mem::take(&mut st.spare);
+            let buf = std::mem::replace(&mut st.pending, spare);
+            (buf, st.flush_requested)
+        };
+        let result = if buf.is_empty() {
+            Ok(())
+        } else {
+            file.write_all(&buf)
+                .and_then(|()| if fsync { file.sync_data() } else { Ok(()) })
+        };
+        let mut st = shared.lock();
+        buf.clear();
+        st.spare = buf;
+        if let Err(e) = result {
+            // Stop writing: appending after a partial record would make the
+            // rest of the file unreadable for both TensorBoard loaders.
+            st.error.get_or_insert(WriteError::Io {
+                path: shared.path.clone(),
+                source: Arc::new(e),
+            });
+            st.pending = Vec::new();
+            st.shutdown = true;
+        }
+        st.flush_done = ticket;
+        shared.progress.notify_all();
+        if st.shutdown && (st.pending.is_empty() || st.error.is_some()) {
+            return;
+        }
+    }
+}
+
+fn job_loop(shared: &Shared, jobs: Receiver<Job>) {
+    for job in jobs {
+        // A bug in a renderer must not take the writer down with it.
+        let built = catch_unwind(AssertUnwindSafe(job.build))
+            .unwrap_or_else(|_| Err("the job panicked".to_owned()));
+        let mut st = shared.lock();
+        match built {
+            Ok(values) if st.error.is_none() && !values.is_empty() => {
+                st = shared.append(st, |st| append_values(st, job.step, job.wall_time, values));
+            }
+            Ok(_) => {}
+            Err(message) => {
+                st.error.get_or_insert(WriteError::Job {
+                    what: job.what,
+                    step: job.step,
+                    message,
+                });
+            }
+        }
+        st.jobs_done += 1;
+        shared.progress.notify_all();
+    }
+}
+
+/// A view of a [`SummaryWriter`] that stamps events with a given wall time
+/// (from [`SummaryWriter::at`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Backfill<'a> {
+    pub(crate) writer: &'a SummaryWriter,
+    pub(crate) wall_time: WallTime,
+}
+
+impl Backfill<'_> {
+    /// [`SummaryWriter::add_scalar`] at this view's wall time.
+    pub fn add_scalar(
+        &self,
+        tag: &str,
+        value: f32,
+        step: impl Into<Step>,
+    ) -> Result<(), WriteError> {
+        self.writer
+            .scalar_at(tag, value, step.into(), Some(self.wall_time))
+    }
+
+    /// [`SummaryWriter::add_text`] at this view's wall time.
+    pub fn add_text(
+        &self,
+        tag: &str,
+        markdown: &str,
+        step: impl Into<Step>,
+    ) -> Result<(), WriteError> {
+        let values = vec![summary::text(tag, markdown, true)];
+        self.writer
+            .values_at(&[tag], step.into(), Some(self.wall_time), values)
+    }
+
+    /// [`SummaryWriter::add_image`] at this view's wall time.
+    pub fn add_image(&self, tag: &str, png: Png, step: impl Into<Step>) -> Result<(), WriteError> {
+        let values = vec![summary::image(tag, png, true)];
+        self.writer
+            .values_at(&[tag], step.into(), Some(self.wall_time), values)
+    }
+}
