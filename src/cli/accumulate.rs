@@ -290,11 +290,6 @@ impl Accumulator {
         Ok(())
     }
 
-    /// Number of predictions added so far.
-    pub fn predictions(&self) -> u64 {
-        self.predictions
-    }
-
     /// Dense matrices in step order, with the final class names.
     pub fn finish(self) -> Result<Grouped, CliError> {
         let (classes, remap) = self.classes.finish()?;

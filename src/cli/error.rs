@@ -157,7 +157,27 @@ pub enum CliError {
     /// The `--labels` option could not be used.
     #[error("--labels: {0}")]
     Labels(String),
-    /// An output file or directory could not be written.
+    /// An option value that clap cannot check (exit status 2).
+    #[error("{0}")]
+    Usage(String),
+    /// A file or directory to read could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        /// The path.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// An event file is damaged.
+    #[error("{path}: {message}")]
+    Events {
+        /// The event file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An output file could not be written.
     #[error("{path}: cannot write: {source}")]
     Write {
         /// The output path.
@@ -166,9 +186,25 @@ pub enum CliError {
         #[source]
         source: io::Error,
     },
+    /// Writing event files failed.
+    #[error(transparent)]
+    Writer(#[from] tbconfusion::event::WriteError),
+    /// A matrix could not be built.
+    #[error(transparent)]
+    Matrix(#[from] tbconfusion::ConfusionError),
     /// Input is valid but cannot produce a result (e.g. no predictions at all).
     #[error("{0}")]
     Nothing(String),
+}
+
+impl CliError {
+    /// The process exit status: 2 for usage errors (as clap uses), 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) | CliError::Labels(_) => 2,
+            _ => 1,
+        }
+    }
 }
 
 #[cfg(test)]

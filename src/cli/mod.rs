@@ -1,16 +1,289 @@
 //! The `tbconfusion` command line: turns prediction dumps into TensorBoard
-//! event files, and inspects, exports and renders what was written.
+//! event files, and inspects and exports what was written.
 
 pub mod accumulate;
 pub mod convert;
 pub mod dump;
 pub mod error;
+pub mod export;
 pub mod input;
+pub mod inspect;
 pub mod labels;
+pub mod logdir;
+pub mod write;
 
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use self::convert::ReadOptions;
+use self::dump::Columns;
+use self::error::CliError;
+use self::input::{Format, InputSource};
+use self::labels::Labels;
+
+/// Confusion matrices for TensorBoard, from prediction dumps.
+#[derive(Debug, Parser)]
+#[command(
+    name = "tbconfusion",
+    version,
+    after_help = "Example:\n  tbconfusion convert preds_epoch_*.csv --logdir runs --labels cat,dog,bird\n  \
+                  tensorboard --logdir runs --samples_per_plugin images=100\n\n\
+                  TensorBoard shows only 10 image steps per tag by default; images=0 shows none."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Convert prediction dumps (CSV/TSV, JSON Lines, JSON, .npy/.npz, gzipped or not) into event files.
+    #[command(after_help = CONVERT_HELP)]
+    Convert(ConvertArgs),
+    /// Read back the raw counts per run, tag and step as CSV or JSON.
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
+    /// Summarise a logdir or event file: runs, tags, steps, damage, values TensorBoard would drop.
+    #[command(after_help = INSPECT_HELP)]
+    Inspect(inspect::InspectArgs),
+}
+
+const CONVERT_HELP: &str = "\
+Examples:
+  tbconfusion convert val.csv --logdir runs
+  tbconfusion convert epoch_*.npz --logdir runs --labels classes.txt
+  zcat preds.jsonl.gz | tbconfusion convert - --logdir runs --run val
+  tensorboard --logdir runs --samples_per_plugin images=100
+
+Input: CSV/TSV with a header (delimiter detected) with columns y_true (or label, target, actual, true)
+and y_pred (or prediction, predicted, pred) or per-class scores prob_0..prob_K (argmax); JSON Lines
+with one prediction or one step of arrays per line; a JSON list of {actual, predicted} (dvclive);
+.npz with y_true and y_pred or probs/logits; .npy of shape (N, 2). Gzip is detected from the bytes.
+Classes are integer indices or names; names map through --labels, else they are sorted.
+The step comes from a step/epoch column, else from the digits in the file name (epoch_007.npz -> 7),
+else from the input's position on the command line; steps are written in increasing order.
+
+TensorBoard shows only 10 image steps per tag by default: start it with
+--samples_per_plugin images=N (N at least the number of steps; images=0 shows none).";
+
+const EXPORT_HELP: &str = "\
+Examples:
+  tbconfusion export runs > counts.csv
+  tbconfusion export runs --format json -o counts.json
+
+Each CSV row is one cell: run, tag, step, wall_time, true_index, true_class, pred_index, pred_class,
+count (non-zero cells only, unless --dense).
+
+TensorBoard shows only 10 image steps per tag by default: start it with
+--samples_per_plugin images=N (N at least the number of steps; images=0 shows none).";
+
+const INSPECT_HELP: &str = "\
+Examples:
+  tbconfusion inspect runs
+  tbconfusion inspect runs/val/events.out.tfevents.1700000000.host.1.0 --json
+
+Exit status 1 when a file is damaged or holds values TensorBoard would drop.
+TensorBoard shows only 10 image steps per tag by default: start it with
+--samples_per_plugin images=N (N at least the number of steps; images=0 shows none).";
+
+#[derive(Debug, Args)]
+struct ConvertArgs {
+    /// Prediction dumps; `-` reads standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<String>,
+    /// Directory to write runs into (TensorBoard's --logdir).
+    #[arg(long, value_name = "DIR")]
+    logdir: PathBuf,
+    /// Run name for all inputs [default: from each input's file name].
+    #[arg(long, value_name = "NAME")]
+    run: Option<String>,
+    /// Tag of the matrices.
+    #[arg(long, value_name = "T", default_value = "confusion_matrix")]
+    tag: String,
+    /// Class names in index order: a file (one per line, or a JSON list) or a list a,b,c.
+    #[arg(long, value_name = "FILE|a,b,c")]
+    labels: Option<String>,
+    /// Input format [default: detected from the content].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Column (or JSON key, or .npz array) of the true labels.
+    #[arg(long, value_name = "NAME")]
+    true_col: Option<String>,
+    /// Column of the predicted labels.
+    #[arg(long, value_name = "NAME")]
+    pred_col: Option<String>,
+    /// Per-class score columns in class order (`p0,p1,p2` or `p*`), or the key/array of score rows.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    prob_cols: Option<Vec<String>>,
+    /// Column of the step.
+    #[arg(long, value_name = "NAME")]
+    step_col: Option<String>,
+    /// Column of the sample weights.
+    #[arg(long, value_name = "NAME")]
+    weight_col: Option<String>,
+    /// Column of the wall time (seconds since 1970).
+    #[arg(long, value_name = "NAME")]
+    time_col: Option<String>,
+    /// Skip rows with bad values (and report how many) instead of stopping.
+    #[arg(long)]
+    skip_bad_rows: bool,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// A logdir (searched recursively) or one event file.
+    #[arg(value_name = "LOGDIR")]
+    path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// CSV: also write cells whose count is zero.
+    #[arg(long)]
+    dense: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Json,
+}
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Convert(args) => run_convert(args),
+        Command::Export(args) => run_export(args),
+        Command::Inspect(args) => inspect::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+fn run_convert(args: ConvertArgs) -> Result<ExitCode, CliError> {
+    if let Some(run) = &args.run {
+        write::check_run_name(run)?;
+    }
+    if args.tag.is_empty() {
+        return Err(CliError::Usage("--tag must not be empty".into()));
+    }
+    if args.inputs.iter().filter(|i| *i == "-").count() > 1 {
+        return Err(CliError::Usage(
+            "standard input (-) can be given only once".into(),
+        ));
+    }
+    let labels = args.labels.as_deref().map(Labels::from_arg).transpose()?;
+    let options = ReadOptions {
+        inputs: args
+            .inputs
+            .iter()
+            .map(|i| InputSource::from_arg(i))
+            .collect(),
+        run: args.run.clone(),
+        columns: Columns {
+            truth: args.true_col,
+            prediction: args.pred_col,
+            step: args.step_col,
+            weight: args.weight_col,
+            time: args.time_col,
+            scores: args.prob_cols,
+        },
+        labels,
+        format: args.format,
+        skip_bad_rows: args.skip_bad_rows,
+        progress: !args.quiet,
+    };
+    let (grouped, skipped) = convert::read_all(&options)?;
+    for skip in &skipped {
+        eprintln!(
+            "skipped {} bad row{} in {} (first: {})",
+            skip.count,
+            if skip.count == 1 { "" } else { "s" },
+            skip.file,
+            skip.first
+        );
+    }
+    let written = write::write_grouped(&grouped, &args.logdir, &args.tag)?;
+    if !args.quiet {
+        let steps: usize = grouped.runs.values().map(Vec::len).sum();
+        println!(
+            "converted {} predictions into {} run{}, {} step{}, {} classes ({} event file{}): \
+             tensorboard --logdir {} --samples_per_plugin images={}",
+            grouped.predictions,
+            grouped.runs.len(),
+            if grouped.runs.len() == 1 { "" } else { "s" },
+            steps,
+            if steps == 1 { "" } else { "s" },
+            grouped.classes.len(),
+            written.files.len(),
+            if written.files.len() == 1 { "" } else { "s" },
+            args.logdir.display(),
+            written.max_steps.max(10),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_export(args: ExportArgs) -> Result<ExitCode, CliError> {
+    let files = logdir::event_files(&args.path)?;
+    let (matrices, truncated) = export::read_counts(&files)?;
+    for tail in &truncated {
+        eprintln!(
+            "warning: {}: {} (the complete events before it were exported)",
+            tail.path, tail.message
+        );
+    }
+    if matrices.is_empty() {
+        return Err(CliError::Nothing(format!(
+            "{}: no confusion-matrix counts found in {} event file{}",
+            args.path.display(),
+            files.len(),
+            if files.len() == 1 { "" } else { "s" }
+        )));
+    }
+    let (shown, out): (String, Box<dyn Write>) = match &args.output {
+        Some(path) => {
+            let file = File::create(path).map_err(|e| CliError::Write {
+                path: path.display().to_string(),
+                source: e,
+            })?;
+            (path.display().to_string(), Box::new(BufWriter::new(file)))
+        }
+        None => (
+            "<stdout>".to_string(),
+            Box::new(BufWriter::new(io::stdout().lock())),
+        ),
+    };
+    let write_error = |source: io::Error| CliError::Write {
+        path: shown.clone(),
+        source,
+    };
+    match args.format {
+        ExportFormat::Csv => {
+            export::write_csv(&matrices, args.dense, out).map_err(|e| write_error(e.into()))?
+        }
+        ExportFormat::Json => {
+            let mut out = out;
+            serde_json::to_writer_pretty(&mut out, &matrices).map_err(|e| write_error(e.into()))?;
+            writeln!(out)
+                .and_then(|()| out.flush())
+                .map_err(write_error)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
