@@ -43,7 +43,7 @@ struct Cli {
 enum Command {
     /// Convert prediction dumps (CSV/TSV, JSON Lines, JSON, .npy/.npz, gzipped or not) into event files.
     #[command(after_help = CONVERT_HELP)]
-    Convert(ConvertArgs),
+    Convert(Box<ConvertArgs>),
     /// Read back the raw counts per run, tag and step as CSV or JSON.
     #[command(after_help = EXPORT_HELP)]
     Export(ExportArgs),
@@ -162,7 +162,7 @@ enum ExportFormat {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Convert(args) => run_convert(args),
+        Command::Convert(args) => run_convert(*args),
         Command::Export(args) => run_export(args),
         Command::Inspect(args) => inspect::run(&args),
     };

@@ -315,16 +315,13 @@ impl LineTracker {
             self.lines_before += u64::from(b == b'\n');
             self.breaks.pop_front();
         }
-        let mut line = self.lines_before + 1;
-        let mut expected = byte;
-        for &(offset, b) in &self.breaks {
-            if offset != expected {
-                break;
-            }
-            line += u64::from(b == b'\n');
-            expected += 1;
-        }
-        line
+        // Skip the line breaks the record's offset points at.
+        let skipped = (byte..)
+            .zip(&self.breaks)
+            .take_while(|(expected, (offset, _))| offset == expected)
+            .filter(|(_, (_, b))| *b == b'\n')
+            .count();
+        self.lines_before + 1 + skipped as u64
     }
 }
 
