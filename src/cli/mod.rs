@@ -269,21 +269,31 @@ fn run_export(args: ExportArgs) -> Result<ExitCode, CliError> {
             Box::new(BufWriter::new(io::stdout().lock())),
         ),
     };
-    let write_error = |source: io::Error| CliError::Write {
-        path: shown.clone(),
-        source,
-    };
-    match args.format {
+    let written = match args.format {
         ExportFormat::Csv => {
-            export::write_csv(&matrices, args.dense, out).map_err(|e| write_error(e.into()))?
+            export::write_csv(&matrices, args.dense, out).map_err(|e| match e.into_kind() {
+                csv::ErrorKind::Io(source) => source,
+                other => io::Error::other(format!("{other:?}")),
+            })
         }
         ExportFormat::Json => {
             let mut out = out;
-            serde_json::to_writer_pretty(&mut out, &matrices).map_err(|e| write_error(e.into()))?;
-            writeln!(out)
+            serde_json::to_writer_pretty(&mut out, &matrices)
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
                 .and_then(|()| out.flush())
-                .map_err(write_error)?;
         }
+    };
+    match written {
+        // A closed pipe (`tbconfusion export runs | head`) is not a failure.
+        Err(source) if source.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(source) => {
+            return Err(CliError::Write {
+                path: shown,
+                source,
+            });
+        }
+        Ok(()) => {}
     }
     Ok(ExitCode::SUCCESS)
 }
