@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::wire::WireMatrix;
+
 /// What a matrix cell is divided by when the matrix is normalised.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -102,20 +104,68 @@ pub enum ConfusionError {
     /// A count overflowed `u64`.
     #[error("a count overflowed u64")]
     Overflow,
+    /// Serialised matrix written by an unknown schema version.
+    #[error(
+        "confusion matrix schema version {found} is not supported (this build reads {supported})"
+    )]
+    UnsupportedVersion {
+        /// Version found in the input.
+        found: u32,
+        /// The version this build reads and writes.
+        supported: u32,
+    },
+    /// Serialised matrix whose rows are not the true labels.
+    #[error("orientation {found:?} is not supported: expected {expected:?}")]
+    WrongOrientation {
+        /// Orientation tag found.
+        found: String,
+        /// The only tag accepted.
+        expected: &'static str,
+    },
+    /// A serialised matrix has the wrong number of rows.
+    #[error("{plane} has {got} rows, expected {expected} (one per class)")]
+    WrongRowCount {
+        /// `"counts"` or `"weighted"`.
+        plane: &'static str,
+        /// Rows found.
+        got: usize,
+        /// Number of classes.
+        expected: usize,
+    },
+    /// A row of a serialised matrix has the wrong length.
+    #[error("{plane} row {row} has {got} entries, expected {expected} (one per class)")]
+    RaggedRow {
+        /// `"counts"` or `"weighted"`.
+        plane: &'static str,
+        /// Row index.
+        row: usize,
+        /// Entries found.
+        got: usize,
+        /// Number of classes.
+        expected: usize,
+    },
 }
 
 /// Exact confusion counts over `K` classes, with class names.
 ///
 /// Counts are `u64`, never floats, so they stay exact however many
 /// predictions are added or however many workers' matrices are merged.
+///
+/// Serialised with serde as a versioned, self-describing record (see
+/// [`wire`](crate::confusion::wire)), so partial matrices can be shipped
+/// between processes and [merged](Self::merge).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(into = "WireMatrix", try_from = "WireMatrix")]
 pub struct ConfusionMatrix {
     pub(crate) classes: Vec<String>,
     /// K×K, row-major, row = true class.
     pub(crate) counts: Vec<u64>,
-    /// Optional K×K sum of sample weights, row-major.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Optional K×K sum of sample weights, row-major. When present it also
+    /// holds the unweighted samples with weight 1, so it always describes
+    /// every sample in `counts`.
     pub(crate) weighted: Option<Vec<f64>>,
+    /// True label whose samples are skipped by the `update*` methods.
+    pub(crate) ignore_index: Option<i64>,
 }
 
 impl ConfusionMatrix {
@@ -128,6 +178,7 @@ impl ConfusionMatrix {
             classes: (0..num_classes).map(|i| i.to_string()).collect(),
             counts: vec![0; num_classes * num_classes],
             weighted: None,
+            ignore_index: None,
         })
     }
 
@@ -259,6 +310,999 @@ impl ConfusionMatrix {
                 let n = as_f(self.total());
                 self.counts.iter().map(|&c| as_f(c) / n).collect()
             }
+        }
+    }
+}
+
+/// An integer type usable as a class label: `u8`…`u64`, `usize`, `i8`…`i64`.
+///
+/// Negative values and values `≥ K` are rejected by the `update*` methods.
+pub trait Label: Copy + PartialEq + sealed::Sealed {
+    /// The value reinterpreted as unsigned and widened to `u64`; negative
+    /// values become huge, so one `< K` test rejects both negatives and
+    /// labels that are too large.
+    fn to_u64_wrapping(self) -> u64;
+    /// The exact value, for error messages.
+    fn to_i128(self) -> i128;
+    /// The label equal to `value`, if this type can hold it.
+    fn from_i64(value: i64) -> Option<Self>;
+    /// An upper bound of the elements of `labels` as
+    /// [`to_u64_wrapping`](Self::to_u64_wrapping) gives them, exact when
+    /// they are all below 2³² (0 for an empty slice). Written per type so
+    /// the compiler vectorises it.
+    fn max_wrapping(labels: &[Self]) -> u64;
+}
+
+mod sealed {
+    /// Keeps [`super::Label`] to the integer types it was written for.
+    pub trait Sealed {}
+}
+
+macro_rules! impl_label {
+    ($($t:ty => $u:ty),* $(,)?) => {$(
+        impl_label!(@common $t => $u);
+        impl Label for $t {
+            impl_label!(@methods $t => $u);
+            fn max_wrapping(labels: &[Self]) -> u64 {
+                labels.iter().fold(0 as $u, |m, &x| m.max(x as $u)) as u64
+            }
+        }
+    )*};
+    (wide: $($t:ty => $u:ty),* $(,)?) => {$(
+        impl_label!(@common $t => $u);
+        impl Label for $t {
+            impl_label!(@methods $t => $u);
+            /// Baseline x86-64 (SSE2) has no 64-bit vector compare, so the
+            /// high halves are OR-ed and only the low halves compared.
+            fn max_wrapping(labels: &[Self]) -> u64 {
+                let (high, low) = labels.iter().fold((0u32, 0u32), |(h, l), &x| {
+                    let x = x as $u as u64;
+                    (h | (x >> 32) as u32, l.max(x as u32))
+                });
+                if high == 0 { u64::from(low) } else { u64::MAX }
+            }
+        }
+    )*};
+    (@common $t:ty => $u:ty) => {
+        impl sealed::Sealed for $t {}
+    };
+    (@methods $t:ty => $u:ty) => {
+            #[inline(always)]
+            fn to_u64_wrapping(self) -> u64 {
+                self as $u as u64
+            }
+            fn to_i128(self) -> i128 {
+                self as i128
+            }
+            fn from_i64(value: i64) -> Option<Self> {
+                <$t>::try_from(value).ok()
+            }
+    };
+}
+
+impl_label!(u8 => u8, u16 => u16, u32 => u32, i8 => u8, i16 => u16, i32 => u32);
+impl_label!(wide: u64 => u64, usize => usize, i64 => u64, isize => usize);
+
+/// Samples validated and then counted at a time: the block is still in
+/// cache for the counting pass, so the labels are read from memory once,
+/// and nothing reaches the matrix before every block has passed.
+const VALIDATE_BLOCK: usize = 1 << 13;
+/// Number of interleaved sub-histograms. Consecutive equal pairs (common:
+/// the diagonal dominates) then hit different memory, which breaks the
+/// store-to-load dependency that limits a single histogram.
+const WAYS: usize = 4;
+/// Sub-histograms are interleaved only while all of them fit in about
+/// the L2 cache; beyond it one compact `u32` histogram is faster.
+const INTERLEAVE_MAX_BYTES: usize = 256 << 10;
+/// Largest histogram table (entries) worth allocating; larger matrices
+/// count straight into the `u64` cells.
+const HISTOGRAM_MAX_ENTRIES: usize = 1 << 22;
+/// Samples between flushes of the `u32` histograms into `u64`: each entry
+/// then sees far fewer than 2³² increments.
+const FLUSH_EVERY: usize = 1 << 28;
+/// Rows of a score matrix turned into predictions at a time, so scores need
+/// only a fixed buffer, not one prediction per sample.
+const SCORE_CHUNK_ROWS: usize = 4096;
+
+impl ConfusionMatrix {
+    /// Skips, in every later `update*` call, the samples whose *true* label
+    /// equals `label` (as torchmetrics' `ignore_index`, e.g. 255 or -100 in
+    /// segmentation). Their predictions are not checked either.
+    pub fn with_ignore_index(mut self, label: i64) -> Self {
+        self.ignore_index = Some(label);
+        self
+    }
+
+    /// The true label skipped by `update*`, if any.
+    pub fn ignore_index(&self) -> Option<i64> {
+        self.ignore_index
+    }
+
+    /// Sets all counts (and weighted sums) back to zero, keeping the class
+    /// names and the ignore index.
+    pub fn reset(&mut self) {
+        self.counts.iter_mut().for_each(|c| *c = 0);
+        if let Some(w) = &mut self.weighted {
+            w.iter_mut().for_each(|c| *c = 0.0);
+        }
+    }
+
+    /// Counts one prediction per sample: `y_true[i]` was predicted as
+    /// `y_pred[i]`.
+    ///
+    /// Every label is checked before anything is counted, so on error the
+    /// matrix is unchanged. Runs in linear time with O(K²) extra memory.
+    pub fn update<T: Label, U: Label>(
+        &mut self,
+        y_true: &[T],
+        y_pred: &[U],
+    ) -> Result<(), ConfusionError> {
+        check_lengths("y_true and y_pred", y_true.len(), y_pred.len())?;
+        match self.ignore_value::<T>() {
+            Some(ignored) => {
+                self.validate_ignoring(y_true, y_pred, ignored)?;
+                let pairs = y_true.iter().zip(y_pred).filter(|(t, _)| **t != ignored);
+                self.add_pairs(pairs.map(|(&t, &p)| (t, p, 1.0)), false)
+            }
+            None => self.count_checked(y_true, y_pred),
+        }
+    }
+
+    /// Like [`update`](Self::update), and also adds `weights[i]` to the
+    /// weighted plane (created on first use, holding earlier samples with
+    /// weight 1). Weights must be finite and non-negative.
+    pub fn update_weighted<T: Label, U: Label>(
+        &mut self,
+        y_true: &[T],
+        y_pred: &[U],
+        weights: &[f64],
+    ) -> Result<(), ConfusionError> {
+        check_lengths("y_true and y_pred", y_true.len(), y_pred.len())?;
+        check_lengths("y_true and weights", y_true.len(), weights.len())?;
+        if let Some((index, &value)) = weights
+            .iter()
+            .enumerate()
+            .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
+        {
+            return Err(ConfusionError::BadWeight { index, value });
+        }
+        let ignored = self.ignore_value::<T>();
+        match ignored {
+            Some(ignored) => self.validate_ignoring(y_true, y_pred, ignored)?,
+            None => {
+                self.validate(y_true, "true")?;
+                self.validate(y_pred, "predicted")?;
+            }
+        }
+        let triples = y_true
+            .iter()
+            .zip(y_pred)
+            .zip(weights)
+            .filter(|((t, _), _)| Some(**t) != ignored)
+            .map(|((&t, &p), &w)| (t, p, w));
+        self.add_pairs(triples, true)
+    }
+
+    /// Counts predictions given as scores: `scores` is N×K row-major (logits,
+    /// probabilities, any monotone score) and the prediction of row `i` is
+    /// its argmax, the lowest index on ties.
+    ///
+    /// A NaN score anywhere is an error ([`ConfusionError::NanScore`]), even
+    /// in a row that would be ignored, because it means the model output is
+    /// broken. On error the matrix is unchanged.
+    pub fn update_from_scores<T: Label>(
+        &mut self,
+        y_true: &[T],
+        scores: &[f32],
+    ) -> Result<(), ConfusionError> {
+        let k = self.num_classes();
+        let expected = y_true
+            .len()
+            .checked_mul(k)
+            .ok_or(ConfusionError::Overflow)?;
+        check_lengths("scores (N×K) and y_true (N) × K", scores.len(), expected)?;
+        if scores.iter().any(|s| s.is_nan())
+            && let Some(at) = scores.iter().position(|s| s.is_nan())
+        {
+            return Err(ConfusionError::NanScore {
+                row: at / k,
+                column: at % k,
+            });
+        }
+        let ignored = self.ignore_value::<T>();
+        match ignored {
+            Some(ignored) => {
+                if let Some((index, t)) = y_true
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| **t != ignored)
+                    .find(|(_, t)| t.to_u64_wrapping() >= k as u64)
+                {
+                    return Err(self.out_of_range("true", index, t.to_i128()));
+                }
+            }
+            None => self.validate(y_true, "true")?,
+        }
+        let mut preds = vec![0u32; SCORE_CHUNK_ROWS.min(y_true.len())];
+        // Each chunk is counted atomically; with several chunks, keep a copy
+        // so an overflow in a later one can undo the earlier ones.
+        let before =
+            (y_true.len() > SCORE_CHUNK_ROWS).then(|| (self.counts.clone(), self.weighted.clone()));
+        for (labels, rows) in y_true
+            .chunks(SCORE_CHUNK_ROWS)
+            .zip(scores.chunks(SCORE_CHUNK_ROWS * k))
+        {
+            let preds = &mut preds[..labels.len()];
+            for (pred, row) in preds.iter_mut().zip(rows.chunks_exact(k)) {
+                *pred = argmax(row);
+            }
+            let result = match ignored {
+                Some(ignored) => {
+                    let pairs = labels
+                        .iter()
+                        .zip(preds.iter())
+                        .filter(|(t, _)| **t != ignored);
+                    self.add_pairs(pairs.map(|(&t, &p)| (t, p, 1.0)), false)
+                }
+                None => self.count_checked(labels, preds),
+            };
+            if let Err(e) = result {
+                if let Some(before) = before {
+                    (self.counts, self.weighted) = before;
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the counts (and weighted sums) of `other` to `self`.
+    ///
+    /// Exact on counts, so merging is associative and commutative: workers
+    /// can count shards and merge in any order. Weighted sums are `f64`
+    /// additions, exact while they are integers below 2⁵³.
+    ///
+    /// Fails, leaving `self` unchanged, when the number of classes or the
+    /// class names differ, or when a count would overflow `u64`.
+    pub fn merge(&mut self, other: &Self) -> Result<(), ConfusionError> {
+        let (k, other_k) = (self.num_classes(), other.num_classes());
+        if k != other_k {
+            return Err(ConfusionError::Incompatible(format!(
+                "{k} classes vs {other_k} classes"
+            )));
+        }
+        if let Some(i) = (0..k).find(|&i| self.classes[i] != other.classes[i]) {
+            return Err(ConfusionError::Incompatible(format!(
+                "class {i} is named {:?} here and {:?} in the other matrix",
+                self.classes[i], other.classes[i]
+            )));
+        }
+        let counts = self
+            .counts
+            .iter()
+            .zip(&other.counts)
+            .map(|(a, b)| a.checked_add(*b))
+            .collect::<Option<Vec<u64>>>()
+            .ok_or(ConfusionError::Overflow)?;
+        let weighted = match (&self.weighted, &other.weighted) {
+            (None, None) => None,
+            (a, b) => {
+                let plane = |w: &Option<Vec<f64>>, c: &[u64]| {
+                    w.clone()
+                        .unwrap_or_else(|| c.iter().map(|&x| x as f64).collect())
+                };
+                let (a, b) = (plane(a, &self.counts), plane(b, &other.counts));
+                Some(a.iter().zip(&b).map(|(x, y)| x + y).collect())
+            }
+        };
+        self.counts = counts;
+        self.weighted = weighted;
+        Ok(())
+    }
+
+    /// The ignore index as a label of type `T`; `None` when unset or when
+    /// `T` cannot hold it (then no label can equal it).
+    fn ignore_value<T: Label>(&self) -> Option<T> {
+        self.ignore_index.and_then(T::from_i64)
+    }
+
+    fn out_of_range(&self, which: &'static str, index: usize, value: i128) -> ConfusionError {
+        ConfusionError::LabelOutOfRange {
+            which,
+            index,
+            value,
+            k: self.num_classes(),
+        }
+    }
+
+    /// Checks every label is in `0..K` with one vectorisable max pass; only
+    /// when that fails is the slice scanned again to name the culprit.
+    fn validate<T: Label>(&self, labels: &[T], which: &'static str) -> Result<(), ConfusionError> {
+        self.validate_at(labels, which, 0)
+    }
+
+    /// [`validate`](Self::validate) for a block starting at input index
+    /// `offset`, so errors name the position in the whole input.
+    fn validate_at<T: Label>(
+        &self,
+        labels: &[T],
+        which: &'static str,
+        offset: usize,
+    ) -> Result<(), ConfusionError> {
+        let k = self.num_classes() as u64;
+        if T::max_wrapping(labels) < k {
+            return Ok(());
+        }
+        match labels.iter().position(|l| l.to_u64_wrapping() >= k) {
+            Some(i) => Err(self.out_of_range(which, offset + i, labels[i].to_i128())),
+            None => Ok(()),
+        }
+    }
+
+    /// Validation when samples with true label `ignored` are skipped.
+    fn validate_ignoring<T: Label, U: Label>(
+        &self,
+        y_true: &[T],
+        y_pred: &[U],
+        ignored: T,
+    ) -> Result<(), ConfusionError> {
+        let k = self.num_classes() as u64;
+        for (index, (&t, &p)) in y_true.iter().zip(y_pred).enumerate() {
+            if t == ignored {
+                continue;
+            }
+            if t.to_u64_wrapping() >= k {
+                return Err(self.out_of_range("true", index, t.to_i128()));
+            }
+            if p.to_u64_wrapping() >= k {
+                return Err(self.out_of_range("predicted", index, p.to_i128()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Validates and counts equal-length label slices, choosing the kernel
+    /// by size. On error the matrix is unchanged.
+    fn count_checked<T: Label, U: Label>(
+        &mut self,
+        y_true: &[T],
+        y_pred: &[U],
+    ) -> Result<(), ConfusionError> {
+        let k = self.num_classes();
+        // Histogram entry of (t, p) is `t << shift | p`: a shift and an OR
+        // instead of a multiply, and a power-of-two table lets the compiler
+        // drop bounds checks.
+        let shift = k.next_power_of_two().trailing_zeros();
+        let table = 1usize << (2 * shift);
+        // A histogram pays off once the input is long enough to amortise
+        // clearing and folding it.
+        if table > HISTOGRAM_MAX_ENTRIES || y_true.len() < 2 * table {
+            self.validate(y_true, "true")?;
+            self.validate(y_pred, "predicted")?;
+            return self.count_direct(y_true, y_pred);
+        }
+        let ways = if table * WAYS * 4 <= INTERLEAVE_MAX_BYTES {
+            WAYS
+        } else {
+            1
+        };
+        let mut hist = vec![0u32; table * ways];
+        let mut pending = vec![0u64; table];
+        let mut since_flush = 0;
+        let blocks = y_true
+            .chunks(VALIDATE_BLOCK)
+            .zip(y_pred.chunks(VALIDATE_BLOCK));
+        for (i, (t, p)) in blocks.enumerate() {
+            self.validate_at(t, "true", i * VALIDATE_BLOCK)?;
+            self.validate_at(p, "predicted", i * VALIDATE_BLOCK)?;
+            if ways == WAYS {
+                count_interleaved(t, p, shift, &mut hist);
+            } else {
+                count_single(t, p, shift, &mut hist);
+            }
+            since_flush += t.len();
+            if since_flush >= FLUSH_EVERY {
+                flush(&mut hist, &mut pending);
+                since_flush = 0;
+            }
+        }
+        flush(&mut hist, &mut pending);
+        let mut summed = self.counts.clone();
+        for (t, row) in summed.chunks_exact_mut(k).enumerate() {
+            let from = &pending[t << shift..(t << shift) + k];
+            for (cell, &add) in row.iter_mut().zip(from) {
+                *cell = cell.checked_add(add).ok_or(ConfusionError::Overflow)?;
+            }
+        }
+        if let Some(w) = &mut self.weighted {
+            for (t, row) in w.chunks_exact_mut(k).enumerate() {
+                let from = &pending[t << shift..(t << shift) + k];
+                row.iter_mut().zip(from).for_each(|(w, &c)| *w += c as f64);
+            }
+        }
+        self.counts = summed;
+        Ok(())
+    }
+
+    /// Counts validated labels straight into the `u64` cells. Wrapping adds
+    /// are exactly reversible, so on overflow everything is undone.
+    fn count_direct<T: Label, U: Label>(
+        &mut self,
+        y_true: &[T],
+        y_pred: &[U],
+    ) -> Result<(), ConfusionError> {
+        let k = self.num_classes();
+        let index = |t: T, p: U| t.to_u64_wrapping() as usize * k + p.to_u64_wrapping() as usize;
+        let mut wrapped = false;
+        for (&t, &p) in y_true.iter().zip(y_pred) {
+            let cell = &mut self.counts[index(t, p)];
+            *cell = cell.wrapping_add(1);
+            wrapped |= *cell == 0;
+        }
+        if wrapped {
+            for (&t, &p) in y_true.iter().zip(y_pred) {
+                let cell = &mut self.counts[index(t, p)];
+                *cell = cell.wrapping_sub(1);
+            }
+            return Err(ConfusionError::Overflow);
+        }
+        if let Some(w) = &mut self.weighted {
+            for (&t, &p) in y_true.iter().zip(y_pred) {
+                w[index(t, p)] += 1.0;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds validated `(true, predicted, weight)` triples one by one with
+    /// checked arithmetic, undoing them all on overflow. `weighted` says
+    /// the weights are real sample weights (creating the plane if needed).
+    fn add_pairs<T: Label, U: Label>(
+        &mut self,
+        triples: impl Iterator<Item = (T, U, f64)> + Clone,
+        weighted: bool,
+    ) -> Result<(), ConfusionError> {
+        let k = self.num_classes();
+        let index = |t: T, p: U| t.to_u64_wrapping() as usize * k + p.to_u64_wrapping() as usize;
+        let mut added = 0usize;
+        let mut overflow = false;
+        for (t, p, _) in triples.clone() {
+            match self.counts[index(t, p)].checked_add(1) {
+                Some(c) => self.counts[index(t, p)] = c,
+                None => {
+                    overflow = true;
+                    break;
+                }
+            }
+            added += 1;
+        }
+        if overflow {
+            for (t, p, _) in triples.take(added) {
+                self.counts[index(t, p)] -= 1;
+            }
+            return Err(ConfusionError::Overflow);
+        }
+        if weighted && self.weighted.is_none() {
+            // Samples counted before weights appeared had weight 1.
+            self.weighted = Some(before_plane(&self.counts, triples.clone(), k));
+        }
+        if let Some(w) = &mut self.weighted {
+            for (t, p, weight) in triples {
+                w[index(t, p)] += weight;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The counts as `f64` minus the samples in `triples`, which were just
+/// added: the weighted plane as it was before them, with weight 1 each.
+fn before_plane<T: Label, U: Label>(
+    counts: &[u64],
+    triples: impl Iterator<Item = (T, U, f64)>,
+    k: usize,
+) -> Vec<f64> {
+    let mut plane: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
+    for (t, p, _) in triples {
+        plane[t.to_u64_wrapping() as usize * k + p.to_u64_wrapping() as usize] -= 1.0;
+    }
+    plane
+}
+
+fn check_lengths(what: &'static str, left: usize, right: usize) -> Result<(), ConfusionError> {
+    if left == right {
+        Ok(())
+    } else {
+        Err(ConfusionError::LengthMismatch { what, left, right })
+    }
+}
+
+/// Index of the largest score, the lowest one on ties. NaN was ruled out
+/// by the caller.
+fn argmax(row: &[f32]) -> u32 {
+    let mut best = 0usize;
+    for (j, &s) in row.iter().enumerate().skip(1) {
+        if s > row[best] {
+            best = j;
+        }
+    }
+    best as u32
+}
+
+/// Adds every sub-histogram of `hist` into `pending` and clears them.
+fn flush(hist: &mut [u32], pending: &mut [u64]) {
+    for way in hist.chunks_exact_mut(pending.len()) {
+        for (p, h) in pending.iter_mut().zip(way.iter_mut()) {
+            *p += u64::from(*h);
+            *h = 0;
+        }
+    }
+}
+
+/// Counts validated labels into `WAYS` interleaved `u32` histograms of
+/// `1 << 2·shift` entries each, laid end to end in `hist`.
+fn count_interleaved<T: Label, U: Label>(y_true: &[T], y_pred: &[U], shift: u32, hist: &mut [u32]) {
+    let table = 1usize << (2 * shift);
+    let mask = table - 1;
+    let index = |t: T, p: U| ((t.to_u64_wrapping() << shift) | p.to_u64_wrapping()) as usize & mask;
+    let (h0, rest) = hist.split_at_mut(table);
+    let (h1, rest) = rest.split_at_mut(table);
+    let (h2, rest) = rest.split_at_mut(table);
+    let h3 = &mut rest[..table];
+    let mut t_chunks = y_true.chunks_exact(WAYS);
+    let mut p_chunks = y_pred.chunks_exact(WAYS);
+    for (t, p) in (&mut t_chunks).zip(&mut p_chunks) {
+        h0[index(t[0], p[0])] += 1;
+        h1[index(t[1], p[1])] += 1;
+        h2[index(t[2], p[2])] += 1;
+        h3[index(t[3], p[3])] += 1;
+    }
+    for (&t, &p) in t_chunks.remainder().iter().zip(p_chunks.remainder()) {
+        h0[index(t, p)] += 1;
+    }
+}
+
+/// Counts validated labels into one `u32` histogram of `1 << 2·shift`
+/// entries (for tables too large to interleave).
+fn count_single<T: Label, U: Label>(y_true: &[T], y_pred: &[U], shift: u32, hist: &mut [u32]) {
+    let table = 1usize << (2 * shift);
+    let hist = &mut hist[..table];
+    let mask = table - 1;
+    for (&t, &p) in y_true.iter().zip(y_pred) {
+        hist[((t.to_u64_wrapping() << shift) | p.to_u64_wrapping()) as usize & mask] += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator, so tests need no extra crate.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            // xorshift64*
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    fn naive(k: usize, t: &[u64], p: &[u64]) -> Vec<u64> {
+        let mut c = vec![0; k * k];
+        for (&t, &p) in t.iter().zip(p) {
+            c[t as usize * k + p as usize] += 1;
+        }
+        c
+    }
+
+    fn labels(rng: &mut Rng, k: usize, n: usize) -> Vec<u64> {
+        (0..n).map(|_| rng.below(k as u64)).collect()
+    }
+
+    #[test]
+    fn update_matches_naive_counting_on_every_kernel_and_type() {
+        let mut rng = Rng(7);
+        // Small n uses direct counting, large n the interleaved kernel; K=200 with 20,000
+        // and 140,001 take the direct and the single-histogram kernels.
+        for (k, n) in [
+            (1, 10),
+            (3, 5),
+            (10, 10_001),
+            (10, 37),
+            (50, 40_003),
+            (200, 20_000),
+            (200, 140_001),
+        ] {
+            let t = labels(&mut rng, k, n);
+            let p = labels(&mut rng, k, n);
+            let want = naive(k, &t, &p);
+            let mut cm = ConfusionMatrix::new(k).unwrap();
+            cm.update(&t, &p).unwrap();
+            assert_eq!(cm.counts(), &want[..], "u64 k={k} n={n}");
+            let t32: Vec<u32> = t.iter().map(|&x| x as u32).collect();
+            let p64: Vec<i64> = p.iter().map(|&x| x as i64).collect();
+            let mut cm = ConfusionMatrix::new(k).unwrap();
+            cm.update(&t32, &p64).unwrap();
+            assert_eq!(cm.counts(), &want[..], "u32/i64 k={k} n={n}");
+            let t8: Vec<u8> = t.iter().map(|&x| x as u8).collect();
+            let p16: Vec<i16> = p.iter().map(|&x| x as i16).collect();
+            let mut cm = ConfusionMatrix::new(k).unwrap();
+            cm.update(&t8, &p16).unwrap();
+            assert_eq!(cm.counts(), &want[..], "u8/i16 k={k} n={n}");
+            // Updating twice doubles.
+            cm.update(&t8, &p16).unwrap();
+            assert_eq!(cm.total(), 2 * n as u64);
+        }
+    }
+
+    #[test]
+    fn out_of_range_labels_are_reported_and_change_nothing() {
+        let mut cm = ConfusionMatrix::new(3).unwrap();
+        cm.update(&[0i64, 1], &[1i64, 1]).unwrap();
+        let before = cm.clone();
+        let err = cm.update(&[0i64, 2, -1, 1], &[0i64, 0, 0, 0]).unwrap_err();
+        assert_eq!(
+            err,
+            ConfusionError::LabelOutOfRange {
+                which: "true",
+                index: 2,
+                value: -1,
+                k: 3
+            }
+        );
+        assert!(err.to_string().contains("-1 at index 2"));
+        let err = cm.update(&[0u8, 1, 2], &[0u8, 3, 0]).unwrap_err();
+        assert_eq!(
+            err,
+            ConfusionError::LabelOutOfRange {
+                which: "predicted",
+                index: 1,
+                value: 3,
+                k: 3
+            }
+        );
+        // Past the interleaving threshold, the bad label comes last.
+        let mut t = vec![1u32; 100_000];
+        t[99_999] = 7;
+        let err = cm.update(&t, &vec![0u32; 100_000]).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfusionError::LabelOutOfRange {
+                index: 99_999,
+                value: 7,
+                ..
+            }
+        ));
+        assert_eq!(cm, before);
+        let err = cm.update(&[0u8, 1], &[0u8]).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfusionError::LengthMismatch {
+                left: 2,
+                right: 1,
+                ..
+            }
+        ));
+        assert_eq!(cm, before);
+    }
+
+    #[test]
+    fn ignore_index_skips_samples_whose_true_label_matches() {
+        let mut cm = ConfusionMatrix::new(2).unwrap().with_ignore_index(-100);
+        assert_eq!(cm.ignore_index(), Some(-100));
+        // The ignored sample's prediction (9) is not checked.
+        cm.update(&[0i64, -100, 1, 1], &[0i64, 9, 1, 0]).unwrap();
+        assert_eq!(cm.counts(), &[1, 0, 1, 1]);
+        let err = cm.update(&[-100i64, -5], &[0i64, 0]).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfusionError::LabelOutOfRange {
+                index: 1,
+                value: -5,
+                ..
+            }
+        ));
+        // -100 does not fit u8, so nothing is ignored and 200 is out of range.
+        let err = cm.update(&[200u8], &[0u8]).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfusionError::LabelOutOfRange { value: 200, .. }
+        ));
+        let mut seg = ConfusionMatrix::new(3).unwrap().with_ignore_index(255);
+        seg.update(&[255u8, 2, 255, 0], &[1u8, 2, 200, 0]).unwrap();
+        assert_eq!(seg.total(), 2);
+        seg.update_weighted(&[255u8, 1], &[0u8, 1], &[5.0, 2.0])
+            .unwrap();
+        assert_eq!(seg.weighted_counts().unwrap()[4], 2.0);
+        assert_eq!(seg.total(), 3);
+        seg.update_from_scores(&[255u8, 1], &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
+            .unwrap();
+        assert_eq!(seg.count(1, 2), 1);
+        assert_eq!(seg.total(), 4);
+    }
+
+    #[test]
+    fn weighted_updates_fill_both_planes() {
+        let mut cm = ConfusionMatrix::new(2).unwrap();
+        cm.update(&[0u8, 1], &[0u8, 0]).unwrap();
+        assert_eq!(cm.weighted_counts(), None);
+        cm.update_weighted(&[0u8, 1, 1], &[0u8, 1, 1], &[0.5, 2.0, 0.25])
+            .unwrap();
+        assert_eq!(cm.counts(), &[2, 0, 1, 2]);
+        // The two earlier samples count with weight 1.
+        assert_eq!(cm.weighted_counts().unwrap(), &[1.5, 0.0, 1.0, 2.25]);
+        // Later unweighted samples also enter the plane with weight 1.
+        cm.update(&[1u8], &[0u8]).unwrap();
+        assert_eq!(cm.weighted_counts().unwrap(), &[1.5, 0.0, 2.0, 2.25]);
+        // Long input takes the interleaved kernel and must keep the plane too.
+        cm.update(&vec![0u8; 1000], &vec![1u8; 1000]).unwrap();
+        assert_eq!(cm.weighted_counts().unwrap(), &[1.5, 1000.0, 2.0, 2.25]);
+        let before = cm.clone();
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            let err = cm
+                .update_weighted(&[0u8, 0], &[0u8, 0], &[1.0, bad])
+                .unwrap_err();
+            assert!(matches!(err, ConfusionError::BadWeight { index: 1, .. }));
+        }
+        let err = cm
+            .update_weighted(&[0u8, 0], &[0u8, 0], &[1.0])
+            .unwrap_err();
+        assert!(matches!(err, ConfusionError::LengthMismatch { .. }));
+        let err = cm
+            .update_weighted(&[0u8, 2], &[0u8, 0], &[1.0, 1.0])
+            .unwrap_err();
+        assert!(matches!(err, ConfusionError::LabelOutOfRange { .. }));
+        assert_eq!(cm, before);
+        cm.reset();
+        assert_eq!(cm.total(), 0);
+        assert_eq!(cm.weighted_counts().unwrap(), &[0.0; 4]);
+    }
+
+    #[test]
+    fn scores_use_argmax_with_ties_to_the_lowest_index() {
+        let mut cm = ConfusionMatrix::new(3).unwrap();
+        let scores = [
+            0.1,
+            0.7,
+            0.2, // → 1
+            0.5,
+            0.5,
+            0.0, // tie → 0
+            -3.0,
+            -1.0,
+            -1.0, // tie → 1
+            f32::NEG_INFINITY,
+            f32::NEG_INFINITY,
+            f32::INFINITY, // → 2
+        ];
+        cm.update_from_scores(&[1u32, 2, 1, 2], &scores).unwrap();
+        assert_eq!(cm.count(1, 1), 2);
+        assert_eq!(cm.count(2, 0), 1);
+        assert_eq!(cm.count(2, 2), 1);
+        assert_eq!(cm.total(), 4);
+        let before = cm.clone();
+        let mut bad = scores;
+        bad[7] = f32::NAN;
+        let err = cm.update_from_scores(&[1u32, 2, 1, 2], &bad).unwrap_err();
+        assert_eq!(err, ConfusionError::NanScore { row: 2, column: 1 });
+        let err = cm.update_from_scores(&[1u32, 2, 1], &scores).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfusionError::LengthMismatch {
+                left: 12,
+                right: 9,
+                ..
+            }
+        ));
+        let err = cm
+            .update_from_scores(&[1i32, 2, -1, 0], &scores)
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            ConfusionError::LabelOutOfRange {
+                index: 2,
+                value: -1,
+                ..
+            }
+        ));
+        assert_eq!(cm, before);
+    }
+
+    #[test]
+    fn scores_agree_with_labels_over_many_chunks() {
+        let mut rng = Rng(11);
+        let (k, n) = (7, SCORE_CHUNK_ROWS * 2 + 13);
+        let t = labels(&mut rng, k, n);
+        let scores: Vec<f32> = (0..n * k).map(|_| rng.below(1000) as f32 / 7.0).collect();
+        let preds: Vec<u64> = scores.chunks(k).map(|r| u64::from(argmax(r))).collect();
+        let mut from_scores = ConfusionMatrix::new(k).unwrap();
+        from_scores.update_from_scores(&t, &scores).unwrap();
+        assert_eq!(from_scores.counts(), &naive(k, &t, &preds)[..]);
+    }
+
+    #[test]
+    fn overflow_is_an_error_and_changes_nothing() {
+        let mut counts = vec![0; 4];
+        counts[3] = u64::MAX;
+        let mut cm = ConfusionMatrix::from_counts(2, counts).unwrap();
+        let before = cm.clone();
+        // Direct kernel: the overflow comes after two counted samples.
+        assert_eq!(
+            cm.update(&[0u8, 0, 1], &[0u8, 1, 1]),
+            Err(ConfusionError::Overflow)
+        );
+        assert_eq!(cm, before);
+        // Interleaved kernel.
+        assert_eq!(
+            cm.update(&vec![1u8; 1000], &vec![1u8; 1000]),
+            Err(ConfusionError::Overflow)
+        );
+        assert_eq!(cm, before);
+        let scores = [1.0f32, 0.0, 0.0, 1.0];
+        assert_eq!(
+            cm.update_from_scores(&[0u8, 1], &scores),
+            Err(ConfusionError::Overflow)
+        );
+        assert_eq!(cm, before);
+        // The overflow comes in the second chunk of scores: the first is undone.
+        let n = SCORE_CHUNK_ROWS + 1;
+        let mut labels = vec![0u8; n];
+        labels[n - 1] = 1;
+        let mut scores = [1.0f32, 0.0].repeat(n);
+        scores[2 * n - 2..].copy_from_slice(&[0.0, 1.0]);
+        assert_eq!(
+            cm.update_from_scores(&labels, &scores),
+            Err(ConfusionError::Overflow)
+        );
+        assert_eq!(cm, before);
+        let one = ConfusionMatrix::from_counts(2, vec![0, 0, 0, 1]).unwrap();
+        assert_eq!(cm.merge(&one), Err(ConfusionError::Overflow));
+        assert_eq!(cm, before);
+    }
+
+    fn random_matrix(rng: &mut Rng, k: usize) -> ConfusionMatrix {
+        let counts = (0..k * k).map(|_| rng.below(1 << 40)).collect();
+        let mut cm = ConfusionMatrix::from_counts(k, counts).unwrap();
+        if rng.below(2) == 0 {
+            // Integer weights keep f64 sums exact, so equality is exact.
+            let t = labels(rng, k, 50);
+            let p = labels(rng, k, 50);
+            let w: Vec<f64> = (0..50).map(|_| rng.below(10) as f64).collect();
+            cm.update_weighted(&t, &p, &w).unwrap();
+        }
+        cm
+    }
+
+    fn merged(a: &ConfusionMatrix, b: &ConfusionMatrix) -> ConfusionMatrix {
+        let mut out = a.clone();
+        out.merge(b).unwrap();
+        out
+    }
+
+    #[test]
+    fn merge_is_associative_and_commutative() {
+        let mut rng = Rng(3);
+        for round in 0..200 {
+            let k = 1 + (round % 9);
+            let (a, b, c) = (
+                random_matrix(&mut rng, k),
+                random_matrix(&mut rng, k),
+                random_matrix(&mut rng, k),
+            );
+            assert_eq!(merged(&a, &b), merged(&b, &a), "commutative, k={k}");
+            assert_eq!(
+                merged(&merged(&a, &b), &c),
+                merged(&a, &merged(&b, &c)),
+                "associative"
+            );
+            let sum = merged(&a, &b);
+            for i in 0..k * k {
+                assert_eq!(sum.counts()[i], a.counts()[i] + b.counts()[i]);
+            }
+        }
+    }
+
+    #[test]
+    fn merge_rejects_different_shapes_and_names() {
+        let mut a = ConfusionMatrix::with_class_names(["cat", "dog"]).unwrap();
+        a.update(&[0u8], &[1u8]).unwrap();
+        let before = a.clone();
+        let err = a.merge(&ConfusionMatrix::new(3).unwrap()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot merge matrices: 2 classes vs 3 classes"
+        );
+        let err = a
+            .merge(&ConfusionMatrix::with_class_names(["cat", "bird"]).unwrap())
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("class 1 is named \"dog\" here and \"bird\"")
+        );
+        assert_eq!(a, before);
+    }
+
+    #[test]
+    fn serde_round_trip_keeps_everything() {
+        let mut cm = ConfusionMatrix::with_class_names(["a|b", "ß", "c"])
+            .unwrap()
+            .with_ignore_index(-1);
+        cm.update_weighted(&[0i32, 1, 2, -1], &[1i32, 1, 2, 0], &[0.5, 1.0, 2.0, 9.0])
+            .unwrap();
+        let json = serde_json::to_string(&cm).unwrap();
+        assert!(json.contains(r#""schema_version":1"#), "{json}");
+        assert!(
+            json.contains(r#""orientation":"rows_are_true_labels""#),
+            "{json}"
+        );
+        assert!(
+            json.contains(r#""counts":[[0,1,0],[0,1,0],[0,0,1]]"#),
+            "{json}"
+        );
+        let back: ConfusionMatrix = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, cm);
+        let plain = ConfusionMatrix::new(2).unwrap();
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(
+            !json.contains("weighted") && !json.contains("ignore_index"),
+            "{json}"
+        );
+        assert_eq!(
+            serde_json::from_str::<ConfusionMatrix>(&json).unwrap(),
+            plain
+        );
+    }
+
+    #[test]
+    fn deserialisation_rejects_bad_records_with_clear_errors() {
+        let base = r#"{"schema_version":1,"orientation":"rows_are_true_labels","classes":["a","b"],"counts":[[1,2],[3,4]]}"#;
+        assert_eq!(
+            serde_json::from_str::<ConfusionMatrix>(base)
+                .unwrap()
+                .total(),
+            10
+        );
+        let cases = [
+            (
+                base.replace(r#""schema_version":1"#, r#""schema_version":2"#),
+                "schema version 2 is not supported",
+            ),
+            (
+                base.replace("rows_are_true_labels", "rows_are_predicted_labels"),
+                "orientation \"rows_are_predicted_labels\"",
+            ),
+            (
+                base.replace("[[1,2],[3,4]]", "[[1,2],[3]]"),
+                "counts row 1 has 1 entries, expected 2",
+            ),
+            (
+                base.replace("[[1,2],[3,4]]", "[[1,2]]"),
+                "counts has 1 rows, expected 2",
+            ),
+            (base.replace(r#"["a","b"]"#, r#"[]"#), "at least one class"),
+            (
+                base.replace(r#""counts""#, r#""weighted":[[1,-2],[0,0]],"counts""#),
+                "weight -2 at index 1",
+            ),
+            (
+                base.replace(r#""counts""#, r#""extra":1,"counts""#),
+                "unknown field `extra`",
+            ),
+            (
+                base.replace("[[1,2],[3,4]]", "[[1,2],[3,-4]]"),
+                "invalid value",
+            ),
+        ];
+        for (json, want) in cases {
+            let err = serde_json::from_str::<ConfusionMatrix>(&json)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{json}: {err}");
         }
     }
 }

@@ -1,7 +1,23 @@
-//! Confusion matrices: counting and merging ([`ConfusionMatrix`]), and the
-//! raw-counts tensor logged beside each image ([`counts`]).
+//! Confusion matrices: counting and merging ([`ConfusionMatrix`]), the
+//! metrics derived from them ([`Metrics`]), their Markdown report, the
+//! rendered image ([`render`]), the raw-counts tensor ([`counts`]), and
+//! logging all of it in one call ([`log`]).
 
 pub mod counts;
+pub mod gallery;
+pub mod log;
 pub mod matrix;
+pub mod metrics;
+pub mod render;
+pub mod report;
+pub mod wire;
 
-pub use matrix::{ConfusionError, ConfusionMatrix, Normalization};
+pub use gallery::{GalleryError, GalleryOptions, Thumbnail};
+pub use log::ConfusionOptions;
+pub use matrix::{ConfusionError, ConfusionMatrix, Label, Normalization};
+pub use metrics::{Average, ClassMetrics, Metrics, ZeroDivision};
+pub use render::{
+    Annotate, ColorMode, RenderError, RenderOptions, RgbImage, default_title, encode_png,
+    render_png, render_rgb, top_confused,
+};
+pub use report::{ConfusedPair, ReportOptions, markdown_report, most_confused_pairs};

@@ -1,0 +1,59 @@
+//! Counting throughput of `ConfusionMatrix::update` (predictions per
+//! second), for K = 10, 100, 1000, `u32` and `i64` labels, N = 10⁴ and 10⁷.
+//!
+//! Compare with numpy's `np.bincount(t * k + p, minlength=k * k)` on the
+//! same sizes (see the report of the `matrix` branch for the side-by-side).
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use tbconfusion::ConfusionMatrix;
+
+/// Labels with ~70% correct predictions, like a trained model: the
+/// diagonal dominates, which is the hard case for a single histogram.
+fn labels(k: u64, n: usize) -> (Vec<u64>, Vec<u64>) {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..n)
+        .map(|_| {
+            let t = next() % k;
+            let p = if next() % 10 < 7 { t } else { next() % k };
+            (t, p)
+        })
+        .unzip()
+}
+
+fn bench_update(c: &mut Criterion) {
+    let mut group = c.benchmark_group("update");
+    group.sample_size(10);
+    group.warm_up_time(std::time::Duration::from_millis(500));
+    group.measurement_time(std::time::Duration::from_secs(2));
+    for n in [10_000usize, 10_000_000] {
+        for k in [10u64, 100, 1000] {
+            let (t, p) = labels(k, n);
+            group.throughput(Throughput::Elements(n as u64));
+            let t32: Vec<u32> = t.iter().map(|&x| x as u32).collect();
+            let p32: Vec<u32> = p.iter().map(|&x| x as u32).collect();
+            let mut cm = ConfusionMatrix::new(k as usize).unwrap_or_else(|e| panic!("{e}"));
+            group.bench_function(BenchmarkId::new(format!("u32/k{k}"), n), |b| {
+                b.iter(|| cm.update(black_box(&t32), black_box(&p32)))
+            });
+            drop((t32, p32));
+            let t64: Vec<i64> = t.iter().map(|&x| x as i64).collect();
+            let p64: Vec<i64> = p.iter().map(|&x| x as i64).collect();
+            let mut cm = ConfusionMatrix::new(k as usize).unwrap_or_else(|e| panic!("{e}"));
+            group.bench_function(BenchmarkId::new(format!("i64/k{k}"), n), |b| {
+                b.iter(|| cm.update(black_box(&t64), black_box(&p64)))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_update);
+criterion_main!(benches);

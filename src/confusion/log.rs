@@ -1,0 +1,219 @@
+//! Logging a confusion matrix: one call writes everything TensorBoard can
+//! show of it, built off the caller's thread.
+//!
+//! For tag `T` at a step, [`SummaryWriter::add_confusion_matrix`] logs:
+//!
+//! | tag | dashboard | what |
+//! |---|---|---|
+//! | `T` | Images | the rendered matrix |
+//! | `T/top_confused` | Images | for many classes, the most-confused sub-matrix with an "(other)" row and column |
+//! | `T/table` | Text | the exact counts and a per-class report in Markdown |
+//! | `T/accuracy`, `T/balanced_accuracy`, `T/macro_f1`, `T/weighted_f1`, `T/mcc`, `T/kappa` | Scalars | overall metrics |
+//! | `T/precision/<class>`, `T/recall/<class>`, `T/f1/<class>` | Scalars | per class |
+//! | `T/counts` | (none) | the raw counts, for `tbconfusion export` |
+//!
+//! Undefined metrics (a class never predicted has no precision) are left
+//! out of the scalars rather than logged as NaN, which would break the
+//! chart. The bundle owns every tag under `T/`.
+
+use super::counts::{self, COUNTS_PLUGIN};
+use super::matrix::{ConfusionMatrix, Normalization};
+use super::metrics::{Metrics, ZeroDivision};
+use super::render::{self, ColorMode, RenderOptions};
+use super::report::{ReportOptions, markdown_report};
+use crate::event::{Backfill, Step, SummaryWriter, WallTime, WriteError};
+use crate::proto::summary::Value;
+use crate::summary;
+
+/// What [`SummaryWriter::add_confusion_matrix`] logs, and how it renders.
+#[derive(Clone, Debug)]
+pub struct ConfusionOptions {
+    /// How the image is drawn.
+    pub render: RenderOptions,
+    /// What the Markdown table holds.
+    pub report: ReportOptions,
+    /// What a metric with a zero denominator becomes.
+    pub zero_division: ZeroDivision,
+    /// Log the rendered image `T`.
+    pub image: bool,
+    /// Log the Markdown table `T/table`.
+    pub table: bool,
+    /// Log the overall metric scalars.
+    pub scalars: bool,
+    /// Log per-class precision, recall and F1 while K is at most this
+    /// (default 100; thousands of charts help nobody).
+    pub per_class_scalars_up_to: usize,
+    /// Log `T/top_confused` when K is above this (default 30).
+    pub top_confused_above: usize,
+    /// Classes in the `T/top_confused` sub-matrix (default 20).
+    pub top_confused_classes: usize,
+    /// Log the raw counts `T/counts`.
+    pub counts: bool,
+}
+
+impl Default for ConfusionOptions {
+    fn default() -> Self {
+        ConfusionOptions {
+            render: RenderOptions::default(),
+            report: ReportOptions::default(),
+            zero_division: ZeroDivision::default(),
+            image: true,
+            table: true,
+            scalars: true,
+            per_class_scalars_up_to: 100,
+            top_confused_above: 30,
+            top_confused_classes: 20,
+            counts: true,
+        }
+    }
+}
+
+impl ConfusionOptions {
+    /// What the colours and percentages show (default: counts, with each
+    /// cell's share of its row as the percentage).
+    pub fn normalization(mut self, normalization: Normalization) -> Self {
+        self.render.normalization = normalization;
+        self
+    }
+
+    /// Sequential colours, or separate scales for the diagonal and the errors.
+    pub fn color_mode(mut self, mode: ColorMode) -> Self {
+        self.render.color_mode = mode;
+        self
+    }
+
+    /// Replaces the rendering options.
+    pub fn render_options(mut self, render: RenderOptions) -> Self {
+        self.render = render;
+        self
+    }
+
+    /// Replaces the zero-division policy of the metrics.
+    pub fn zero_division(mut self, policy: ZeroDivision) -> Self {
+        self.zero_division = policy;
+        self
+    }
+}
+
+impl SummaryWriter {
+    /// Logs a confusion matrix at `step`: the image, the exact table, the
+    /// metrics and the raw counts (see the [module docs](self)).
+    ///
+    /// Costs the caller a copy of the counts; metrics, rendering and PNG
+    /// encoding run on the writer's background thread. Errors from that
+    /// work come back from a later call, [`flush`](Self::flush) or
+    /// [`close`](Self::close).
+    pub fn add_confusion_matrix(
+        &self,
+        tag: &str,
+        cm: &ConfusionMatrix,
+        step: impl Into<Step>,
+        options: &ConfusionOptions,
+    ) -> Result<(), WriteError> {
+        log_confusion(self, tag, cm, step.into(), None, options)
+    }
+}
+
+impl Backfill<'_> {
+    /// [`SummaryWriter::add_confusion_matrix`] at this view's wall time.
+    pub fn add_confusion_matrix(
+        &self,
+        tag: &str,
+        cm: &ConfusionMatrix,
+        step: impl Into<Step>,
+        options: &ConfusionOptions,
+    ) -> Result<(), WriteError> {
+        log_confusion(
+            self.writer,
+            tag,
+            cm,
+            step.into(),
+            Some(self.wall_time),
+            options,
+        )
+    }
+}
+
+fn log_confusion(
+    writer: &SummaryWriter,
+    tag: &str,
+    cm: &ConfusionMatrix,
+    step: Step,
+    wall_time: Option<WallTime>,
+    options: &ConfusionOptions,
+) -> Result<(), WriteError> {
+    let (tag_owned, cm, options) = (tag.to_owned(), cm.clone(), options.clone());
+    writer.submit_job(
+        tag,
+        &[tag],
+        step,
+        wall_time,
+        Box::new(move || {
+            confusion_values(&tag_owned, &cm, step.0, &options).map_err(|e| e.to_string())
+        }),
+    )
+}
+
+/// Builds every value [`SummaryWriter::add_confusion_matrix`] logs, in order.
+pub fn confusion_values(
+    tag: &str,
+    cm: &ConfusionMatrix,
+    step: i64,
+    options: &ConfusionOptions,
+) -> Result<Vec<Value>, render::RenderError> {
+    let metrics = Metrics::compute(cm, options.zero_division);
+    let k = cm.num_classes();
+    let mut values = Vec::new();
+    if options.image {
+        let title = render::default_title(tag, step, options.render.normalization, cm.total());
+        let png = render::render_png(cm, &title, &options.render)?;
+        values.push(summary::image(tag, png, true));
+        if k > options.top_confused_above {
+            let sub = render::top_confused(cm, options.top_confused_classes);
+            let sub_tag = format!("{tag}/top_confused");
+            let title =
+                render::default_title(&sub_tag, step, options.render.normalization, cm.total());
+            let png = render::render_png(&sub, &title, &options.render)?;
+            values.push(summary::image(&sub_tag, png, true));
+        }
+    }
+    if options.table {
+        let markdown = markdown_report(cm, &metrics, &options.report);
+        values.push(summary::text(&format!("{tag}/table"), &markdown, true));
+    }
+    let mut scalar = |name: String, v: f64| {
+        if v.is_finite() {
+            values.push(summary::scalar(&name, v as f32, true));
+        }
+    };
+    if options.scalars {
+        scalar(format!("{tag}/accuracy"), metrics.accuracy);
+        scalar(
+            format!("{tag}/balanced_accuracy"),
+            metrics.balanced_accuracy.value,
+        );
+        scalar(format!("{tag}/macro_f1"), metrics.macro_f1.value);
+        scalar(format!("{tag}/weighted_f1"), metrics.weighted_f1);
+        scalar(format!("{tag}/mcc"), metrics.mcc);
+        scalar(format!("{tag}/kappa"), metrics.kappa);
+        if k <= options.per_class_scalars_up_to {
+            for (name, m) in cm.class_names().iter().zip(&metrics.per_class) {
+                scalar(format!("{tag}/precision/{name}"), m.precision);
+                scalar(format!("{tag}/recall/{name}"), m.recall);
+                scalar(format!("{tag}/f1/{name}"), m.f1);
+            }
+        }
+    }
+    if options.counts {
+        let (tensor, content) = counts::encode(cm);
+        let counts_tag = format!("{tag}/counts");
+        values.push(summary::tensor(
+            &counts_tag,
+            tensor,
+            COUNTS_PLUGIN,
+            content,
+            true,
+        ));
+    }
+    Ok(values)
+}

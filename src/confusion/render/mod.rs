@@ -1,0 +1,599 @@
+//! Rendering a [`ConfusionMatrix`] to an RGB image and a PNG for TensorBoard's Images card.
+//!
+//! Rows are true classes and columns predicted classes, origin top-left, with both axis titles
+//! always drawn. The image is sized from K and the text so it stays legible when TensorBoard
+//! scales it to its ~330 px card: small matrices are annotated (value over value), larger ones
+//! become a plain heatmap with tick labels while they fit and index ticks after that; for
+//! hundreds of classes [`top_confused`] gives a readable sub-matrix that keeps all totals.
+//!
+//! Everything is drawn straight into the pixel buffer with the embedded DejaVu Sans face
+//! (no system fonts), so output is byte-for-byte deterministic.
+
+pub(crate) mod canvas;
+pub(crate) mod colormap;
+mod encode;
+mod format;
+mod layout;
+pub(crate) mod text;
+mod top_confused;
+
+use std::sync::Arc;
+
+use ab_glyph::FontArc;
+use thiserror::Error;
+
+use crate::confusion::{ConfusionMatrix, Normalization};
+use canvas::Rect;
+use colormap::{BLUES, GREENS, INK, ORANGES, Rgb, WHITE, blend, text_color_on};
+use format::{format_count, format_pct, group_thousands};
+use layout::{CELL_PX, Layout, LayoutInput, Tier};
+use text::{Typesetter, primary_face};
+
+pub use encode::encode_png;
+pub use format::default_title;
+pub use top_confused::{OTHER_CLASS, top_confused};
+
+/// An 8-bit RGB image, row-major, 3 bytes per pixel, no padding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RgbImage {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width * height * 3` bytes: R, G, B for each pixel, rows top to bottom.
+    pub pixels: Vec<u8>,
+}
+
+/// How cells are coloured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorMode {
+    /// One sequential blue scale for every cell.
+    #[default]
+    Sequential,
+    /// Separate scales: blue for the diagonal, orange for errors. The error scale is a
+    /// square-root scale with a visible floor for any non-zero count, so a 0.5% confusion
+    /// stays visible next to a 95% diagonal.
+    Errors,
+}
+
+/// Whether cells carry text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Annotate {
+    /// Annotate while the text stays legible in TensorBoard's card; otherwise a plain heatmap.
+    #[default]
+    Auto,
+    /// Annotate whenever the text fits the size cap, however large the image gets.
+    Always,
+    /// Never annotate cells.
+    Never,
+}
+
+/// Options for [`render_rgb`] and [`render_png`].
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    /// What the colour and the percentage line show. With [`Normalization::None`] the colour
+    /// shows counts and the percentage line shows each cell's share of N.
+    pub normalization: Normalization,
+    /// Colour scheme.
+    pub color_mode: ColorMode,
+    /// Draw a colour bar. Off by default: annotated cells already carry the numbers (a bar
+    /// beside them is noise), and the bar costs width the ~330 px card cannot spare.
+    pub colorbar: bool,
+    /// Add a per-class recall column (right) and precision row (bottom), with overall
+    /// accuracy in the corner.
+    pub margins: bool,
+    /// Cell annotation policy.
+    pub annotate: Annotate,
+    /// Neither side of the image exceeds this many pixels.
+    pub max_side_px: u32,
+    /// A face used for characters DejaVu Sans lacks (e.g. CJK). Without one, such characters
+    /// draw as a visible box, never silently vanish.
+    pub fallback_font: Option<Arc<FontArc>>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            normalization: Normalization::None,
+            color_mode: ColorMode::Sequential,
+            colorbar: false,
+            margins: false,
+            annotate: Annotate::Auto,
+            max_side_px: 4096,
+            fallback_font: None,
+        }
+    }
+}
+
+impl RenderOptions {
+    /// Sets [`normalization`](Self::normalization).
+    pub fn normalization(mut self, norm: Normalization) -> Self {
+        self.normalization = norm;
+        self
+    }
+    /// Sets [`color_mode`](Self::color_mode).
+    pub fn color_mode(mut self, mode: ColorMode) -> Self {
+        self.color_mode = mode;
+        self
+    }
+    /// Sets [`colorbar`](Self::colorbar).
+    pub fn colorbar(mut self, on: bool) -> Self {
+        self.colorbar = on;
+        self
+    }
+    /// Sets [`margins`](Self::margins).
+    pub fn margins(mut self, on: bool) -> Self {
+        self.margins = on;
+        self
+    }
+    /// Sets [`annotate`](Self::annotate).
+    pub fn annotate(mut self, annotate: Annotate) -> Self {
+        self.annotate = annotate;
+        self
+    }
+    /// Sets [`max_side_px`](Self::max_side_px).
+    pub fn max_side_px(mut self, px: u32) -> Self {
+        self.max_side_px = px;
+        self
+    }
+    /// Parses a TrueType/OpenType face for [`fallback_font`](Self::fallback_font).
+    pub fn fallback_font_bytes(mut self, bytes: Vec<u8>) -> Result<Self, RenderError> {
+        let face = FontArc::try_from_vec(bytes)
+            .map_err(|e| RenderError::Font(format!("fallback font: {e}")))?;
+        self.fallback_font = Some(Arc::new(face));
+        Ok(self)
+    }
+}
+
+/// Errors from rendering or encoding.
+#[derive(Debug, Error)]
+pub enum RenderError {
+    /// A font could not be parsed.
+    #[error("cannot load font: {0}")]
+    Font(String),
+    /// The matrix cannot be drawn within the size cap even at one pixel per class.
+    #[error(
+        "{classes} classes do not fit in {max_side_px} px even at 1 px per class; \
+         render `top_confused(cm, k)` instead or raise max_side_px"
+    )]
+    TooLarge {
+        /// K.
+        classes: usize,
+        /// The cap in force.
+        max_side_px: u32,
+    },
+    /// `max_side_px` is too small for any layout.
+    #[error("max_side_px = {0} is too small; it must be at least {MIN_SIDE_PX}")]
+    CapTooSmall(u32),
+    /// An [`RgbImage`] whose buffer does not match its size.
+    #[error("RGB image {width}×{height} needs {} bytes, has {len}", (*width as u64) * (*height as u64) * 3)]
+    BadImage {
+        /// Width.
+        width: u32,
+        /// Height.
+        height: u32,
+        /// Buffer length.
+        len: usize,
+    },
+    /// The PNG encoder failed.
+    #[error("PNG encoding failed: {0}")]
+    Png(#[from] png::EncodingError),
+    /// The encoded bytes were not accepted as a PNG.
+    #[error("PNG encoding produced an invalid image: {0}")]
+    Encode(String),
+}
+
+/// The smallest accepted [`RenderOptions::max_side_px`]: room for a title, labels and a grid.
+pub const MIN_SIDE_PX: u32 = 128;
+
+/// Renders `cm` with `title` (see [`default_title`]) into an RGB image.
+pub fn render_rgb(
+    cm: &ConfusionMatrix,
+    title: &str,
+    opts: &RenderOptions,
+) -> Result<RgbImage, RenderError> {
+    if opts.max_side_px < MIN_SIDE_PX {
+        return Err(RenderError::CapTooSmall(opts.max_side_px));
+    }
+    let fallback = opts.fallback_font.as_deref();
+    let mut ts = Typesetter::new(primary_face()?, fallback);
+    let cells = Cells::new(cm, opts);
+    let input = cells.layout_input(&ts, cm, title, opts);
+    let layout = layout::compute(&ts, &input)?;
+    let mut img = RgbImage::filled(layout.width, layout.height, WHITE);
+    cells.paint(&mut img, &mut ts, &layout);
+    for bar in &cells.colorbars(&layout) {
+        paint_colorbar(&mut img, bar.0, &bar.1);
+    }
+    for label in &layout.labels {
+        let mask = ts.render(&label.text, label.px);
+        img.draw_mask(&mask, label.rect.x, label.rect.y, INK, 255, label.rotated);
+    }
+    Ok(img)
+}
+
+/// [`render_rgb`] then [`encode_png`].
+pub fn render_png(
+    cm: &ConfusionMatrix,
+    title: &str,
+    opts: &RenderOptions,
+) -> Result<crate::png::Png, RenderError> {
+    encode_png(&render_rgb(cm, title, opts)?)
+}
+
+/// Above this many classes, `Annotate::Auto` cannot fit text legibly, so cell strings are not
+/// even formatted (at K = 1000 that would be a million strings).
+const AUTO_ANNOTATE_MAX_CLASSES: usize = 40;
+/// Lowest point of the error scale for a non-zero count: any confusion is visibly tinted.
+const ERROR_FLOOR: f64 = 0.15;
+
+/// Maps cell values to colours.
+#[derive(Clone, Copy, Debug)]
+enum Scale {
+    Sequential { max: f64 },
+    Errors { diag_max: f64, off_max: f64 },
+}
+
+impl Scale {
+    fn color(self, value: f64, diagonal: bool) -> Rgb {
+        match self {
+            Scale::Sequential { max } => BLUES.at(value / max),
+            Scale::Errors { diag_max, .. } if diagonal => BLUES.at(value / diag_max),
+            Scale::Errors { off_max, .. } => ORANGES.at(error_position(value, off_max)),
+        }
+    }
+}
+
+fn error_position(value: f64, max: f64) -> f64 {
+    if value <= 0.0 {
+        0.0
+    } else {
+        ERROR_FLOOR + (1.0 - ERROR_FLOOR) * (value / max).sqrt()
+    }
+}
+
+/// Per-cell values and strings, computed once and shared by layout and painting.
+struct Cells {
+    k: usize,
+    counts: Vec<u64>,
+    /// What colours show: normalised values, or counts.
+    values: Vec<f64>,
+    row_support: Vec<u64>,
+    col_support: Vec<u64>,
+    scale: Scale,
+    normalized: bool,
+    margins: bool,
+    /// `(primary, secondary)` per cell, empty when cells cannot be annotated.
+    strings: Vec<(String, String)>,
+}
+
+impl Cells {
+    fn new(cm: &ConfusionMatrix, opts: &RenderOptions) -> Cells {
+        let k = cm.num_classes();
+        let counts = cm.counts().to_vec();
+        let norm = opts.normalization;
+        let normalized = norm != Normalization::None;
+        let values = cm.normalized(norm);
+        let shares = if normalized {
+            values.clone()
+        } else {
+            cm.normalized(Normalization::All)
+        };
+        // Normalised views use a fixed [0, 1] range so images compare across steps and runs.
+        let max_of = |diag: Option<bool>| {
+            if normalized {
+                return 1.0;
+            }
+            let m = values
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| diag.is_none_or(|d| (i / k == i % k) == d))
+                .map(|(_, &v)| v)
+                .fold(0.0, f64::max);
+            if m > 0.0 { m } else { 1.0 }
+        };
+        let scale = match opts.color_mode {
+            ColorMode::Sequential => Scale::Sequential { max: max_of(None) },
+            ColorMode::Errors => Scale::Errors {
+                diag_max: max_of(Some(true)),
+                off_max: max_of(Some(false)),
+            },
+        };
+        let may_annotate = match opts.annotate {
+            Annotate::Never => false,
+            Annotate::Always => true,
+            Annotate::Auto => k <= AUTO_ANNOTATE_MAX_CLASSES,
+        };
+        let strings = if may_annotate {
+            counts
+                .iter()
+                .zip(&shares)
+                .map(|(&c, &s)| {
+                    let (count, pct) = (format_count(c), format_pct(s));
+                    if normalized {
+                        (pct, count)
+                    } else {
+                        (count, pct)
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Cells {
+            k,
+            counts,
+            values,
+            row_support: cm.row_sums(),
+            col_support: cm.col_sums(),
+            scale,
+            normalized,
+            margins: opts.margins,
+            strings,
+        }
+    }
+
+    fn recall(&self, t: usize) -> f64 {
+        self.counts[t * self.k + t] as f64 / self.row_support[t] as f64
+    }
+
+    fn precision(&self, p: usize) -> f64 {
+        self.counts[p * self.k + p] as f64 / self.col_support[p] as f64
+    }
+
+    fn accuracy(&self) -> f64 {
+        let diag: u64 = (0..self.k).map(|i| self.counts[i * self.k + i]).sum();
+        diag as f64 / self.row_support.iter().sum::<u64>() as f64
+    }
+
+    fn layout_input<'a>(
+        &self,
+        ts: &Typesetter<'_>,
+        cm: &'a ConfusionMatrix,
+        title: &'a str,
+        opts: &RenderOptions,
+    ) -> LayoutInput<'a> {
+        // Digits are tabular in DejaVu Sans, so the longest string is (near enough) the widest;
+        // measure only the few distinct lengths rather than every cell.
+        let widest = |pick: fn(&(String, String)) -> &String| {
+            let mut best: Vec<&String> = Vec::new();
+            for s in &self.strings {
+                let s = pick(s);
+                match best.first() {
+                    Some(b) if b.chars().count() > s.chars().count() => {}
+                    Some(b) if b.chars().count() == s.chars().count() => {
+                        if best.len() < 8 {
+                            best.push(s)
+                        }
+                    }
+                    _ => best = vec![s],
+                }
+            }
+            best.iter().map(|s| ts.width(s, CELL_PX)).max().unwrap_or(0)
+        };
+        let margin_text_width = ["100%", ">99%", "acc", "—"]
+            .iter()
+            .map(|s| ts.width(s, CELL_PX))
+            .max()
+            .unwrap_or(0);
+        LayoutInput {
+            title,
+            row_names: cm.class_names(),
+            col_names: cm.class_names(),
+            primary_width: widest(|s| &s.0),
+            secondary_width: widest(|s| &s.1),
+            margin_text_width,
+            margins: opts.margins,
+            colorbars: if opts.colorbar {
+                self.colorbar_ticks()
+            } else {
+                Vec::new()
+            },
+            annotate: if self.strings.is_empty() {
+                Annotate::Never
+            } else {
+                opts.annotate
+            },
+            max_side_px: opts.max_side_px,
+        }
+    }
+
+    fn tick_text(&self, v: f64) -> String {
+        if self.normalized {
+            format!("{:.0}%", v * 100.0)
+        } else {
+            group_thousands(v.round() as u64)
+        }
+    }
+
+    /// Tick labels per colour bar as (fraction from bottom, text).
+    fn colorbar_ticks(&self) -> Vec<Vec<(f64, String)>> {
+        let linear = |max: f64| -> Vec<(f64, String)> {
+            [0.0, 0.5, 1.0]
+                .iter()
+                .map(|&f| (f, self.tick_text(f * max)))
+                .collect()
+        };
+        match self.scale {
+            Scale::Sequential { max } => vec![linear(max)],
+            Scale::Errors { diag_max, off_max } => {
+                let errors = [0.0, 0.25, 1.0]
+                    .iter()
+                    .map(|&f| {
+                        (
+                            error_position(f * off_max, off_max),
+                            self.tick_text(f * off_max),
+                        )
+                    })
+                    .collect();
+                vec![linear(diag_max), errors]
+            }
+        }
+    }
+
+    /// Colour bars as (bar rectangle, colour from fraction-from-bottom).
+    fn colorbars(&self, layout: &Layout) -> Vec<(Rect, Box<dyn Fn(f64) -> Rgb>)> {
+        let bars: Vec<Box<dyn Fn(f64) -> Rgb>> = match self.scale {
+            Scale::Sequential { .. } => vec![Box::new(|f| BLUES.at(f))],
+            Scale::Errors { .. } => vec![Box::new(|f| BLUES.at(f)), Box::new(|f| ORANGES.at(f))],
+        };
+        layout.colorbars.iter().map(|c| c.bar).zip(bars).collect()
+    }
+
+    fn paint(&self, img: &mut RgbImage, ts: &mut Typesetter<'_>, layout: &Layout) {
+        let k = self.k;
+        let annotate = layout.tier != Tier::Heatmap && !self.strings.is_empty();
+        let lh = ts.line_height(CELL_PX);
+        for t in 0..k {
+            for p in 0..k {
+                let i = t * k + p;
+                let rect = layout.cell_rect(t, p);
+                let value = self.values[i];
+                // No support in the row (or column when normalising by column): hatched, never 0.
+                if self.row_support[t] == 0 || value.is_nan() {
+                    img.hatch_rect(rect);
+                    continue;
+                }
+                let color = self.scale.color(value, t == p);
+                img.fill_rect(rect, color);
+                if !annotate {
+                    continue;
+                }
+                let ink = text_color_on(color);
+                if self.counts[i] == 0 {
+                    // Zeros are faint so the eye goes to the non-zero cells.
+                    let mask = ts.render("·", CELL_PX);
+                    let (x, y) = centred(rect, mask.width, mask.height);
+                    img.draw_mask(&mask, x, y, ink, 110, false);
+                    continue;
+                }
+                let (primary, secondary) = &self.strings[i];
+                let lines: Vec<&String> = if layout.tier == Tier::TwoLines {
+                    vec![primary, secondary]
+                } else {
+                    vec![primary]
+                };
+                let block = lh * lines.len() as u32;
+                let mut y = rect.y + rect.h.saturating_sub(block) / 2;
+                for (n, line) in lines.into_iter().enumerate() {
+                    let mask = ts.render(line, CELL_PX);
+                    let x = rect.x + rect.w.saturating_sub(mask.width) / 2;
+                    // The second line is the supporting number: slightly lighter.
+                    let opacity = if n == 0 { 255 } else { 200 };
+                    img.draw_mask(&mask, x, y, ink, opacity, false);
+                    y += lh;
+                }
+            }
+            if self.row_support[t] == 0 {
+                self.mark_no_support(img, ts, layout, t);
+            }
+        }
+        if self.margins {
+            self.paint_margins(img, ts, layout, annotate);
+        }
+    }
+
+    fn mark_no_support(
+        &self,
+        img: &mut RgbImage,
+        ts: &mut Typesetter<'_>,
+        layout: &Layout,
+        t: usize,
+    ) {
+        let row = Rect::new(
+            layout.grid.x,
+            layout.grid.y + t as u32 * layout.cell,
+            layout.grid.w,
+            layout.cell,
+        );
+        let text = "no support";
+        let mask = ts.render(text, CELL_PX);
+        if mask.width + 8 <= row.w && mask.height <= row.h {
+            // A white plate under the text keeps it readable on the stripes.
+            let (x, y) = centred(row, mask.width, mask.height);
+            img.fill_rect(
+                Rect::new(x - 3, y, mask.width + 6, mask.height),
+                blend(WHITE, INK, 20),
+            );
+            img.draw_mask(&mask, x, y, INK, 255, false);
+        }
+    }
+
+    fn paint_margins(
+        &self,
+        img: &mut RgbImage,
+        ts: &mut Typesetter<'_>,
+        layout: &Layout,
+        annotate: bool,
+    ) {
+        let (Some(rc), Some(pr)) = (layout.recall_column, layout.precision_row) else {
+            return;
+        };
+        let mut cell = |img: &mut RgbImage, rect: Rect, v: f64, lines: &[String]| {
+            if v.is_nan() {
+                img.hatch_rect(rect);
+            } else {
+                img.fill_rect(rect, GREENS.at(v));
+            }
+            if !annotate {
+                return;
+            }
+            let ink = if v.is_nan() {
+                INK
+            } else {
+                text_color_on(GREENS.at(v))
+            };
+            let lh = ts.line_height(CELL_PX);
+            let lines: Vec<&String> = lines.iter().take((rect.h / lh).max(1) as usize).collect();
+            let mut y = rect.y + rect.h.saturating_sub(lh * lines.len() as u32) / 2;
+            for line in lines {
+                let mask = ts.render(line, CELL_PX);
+                if mask.width <= rect.w {
+                    let x = rect.x + (rect.w - mask.width) / 2;
+                    img.draw_mask(&mask, x, y, ink, 255, false);
+                }
+                y += lh;
+            }
+        };
+        let s = layout.cell;
+        for t in 0..self.k {
+            let v = self.recall(t);
+            cell(
+                img,
+                Rect::new(rc.x, rc.y + t as u32 * s, rc.w, s),
+                v,
+                &[format_pct(v)],
+            );
+        }
+        for p in 0..self.k {
+            let v = self.precision(p);
+            cell(
+                img,
+                Rect::new(pr.x + p as u32 * s, pr.y, s, pr.h),
+                v,
+                &[format_pct(v)],
+            );
+        }
+        let acc = self.accuracy();
+        let corner = Rect::new(rc.x, pr.y, rc.w, pr.h);
+        cell(img, corner, acc, &["acc".to_owned(), format_pct(acc)]);
+    }
+}
+
+fn centred(r: Rect, w: u32, h: u32) -> (u32, u32) {
+    (
+        r.x + r.w.saturating_sub(w) / 2,
+        r.y + r.h.saturating_sub(h) / 2,
+    )
+}
+
+fn paint_colorbar(img: &mut RgbImage, bar: Rect, color_at: &dyn Fn(f64) -> Rgb) {
+    let span = f64::from(bar.h.saturating_sub(1).max(1));
+    for dy in 0..bar.h {
+        let frac = 1.0 - f64::from(dy) / span;
+        img.fill_rect(Rect::new(bar.x, bar.y + dy, bar.w, 1), color_at(frac));
+    }
+}
+
+#[cfg(test)]
+mod tests;

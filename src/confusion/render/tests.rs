@@ -1,0 +1,310 @@
+//! Renderer tests: golden image, size caps, no-support marking, determinism, and a gallery
+//! writer for looking at the output (`RENDER_GALLERY=/tmp/render-gallery cargo test --lib
+//! confusion::render::tests::gallery -- --ignored`).
+
+use super::*;
+
+/// A deterministic matrix with roughly `accuracy` on the diagonal and N ≈ `n`.
+pub(crate) fn synthetic(k: usize, n: u64, accuracy: f64, seed: u64) -> ConfusionMatrix {
+    let mut s = seed | 1;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    let per_row = n / k as u64;
+    let mut counts = vec![0u64; k * k];
+    for t in 0..k {
+        let correct = (per_row as f64 * accuracy) as u64;
+        counts[t * k + t] = correct;
+        let mut rest = per_row - correct;
+        // Spread errors over a few confusable classes, as real models do.
+        while rest > 0 && k > 1 {
+            let p = (t + 1 + (next() % (k as u64 - 1).min(4)) as usize) % k;
+            let take = (next() % 5 + 1).min(rest);
+            counts[t * k + p] += take;
+            rest -= take;
+        }
+    }
+    ConfusionMatrix::from_counts(k, counts).unwrap()
+}
+
+fn pixels_hash(img: &RgbImage) -> u64 {
+    // FNV-1a over size and pixels: stable across platforms and Rust versions.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in img
+        .width
+        .to_le_bytes()
+        .iter()
+        .chain(&img.height.to_le_bytes())
+        .chain(&img.pixels)
+    {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn golden_matrix() -> ConfusionMatrix {
+    let mut cm = ConfusionMatrix::from_counts(
+        4,
+        vec![50, 3, 0, 1_200, 0, 0, 0, 0, 2, 7, 41, 0, 0, 1, 12_345, 88],
+    )
+    .unwrap();
+    cm.set_class_names(["cat", "dog", "a_very_long_label_name_indeed", "Ωμέγα"])
+        .unwrap();
+    cm
+}
+
+/// The golden image lives in `tests/golden/`; set `UPDATE_GOLDEN=1` to rewrite it after an
+/// intended visual change (and look at it before committing).
+#[test]
+fn golden_image() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/render_k4.png");
+    let opts = RenderOptions::default()
+        .normalization(Normalization::True)
+        .margins(true);
+    let img = render_rgb(
+        &golden_matrix(),
+        "golden · step 3 · recall · N=13,737",
+        &opts,
+    )
+    .unwrap();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, encode_png(&img).unwrap().bytes()).unwrap();
+    }
+    let bytes = std::fs::read(&path).expect("golden missing: run with UPDATE_GOLDEN=1");
+    let mut dec = png::Decoder::new(std::io::Cursor::new(bytes));
+    dec.set_transformations(png::Transformations::EXPAND);
+    let mut reader = dec.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    let golden = RgbImage {
+        width: info.width,
+        height: info.height,
+        pixels: buf,
+    };
+    assert_eq!(
+        pixels_hash(&img),
+        pixels_hash(&golden),
+        "rendering changed; if intended, rerun with UPDATE_GOLDEN=1 and inspect {}",
+        path.display()
+    );
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    let cm = synthetic(10, 10_000, 0.7, 7);
+    let opts = RenderOptions::default().colorbar(true).margins(true);
+    let a = render_png(&cm, "t", &opts).unwrap();
+    let b = render_png(&cm, "t", &opts).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn image_size_within_caps() {
+    for k in [1usize, 2, 10, 100, 1000] {
+        let cm = synthetic(k, 20 * k as u64 * k as u64, 0.7, k as u64);
+        for cap in [4096, 1500] {
+            let opts = RenderOptions::default().max_side_px(cap).colorbar(true);
+            let img = render_rgb(
+                &cm,
+                &default_title("val/cm", 1, Normalization::None, cm.total()),
+                &opts,
+            )
+            .unwrap();
+            assert!(
+                img.width <= cap && img.height <= cap,
+                "K={k}: {}×{}",
+                img.width,
+                img.height
+            );
+            assert_eq!(img.pixels.len(), (img.width * img.height * 3) as usize);
+            if k <= 10 {
+                // Near TensorBoard's display size, not a poster.
+                assert!(
+                    (300..=640).contains(&img.width),
+                    "K={k}: width {}",
+                    img.width
+                );
+            }
+        }
+    }
+    assert!(matches!(
+        render_rgb(
+            &synthetic(3, 30, 0.7, 1),
+            "t",
+            &RenderOptions::default().max_side_px(10)
+        ),
+        Err(RenderError::CapTooSmall(10))
+    ));
+}
+
+#[test]
+fn png_at_k1000_is_small() {
+    let cm = synthetic(1000, 2_000_000, 0.7, 3);
+    let png = render_png(&cm, "t", &RenderOptions::default()).unwrap();
+    assert!(png.bytes().len() <= 2 << 20, "{} bytes", png.bytes().len());
+    assert!(png.width() <= 4096 && png.height() <= 4096);
+}
+
+#[test]
+fn rows_without_support_are_hatched_not_zero() {
+    let mut cm = synthetic(4, 400, 0.7, 5);
+    // Empty row 2: its true class never occurred.
+    let mut counts = cm.counts().to_vec();
+    counts[8..12].fill(0);
+    cm = ConfusionMatrix::from_counts(4, counts).unwrap();
+    for norm in [Normalization::None, Normalization::True] {
+        let opts = RenderOptions::default().normalization(norm);
+        let ts = Typesetter::new(primary_face().unwrap(), None);
+        let cells = Cells::new(&cm, &opts);
+        let layout = layout::compute(&ts, &cells.layout_input(&ts, &cm, "t", &opts)).unwrap();
+        let img = render_rgb(&cm, "t", &opts).unwrap();
+        let row = layout.cell_rect(2, 0);
+        let mut seen_stripe = false;
+        let mut seen_blue = false;
+        for x in layout.grid.x..layout.grid.right() {
+            let c = img.pixel(x, row.y + 1);
+            seen_stripe |= c == colormap::HATCH_STRIPE;
+            seen_blue |= c[2] > c[0] + 20;
+        }
+        assert!(seen_stripe, "{norm:?}: empty row not hatched");
+        assert!(!seen_blue, "{norm:?}: empty row coloured like data");
+        // A supported row has no hatching.
+        let ok = layout.cell_rect(1, 1);
+        assert_ne!(img.pixel(ok.x + 1, ok.y + 1), colormap::HATCH_STRIPE);
+    }
+}
+
+#[test]
+fn cell_text_uses_contrasting_colour_and_stays_in_cell() {
+    let cm = synthetic(5, 5_000, 0.9, 9);
+    let opts = RenderOptions::default();
+    let ts = Typesetter::new(primary_face().unwrap(), None);
+    let cells = Cells::new(&cm, &opts);
+    let layout = layout::compute(&ts, &cells.layout_input(&ts, &cm, "t", &opts)).unwrap();
+    assert_eq!(layout.tier, Tier::TwoLines);
+    let img = render_rgb(&cm, "t", &opts).unwrap();
+    for t in 0..5 {
+        for p in 0..5 {
+            let r = layout.cell_rect(t, p);
+            let bg = img.pixel(r.x, r.y);
+            let ink = text_color_on(bg);
+            // The cell border pixels stay background (text never reaches the edge) ...
+            for x in r.x..r.right() {
+                assert_eq!(img.pixel(x, r.y), bg);
+                assert_eq!(img.pixel(x, r.bottom() - 1), bg);
+            }
+            // ... and the fully-covered text pixels are exactly the contrasting colour.
+            if cm.count(t, p) > 0 {
+                let inked = (r.y..r.bottom())
+                    .flat_map(|y| (r.x..r.right()).map(move |x| (x, y)))
+                    .any(|(x, y)| img.pixel(x, y) == ink);
+                assert!(inked, "cell ({t},{p}) has no text in {ink:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn errors_mode_keeps_small_confusions_visible() {
+    let mut counts = vec![0u64; 9];
+    counts[0] = 995;
+    counts[1] = 5; // a 0.5% confusion
+    counts[4] = 1000;
+    counts[8] = 1000;
+    let cm = ConfusionMatrix::from_counts(3, counts).unwrap();
+    let opts = RenderOptions::default()
+        .normalization(Normalization::True)
+        .color_mode(ColorMode::Errors)
+        .annotate(Annotate::Never);
+    let ts = Typesetter::new(primary_face().unwrap(), None);
+    let cells = Cells::new(&cm, &opts);
+    let layout = layout::compute(&ts, &cells.layout_input(&ts, &cm, "t", &opts)).unwrap();
+    let img = render_rgb(&cm, "t", &opts).unwrap();
+    let small = layout.cell_rect(0, 1);
+    let zero = layout.cell_rect(0, 2);
+    let (a, b) = (
+        img.pixel(small.x + 2, small.y + 2),
+        img.pixel(zero.x + 2, zero.y + 2),
+    );
+    assert!(colormap::contrast_ratio(a, b) > 1.15, "{a:?} vs {b:?}");
+}
+
+#[test]
+fn cjk_without_fallback_draws_a_visible_box() {
+    let mut cm = synthetic(2, 100, 0.7, 2);
+    cm.set_class_names(["猫", "犬"]).unwrap();
+    let img = render_rgb(&cm, "t", &RenderOptions::default()).unwrap();
+    assert!(img.pixels.iter().any(|&b| b < 100));
+}
+
+/// Writes a gallery of PNGs to `$RENDER_GALLERY` to look at.
+#[test]
+#[ignore = "writes files for visual inspection"]
+fn gallery() {
+    let Some(dir) = std::env::var_os("RENDER_GALLERY") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, cm: &ConfusionMatrix, opts: &RenderOptions| {
+        let title = default_title(
+            &format!("val/{name}"),
+            12_000,
+            opts.normalization,
+            cm.total(),
+        );
+        let png = render_png(cm, &title, opts).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png.bytes()).unwrap();
+        eprintln!(
+            "{name}: {}×{} {} B",
+            png.width(),
+            png.height(),
+            png.bytes().len()
+        );
+    };
+    let greek = ["άλφα", "βήτα", "γάμμα", "δέλτα", "έψιλον"];
+    let cyr = ["кошка", "собака", "лошадь", "корова", "овца"];
+    for k in [2usize, 5, 10, 20, 50, 100, 1000] {
+        let mut cm = synthetic(k, 1_000 * k as u64, 0.7, k as u64);
+        let names: Vec<String> = (0..k)
+            .map(|i| match i % 4 {
+                0 => format!("class_{i}"),
+                1 => format!("{}_{i}", greek[i % 5]),
+                2 => format!("{}_{i}", cyr[i % 5]),
+                _ => format!("a_very_long_descriptive_label_{i}_that_needs_ellipsizing"),
+            })
+            .collect();
+        cm.set_class_names(names).unwrap();
+        write(&format!("k{k}"), &cm, &RenderOptions::default());
+    }
+    let mut cm = synthetic(10, 10_000, 0.95, 11);
+    let mut counts = cm.counts().to_vec();
+    counts[30..40].fill(0);
+    cm = ConfusionMatrix::from_counts(10, counts).unwrap();
+    write(
+        "k10_recall_margins_errors",
+        &cm,
+        &RenderOptions::default()
+            .normalization(Normalization::True)
+            .color_mode(ColorMode::Errors)
+            .margins(true)
+            .colorbar(true),
+    );
+    write(
+        "k10_counts_colorbar",
+        &synthetic(10, 10_000, 0.7, 4),
+        &RenderOptions::default().colorbar(true),
+    );
+    let big = synthetic(1000, 1_000_000, 0.7, 99);
+    write(
+        "k1000_top20",
+        &top_confused(&big, 20),
+        &RenderOptions::default().normalization(Normalization::True),
+    );
+}

@@ -1,0 +1,233 @@
+//! What real TensorBoard (2.21.0, both loaders) shows of files this crate
+//! writes: every run, tag, step, scalar value, decoded PNG and text.
+
+#[path = "support/tensorboard.rs"]
+mod tensorboard;
+
+use std::path::Path;
+
+use tbconfusion::confusion::log::confusion_values;
+use tbconfusion::confusion::{ConfusionOptions, Metrics, ZeroDivision};
+use tbconfusion::event::{SummaryWriter, WallTime, WriterOptions};
+use tbconfusion::proto::summary::value::Value as ValueKind;
+use tbconfusion::{ConfusionMatrix, Normalization, Png, summary};
+use tensorboard::{Manifest, check_logdir};
+
+fn png(width: u32, height: u32) -> Png {
+    let mut bytes = Vec::new();
+    let mut enc = png::Encoder::new(&mut bytes, width, height);
+    enc.set_color(png::ColorType::Rgb);
+    let pixels: Vec<u8> = (0..width * height * 3).map(|i| (i % 251) as u8).collect();
+    enc.write_header()
+        .unwrap()
+        .write_image_data(&pixels)
+        .unwrap();
+    Png::new(bytes).unwrap()
+}
+
+/// Scalars, images, text and tensors from the plain writer, in several runs:
+/// nested, back-filled, multi-threaded, staged, and the logdir itself.
+#[test]
+fn plain_summaries_in_both_loaders() {
+    let logdir = tempfile::tempdir().unwrap();
+    let root = logdir.path();
+    let mut manifest = Manifest::new();
+
+    let train = SummaryWriter::create(root.join("train")).unwrap();
+    let run = manifest.run("train");
+    for step in 0..7i64 {
+        let loss = 1.0 / (step as f32 + 1.0);
+        train.add_scalar("loss", loss, step).unwrap();
+        run.scalar("loss", step, loss);
+        train
+            .add_text(
+                "notes",
+                &format!("| step | loss |\n|---|---|\n| {step} | {loss} |"),
+                step,
+            )
+            .unwrap();
+        run.text("notes", step, &["<table>", &format!("<td>{step}</td>")]);
+        let (w, h) = (20 + step as u32, 10 + 2 * step as u32);
+        train
+            .add_image("pictures/stripes", png(w, h), step)
+            .unwrap();
+        run.image("pictures/stripes", step, w, h);
+        // A tensor under our own plugin must not disturb anything else.
+        let counts = summary::int64_tensor(&[2, 2], vec![step, 1, 2, 3]);
+        train
+            .add_tensor("raw", counts, "tbconfusion", b"{}".to_vec(), step)
+            .unwrap();
+    }
+    train.close().unwrap();
+
+    let backfill = SummaryWriter::create(root.join("exp/val")).unwrap();
+    let run = manifest.run("exp/val");
+    for step in [3i64, 10, 1_000_000_000_000] {
+        let t = WallTime::new(1_600_000_000.0 + step as f64 / 1e6).unwrap();
+        backfill.at(t).add_scalar("accuracy", 0.25, step).unwrap();
+        run.scalar("accuracy", step, 0.25f32);
+    }
+    backfill.close().unwrap();
+
+    let threads = SummaryWriter::create(root.join("threads")).unwrap();
+    std::thread::scope(|s| {
+        for t in 0..3 {
+            let w = threads.clone();
+            s.spawn(move || {
+                for step in 0..200i64 {
+                    w.add_scalar(&format!("worker{t}"), (t * 1000) as f32 + step as f32, step)
+                        .unwrap();
+                }
+            });
+        }
+    });
+    threads.close().unwrap();
+    for t in 0..3 {
+        for step in 0..200i64 {
+            manifest.run("threads").scalar(
+                &format!("worker{t}"),
+                step,
+                (t * 1000) as f32 + step as f32,
+            );
+        }
+    }
+
+    let staged =
+        SummaryWriter::create_with(root.join("staged"), WriterOptions::default().staged(true))
+            .unwrap();
+    staged.add_scalar("x", -3.5, 1).unwrap();
+    staged.close().unwrap();
+    manifest.run("staged").scalar("x", 1, -3.5f32);
+
+    // An abandoned staged writer leaves nothing TensorBoard would show.
+    let abandoned = SummaryWriter::create_with(
+        root.join("abandoned"),
+        WriterOptions::default().staged(true),
+    )
+    .unwrap();
+    abandoned.add_scalar("x", 1.0, 1).unwrap();
+    drop(abandoned);
+
+    let top = SummaryWriter::create(root).unwrap();
+    top.add_scalar("top_level", 9.0, 0).unwrap();
+    top.close().unwrap();
+    manifest.run(".").scalar("top_level", 0, 9.0f32);
+
+    check_logdir(root, &manifest);
+}
+
+/// Expectation for one `add_confusion_matrix` call, computed from the same
+/// values the writer logs: image sizes and which scalars are defined.
+fn expect_bundle(
+    manifest: &mut Manifest,
+    run: &str,
+    tag: &str,
+    cm: &ConfusionMatrix,
+    step: i64,
+    opts: &ConfusionOptions,
+) -> Vec<(String, f32)> {
+    let r = manifest.run(run);
+    let mut scalars = Vec::new();
+    for v in confusion_values(tag, cm, step, opts).unwrap() {
+        match v.value {
+            Some(ValueKind::Tensor(t)) if t.dtype == 7 && t.string_val.len() == 3 => {
+                let n = |b: &[u8]| String::from_utf8_lossy(b).parse::<u32>().unwrap();
+                r.image(&v.tag, step, n(&t.string_val[0]), n(&t.string_val[1]));
+            }
+            Some(ValueKind::Tensor(t)) if t.dtype == 1 => {
+                r.scalar(&v.tag, step, t.float_val[0]);
+                scalars.push((v.tag.clone(), t.float_val[0]));
+            }
+            _ => {}
+        }
+    }
+    let names = cm.class_names();
+    r.text(
+        &format!("{tag}/table"),
+        step,
+        &["<table>", &names[0], &names[names.len() - 1]],
+    );
+    scalars
+}
+
+#[test]
+fn confusion_bundles_in_both_loaders() {
+    let logdir = tempfile::tempdir().unwrap();
+    let root = logdir.path();
+    let mut manifest = Manifest::new();
+
+    // Three named classes; "bird" is never predicted, so its precision is
+    // undefined and must be absent, not NaN.
+    let w = SummaryWriter::create(root.join("small")).unwrap();
+    let opts = ConfusionOptions::default();
+    for step in 0..4i64 {
+        let mut cm = ConfusionMatrix::with_class_names(["cat", "dog", "bird"]).unwrap();
+        let y_true = [0u32, 0, 1, 1, 1, 2, 2, 0];
+        let y_pred = [0u32, 1, 1, 1, (step % 2) as u32, 0, 1, 0];
+        cm.update(&y_true, &y_pred).unwrap();
+        let m = Metrics::compute(&cm, ZeroDivision::Nan);
+        assert!(m.per_class[2].precision.is_nan());
+        w.add_confusion_matrix("cm", &cm, step, &opts).unwrap();
+        let scalars = expect_bundle(&mut manifest, "small", "cm", &cm, step, &opts);
+        let accuracy = (0..3).map(|c| cm.count(c, c)).sum::<u64>() as f32 / cm.total() as f32;
+        assert!(scalars.contains(&("cm/accuracy".to_owned(), accuracy)));
+        assert!(scalars.iter().any(|(t, _)| t == "cm/recall/bird"));
+        assert!(!scalars.iter().any(|(t, _)| t == "cm/precision/bird"), "undefined: left out");
+    }
+    w.close().unwrap();
+
+    // Ten and forty classes, normalised and in errors mode; forty adds the
+    // top-confused sub-matrix.
+    let w = SummaryWriter::create(root.join("large")).unwrap();
+    for (k, step, norm) in [
+        (10usize, 5i64, Normalization::True),
+        (40, 6, Normalization::None),
+    ] {
+        let counts: Vec<u64> = (0..k * k)
+            .map(|i| {
+                if i / k == i % k {
+                    50 + (i % 7) as u64
+                } else {
+                    ((i * 7919) % 13) as u64 / 6
+                }
+            })
+            .collect();
+        let cm = ConfusionMatrix::from_counts(k, counts).unwrap();
+        let tag = format!("k{k}");
+        let opts = ConfusionOptions::default().normalization(norm);
+        w.add_confusion_matrix(&tag, &cm, step, &opts).unwrap();
+        expect_bundle(&mut manifest, "large", &tag, &cm, step, &opts);
+    }
+    w.close().unwrap();
+
+    check_logdir(root, &manifest);
+    assert_runs_have_counts(root);
+}
+
+/// The counts tensors are not shown by any dashboard, but must be in the files.
+fn assert_runs_have_counts(root: &Path) {
+    use tbconfusion::event::EventFileReader;
+    use tbconfusion::proto::event::What;
+    let mut found = 0;
+    for run in ["small", "large"] {
+        for entry in std::fs::read_dir(root.join(run)).unwrap() {
+            for item in EventFileReader::open(entry.unwrap().path()).unwrap() {
+                if let (
+                    _,
+                    tbconfusion::proto::Event {
+                        what: Some(What::Summary(s)),
+                        ..
+                    },
+                ) = item.unwrap()
+                {
+                    found += s
+                        .value
+                        .iter()
+                        .filter(|v| v.tag.ends_with("/counts"))
+                        .count();
+                }
+            }
+        }
+    }
+    assert_eq!(found, 6);
+}

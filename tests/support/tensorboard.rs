@@ -1,0 +1,265 @@
+//! Conformance harness: what real TensorBoard shows for a logdir, with both loaders.
+//!
+//! [`check_logdir`] runs `tests/tensorboard/check_logdir.py`, which serves the logdir
+//! with the pinned TensorBoard 2.21.0 twice (`--load_fast=true`, the Rust data server
+//! "rustboard", and `--load_fast=false`, the Python multiplexer) and compares what its
+//! HTTP API serves with a [`Manifest`]: exact runs, tags and steps, float32 scalar
+//! values, decoded PNG sizes and rendered text. The Python venv is made once per test
+//! process by `tests/tensorboard/setup_venv.sh`. Nothing here skips: a missing Python,
+//! an unreachable PyPI or a TensorBoard that does not start fails the test.
+//!
+//! Include it from an integration test with
+//! `#[path = "support/tensorboard.rs"] mod tensorboard;`.
+
+// Each test binary uses a different subset of this module.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::{Map, Value, json};
+
+/// What TensorBoard must show for a logdir, run by run.
+///
+/// Sets are exact: a run, tag or step that TensorBoard shows but the manifest does not
+/// list fails the check, and so does a plugin with tags in a run that lists none.
+///
+/// ```ignore
+/// let mut manifest = Manifest::new();
+/// manifest
+///     .run("train")
+///     .scalar("accuracy", 0, 0.5)
+///     .image("confusion_matrix", 0, 400, 380)
+///     .text("confusion_matrix/table", 0, &["<td>12</td>"]);
+/// check_logdir(logdir, &manifest);
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct Manifest {
+    runs: BTreeMap<String, RunManifest>,
+}
+
+/// The expected tags of one run; made by [`Manifest::run`].
+#[derive(Debug, Default, Clone)]
+pub struct RunManifest {
+    name: String,
+    scalars: BTreeMap<String, BTreeMap<i64, f64>>,
+    images: BTreeMap<String, BTreeMap<i64, (u32, u32)>>,
+    text: BTreeMap<String, BTreeMap<i64, Vec<String>>>,
+}
+
+impl Manifest {
+    /// An empty manifest: TensorBoard must show no runs.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The run named `name` (its path relative to the logdir, `"."` for the logdir
+    /// itself), added if new. A run with nothing added must show no tags at all.
+    pub fn run(&mut self, name: &str) -> &mut RunManifest {
+        self.runs
+            .entry(name.to_owned())
+            .or_insert_with(|| RunManifest {
+                name: name.to_owned(),
+                ..RunManifest::default()
+            })
+    }
+
+    /// The manifest as the JSON document `check_logdir.py` reads.
+    pub fn to_json(&self) -> Value {
+        let runs: Map<String, Value> = self
+            .runs
+            .iter()
+            .map(|(name, run)| (name.clone(), run.to_json()))
+            .collect();
+        json!({ "runs": runs })
+    }
+}
+
+impl RunManifest {
+    /// Expects scalar `tag` at `step` with `value` as TensorBoard stores it (float32).
+    /// Non-finite values are allowed (NaN matches NaN).
+    pub fn scalar(&mut self, tag: &str, step: i64, value: impl Into<f64>) -> &mut Self {
+        let value = value.into();
+        insert_point(&self.name, "scalar", &mut self.scalars, tag, step, value);
+        self
+    }
+
+    /// Expects one PNG image of `width` x `height` pixels for `tag` at `step`.
+    pub fn image(&mut self, tag: &str, step: i64, width: u32, height: u32) -> &mut Self {
+        insert_point(
+            &self.name,
+            "image",
+            &mut self.images,
+            tag,
+            step,
+            (width, height),
+        );
+        self
+    }
+
+    /// Expects text for `tag` at `step` whose rendered HTML contains every one of
+    /// `contains` (Markdown tables render as `<table>`, cells as `<td>12</td>`).
+    pub fn text(&mut self, tag: &str, step: i64, contains: &[&str]) -> &mut Self {
+        let contains = contains.iter().map(|s| (*s).to_owned()).collect();
+        insert_point(&self.name, "text", &mut self.text, tag, step, contains);
+        self
+    }
+
+    fn to_json(&self) -> Value {
+        let mut plugins = Map::new();
+        // An omitted plugin means "no tags of it", the same as an empty one.
+        if !self.scalars.is_empty() {
+            plugins.insert(
+                "scalars".into(),
+                tags_json(&self.scalars, |step, &value| {
+                    json!([step, float_json(value)])
+                }),
+            );
+        }
+        if !self.images.is_empty() {
+            plugins.insert("images".into(), tags_json(&self.images, |step, &(width, height)| {
+                json!({ "step": step, "width": width, "height": height })
+            }));
+        }
+        if !self.text.is_empty() {
+            plugins.insert(
+                "text".into(),
+                tags_json(
+                    &self.text,
+                    |step, contains| json!({ "step": step, "contains": contains }),
+                ),
+            );
+        }
+        Value::Object(plugins)
+    }
+}
+
+/// A second point at the same step would be ambiguous (the loaders disagree on which
+/// one they keep), so the manifest refuses it where the test writes it.
+fn insert_point<T>(
+    run: &str,
+    kind: &str,
+    tags: &mut BTreeMap<String, BTreeMap<i64, T>>,
+    tag: &str,
+    step: i64,
+    point: T,
+) {
+    match tags.entry(tag.to_owned()).or_default().entry(step) {
+        Entry::Vacant(slot) => {
+            slot.insert(point);
+        }
+        Entry::Occupied(_) => {
+            panic!("manifest: run {run:?} already expects a {kind} for tag {tag:?} at step {step}")
+        }
+    }
+}
+
+fn tags_json<T>(
+    tags: &BTreeMap<String, BTreeMap<i64, T>>,
+    point_json: impl Fn(i64, &T) -> Value,
+) -> Value {
+    let tags: Map<String, Value> = tags
+        .iter()
+        .map(|(tag, points)| {
+            let points = points.iter().map(|(&step, point)| point_json(step, point));
+            (tag.clone(), Value::Array(points.collect()))
+        })
+        .collect();
+    Value::Object(tags)
+}
+
+/// JSON has no NaN or infinities; the checker reads these strings instead.
+fn float_json(value: f64) -> Value {
+    if value.is_nan() {
+        json!("NaN")
+    } else if value.is_infinite() {
+        json!(if value > 0.0 { "Infinity" } else { "-Infinity" })
+    } else {
+        json!(value)
+    }
+}
+
+/// Root of the harness scripts.
+fn harness_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tensorboard")
+}
+
+fn describe(output: &Output) -> String {
+    format!(
+        "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// The venv's python, made (or found) by `setup_venv.sh` once per test process.
+///
+/// Panics with the script's output when the venv cannot be made.
+pub fn venv_python() -> &'static Path {
+    static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let python = PYTHON.get_or_init(|| {
+        let script = harness_dir().join("setup_venv.sh");
+        let output = Command::new("bash")
+            .arg(&script)
+            .output()
+            .map_err(|e| format!("cannot run bash {}: {e}", script.display()))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        match stdout.lines().last() {
+            Some(path) if output.status.success() => Ok(PathBuf::from(path.trim())),
+            _ => Err(format!(
+                "{} failed: {}",
+                script.display(),
+                describe(&output)
+            )),
+        }
+    });
+    match python {
+        Ok(path) => path,
+        Err(message) => panic!("TensorBoard venv unavailable: {message}"),
+    }
+}
+
+/// Runs one of the harness's Python scripts with the venv's python.
+pub fn run_harness_script(script: &str, args: &[&Path]) -> Output {
+    let script = harness_dir().join(script);
+    Command::new(venv_python())
+        .arg(&script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()))
+}
+
+/// Checks that TensorBoard, with both loaders, shows exactly `manifest` for `logdir`.
+///
+/// Panics (failing the test) with the checker's full report when any check fails or
+/// TensorBoard cannot be set up or started. Checks run one at a time per test
+/// process: each starts two TensorBoard servers, and parallel ones on a small machine
+/// only make each other slower.
+pub fn check_logdir(logdir: &Path, manifest: &Manifest) {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+
+    let mut manifest_file = tempfile::Builder::new()
+        .prefix("tbconfusion-manifest-")
+        .suffix(".json")
+        .tempfile()
+        .expect("create a temporary manifest file");
+    serde_json::to_writer_pretty(&mut manifest_file, &manifest.to_json())
+        .expect("write the manifest");
+    let output = run_harness_script("check_logdir.py", &[logdir, manifest_file.path()]);
+    if !output.status.success() {
+        panic!(
+            "TensorBoard does not show what {} should contain: {}",
+            logdir.display(),
+            describe(&output)
+        );
+    }
+    // Visible with --nocapture: proof of what was checked.
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+}
