@@ -449,7 +449,8 @@ fn usage_errors_exit_with_2_and_help_mentions_samples_per_plugin() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     for command in [
-        &["--help"][..],
+        &["render", "--help"][..],
+        &["--help"],
         &["convert", "--help"],
         &["export", "--help"],
         &["inspect", "--help"],
@@ -488,10 +489,21 @@ fn inspect_reports_tags_and_damage() {
     let out = tbconfusion(&["inspect", dir_arg(&logdir), "--json"], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let tag = &report["tags"][0];
-    assert_eq!(
-        (tag["run"].as_str(), tag["tag"].as_str()),
-        (Some("val"), Some("cm/counts"))
+    let tags = report["tags"].as_array().unwrap();
+    let tag = tags
+        .iter()
+        .find(|t| t["tag"] == "cm/counts")
+        .expect("the counts tag");
+    assert_eq!(tag["run"].as_str(), Some("val"));
+    let image = tags
+        .iter()
+        .find(|t| t["tag"] == "cm")
+        .expect("the image tag");
+    assert_eq!(image["plugin"].as_str(), Some("images"));
+    assert!(
+        tags.iter()
+            .all(|t| t["problems"].as_object().unwrap().is_empty()),
+        "{report}"
     );
     assert_eq!(
         (
@@ -514,5 +526,84 @@ fn inspect_reports_tags_and_damage() {
         text(&out.stdout).contains("DAMAGED"),
         "{}",
         text(&out.stdout)
+    );
+}
+
+#[test]
+fn wall_times_from_a_column_are_the_event_times() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("timed.csv");
+    std::fs::write(
+        &input,
+        "step,y_true,y_pred,timestamp\n1,0,0,1700000000.5\n1,1,0,1700000100.25\n2,1,1,1700000200\n",
+    )
+    .unwrap();
+    let logdir = tmp.path().join("runs");
+    convert_ok(
+        &["convert", dir_arg(&input), "--logdir", dir_arg(&logdir)],
+        None,
+    );
+    let out = tbconfusion(&["export", dir_arg(&logdir), "--format", "json"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let matrices: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let times: Vec<f64> = matrices
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["wall_time"].as_f64().unwrap())
+        .collect();
+    assert_eq!(
+        times,
+        [1_700_000_100.25, 1_700_000_200.0],
+        "the latest time of each step"
+    );
+    assert_eq!(matrices[0]["counts"], serde_json::json!([[1, 0], [1, 0]]));
+}
+
+#[test]
+fn render_draws_one_step_to_png() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("val.csv");
+    std::fs::write(
+        &input,
+        "step,y_true,y_pred\n1,cat,dog\n2,dog,dog\n2,cat,cat\n",
+    )
+    .unwrap();
+    let png = tmp.path().join("cm.png");
+    let out = tbconfusion(
+        &[
+            "render",
+            dir_arg(&input),
+            "-o",
+            dir_arg(&png),
+            "--normalize",
+            "true",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("step 2, 2 predictions, 2 classes"),
+        "{}",
+        text(&out.stderr)
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG file");
+    let out = tbconfusion(
+        &[
+            "render",
+            dir_arg(&input),
+            "-o",
+            dir_arg(&png),
+            "--step",
+            "5",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--step 5: the run has steps [1, 2]"),
+        "{}",
+        text(&out.stderr)
     );
 }

@@ -172,7 +172,10 @@ fn confusion_bundles_in_both_loaders() {
         let accuracy = (0..3).map(|c| cm.count(c, c)).sum::<u64>() as f32 / cm.total() as f32;
         assert!(scalars.contains(&("cm/accuracy".to_owned(), accuracy)));
         assert!(scalars.iter().any(|(t, _)| t == "cm/recall/bird"));
-        assert!(!scalars.iter().any(|(t, _)| t == "cm/precision/bird"), "undefined: left out");
+        assert!(
+            !scalars.iter().any(|(t, _)| t == "cm/precision/bird"),
+            "undefined: left out"
+        );
     }
     w.close().unwrap();
 

@@ -2,10 +2,10 @@
 //! and checked through real TensorBoard: both runs, every epoch's matrix,
 //! table, gallery and scalars, and a validation accuracy that rises.
 
-#[path = "support/tensorboard.rs"]
-mod tensorboard;
 #[path = "support/logdir.rs"]
 mod logdir;
+#[path = "support/tensorboard.rs"]
+mod tensorboard;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -23,22 +23,48 @@ fn train_digits_logs_every_epoch_and_learns() {
     let logdir = dir.path().join("digits");
     let epochs = 6;
     let out = Command::new(example_binary("train_digits"))
-        .args(["--logdir", logdir.to_str().unwrap(), "--epochs", &epochs.to_string()])
+        .args([
+            "--logdir",
+            logdir.to_str().unwrap(),
+            "--epochs",
+            &epochs.to_string(),
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("--samples_per_plugin images=1000"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("--samples_per_plugin images=1000"),
+        "{stdout}"
+    );
 
     let points = logdir::read_points(&logdir);
     let steps = logdir::steps_by_tag(&points);
     let all: Vec<i64> = (0..epochs).collect();
     for run in ["train", "val"] {
-        for tag in ["loss", "confusion_matrix", "confusion_matrix/table", "confusion_matrix/accuracy", "confusion_matrix/counts", "confusion_matrix/recall/7"] {
-            assert_eq!(steps.get(&(run.into(), tag.into())), Some(&all), "{run} {tag}");
+        for tag in [
+            "loss",
+            "confusion_matrix",
+            "confusion_matrix/table",
+            "confusion_matrix/accuracy",
+            "confusion_matrix/counts",
+            "confusion_matrix/recall/7",
+        ] {
+            assert_eq!(
+                steps.get(&(run.into(), tag.into())),
+                Some(&all),
+                "{run} {tag}"
+            );
         }
     }
-    assert_eq!(steps.get(&("val".into(), "confusion_matrix/examples".into())), Some(&all));
+    assert_eq!(
+        steps.get(&("val".into(), "confusion_matrix/examples".into())),
+        Some(&all)
+    );
     assert!(!steps.contains_key(&("train".into(), "confusion_matrix/examples".into())));
 
     let accuracy: Vec<f32> = points
@@ -46,8 +72,14 @@ fn train_digits_logs_every_epoch_and_learns() {
         .filter(|p| p.run == "val" && p.tag == "confusion_matrix/accuracy")
         .map(|p| p.scalar.unwrap())
         .collect();
-    assert!(accuracy[epochs as usize - 1] > accuracy[0] + 0.1, "validation accuracy {accuracy:?}");
-    assert!(accuracy[epochs as usize - 1] > 0.85, "validation accuracy {accuracy:?}");
+    assert!(
+        accuracy[epochs as usize - 1] > accuracy[0] + 0.1,
+        "validation accuracy {accuracy:?}"
+    );
+    assert!(
+        accuracy[epochs as usize - 1] > 0.85,
+        "validation accuracy {accuracy:?}"
+    );
 
     tensorboard::check_logdir(&logdir, &logdir::manifest_of(&points));
 }

@@ -189,6 +189,12 @@ pub enum CliError {
     /// Writing event files failed.
     #[error(transparent)]
     Writer(#[from] tbconfusion::event::WriteError),
+    /// A wall time is not finite (input wall times are checked when read).
+    #[error(transparent)]
+    WallTime(#[from] tbconfusion::event::NonFiniteWallTime),
+    /// A matrix could not be rendered.
+    #[error(transparent)]
+    Render(#[from] tbconfusion::confusion::RenderError),
     /// A matrix could not be built.
     #[error(transparent)]
     Matrix(#[from] tbconfusion::ConfusionError),

@@ -1,5 +1,6 @@
 //! The `tbconfusion` command line: turns prediction dumps into TensorBoard
-//! event files, and inspects and exports what was written.
+//! event files, inspects and exports what was written, and renders a
+//! matrix straight to PNG.
 
 pub mod accumulate;
 pub mod convert;
@@ -18,6 +19,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use tbconfusion::Normalization;
+use tbconfusion::confusion::{
+    Annotate, ColorMode, ConfusionOptions, RenderOptions, default_title, render_png,
+};
 
 use self::convert::ReadOptions;
 use self::dump::Columns;
@@ -50,7 +56,20 @@ enum Command {
     /// Summarise a logdir or event file: runs, tags, steps, damage, values TensorBoard would drop.
     #[command(after_help = INSPECT_HELP)]
     Inspect(inspect::InspectArgs),
+    /// Draw one matrix from a prediction dump into a PNG, without TensorBoard.
+    #[command(after_help = RENDER_HELP)]
+    Render(Box<RenderCommandArgs>),
 }
+
+const RENDER_HELP: &str = "\
+Examples:
+  tbconfusion render val.csv -o cm.png
+  tbconfusion render epoch_*.npz --step 7 --normalize true --labels classes.txt -o epoch7.png
+
+The inputs are read as by `convert` (same formats and options); the last step is drawn unless
+--step is given. To see every step in TensorBoard instead, convert and start it with
+--samples_per_plugin images=N (N at least the number of steps; TensorBoard shows only 10 image
+steps per tag by default and images=0 shows none).";
 
 const CONVERT_HELP: &str = "\
 Examples:
@@ -104,6 +123,18 @@ struct ConvertArgs {
     /// Tag of the matrices.
     #[arg(long, value_name = "T", default_value = "confusion_matrix")]
     tag: String,
+    #[command(flatten)]
+    read: ReadArgs,
+    #[command(flatten)]
+    render: RenderArgs,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// How dumps are read (shared by `convert` and `render`).
+#[derive(Debug, Args)]
+struct ReadArgs {
     /// Class names in index order: a file (one per line, or a JSON list) or a list a,b,c.
     #[arg(long, value_name = "FILE|a,b,c")]
     labels: Option<String>,
@@ -122,18 +153,138 @@ struct ConvertArgs {
     /// Column of the step.
     #[arg(long, value_name = "NAME")]
     step_col: Option<String>,
-    /// Column of the sample weights.
+    /// Column of the sample weights (validated; the weighted plane is not logged yet).
     #[arg(long, value_name = "NAME")]
     weight_col: Option<String>,
-    /// Column of the wall time (seconds since 1970).
+    /// Column of the wall time (seconds since 1970), used as each step's event time.
     #[arg(long, value_name = "NAME")]
     time_col: Option<String>,
     /// Skip rows with bad values (and report how many) instead of stopping.
     #[arg(long)]
     skip_bad_rows: bool,
-    /// No progress bar and no summary.
-    #[arg(long, short)]
-    quiet: bool,
+}
+
+/// How matrices are drawn (shared by `convert` and `render`).
+#[derive(Debug, Args)]
+struct RenderArgs {
+    /// What colours and percentages show: counts, or shares of the row (true), column (pred) or all.
+    #[arg(long, value_enum, default_value = "none")]
+    normalize: NormalizeArg,
+    /// One blue scale, or blue diagonal and orange errors (small confusions stay visible).
+    #[arg(long, value_enum, default_value = "sequential")]
+    color_mode: ColorModeArg,
+    /// Whether cells carry their numbers.
+    #[arg(long, value_enum, default_value = "auto")]
+    annotate: AnnotateArg,
+    /// Draw a colour bar.
+    #[arg(long)]
+    colorbar: bool,
+    /// Add per-class recall (right) and precision (bottom) margins.
+    #[arg(long)]
+    margins: bool,
+    /// Largest image side in pixels.
+    #[arg(long, value_name = "PX", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(128..))]
+    max_side_px: u32,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum NormalizeArg {
+    None,
+    True,
+    Pred,
+    All,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ColorModeArg {
+    Sequential,
+    Errors,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AnnotateArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl RenderArgs {
+    fn options(&self) -> RenderOptions {
+        let mut options = RenderOptions::default()
+            .normalization(match self.normalize {
+                NormalizeArg::None => Normalization::None,
+                NormalizeArg::True => Normalization::True,
+                NormalizeArg::Pred => Normalization::Pred,
+                NormalizeArg::All => Normalization::All,
+            })
+            .color_mode(match self.color_mode {
+                ColorModeArg::Sequential => ColorMode::Sequential,
+                ColorModeArg::Errors => ColorMode::Errors,
+            })
+            .colorbar(self.colorbar);
+        options.annotate = match self.annotate {
+            AnnotateArg::Auto => Annotate::Auto,
+            AnnotateArg::Always => Annotate::Always,
+            AnnotateArg::Never => Annotate::Never,
+        };
+        options.margins = self.margins;
+        options.max_side_px = self.max_side_px;
+        options
+    }
+}
+
+impl ReadArgs {
+    fn options(
+        &self,
+        inputs: &[String],
+        run: Option<String>,
+        progress: bool,
+    ) -> Result<ReadOptions, CliError> {
+        if inputs.iter().filter(|i| *i == "-").count() > 1 {
+            return Err(CliError::Usage(
+                "standard input (-) can be given only once".into(),
+            ));
+        }
+        Ok(ReadOptions {
+            inputs: inputs.iter().map(|i| InputSource::from_arg(i)).collect(),
+            run,
+            columns: Columns {
+                truth: self.true_col.clone(),
+                prediction: self.pred_col.clone(),
+                step: self.step_col.clone(),
+                weight: self.weight_col.clone(),
+                time: self.time_col.clone(),
+                scores: self.prob_cols.clone(),
+            },
+            labels: self.labels.as_deref().map(Labels::from_arg).transpose()?,
+            format: self.format,
+            skip_bad_rows: self.skip_bad_rows,
+            progress,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+struct RenderCommandArgs {
+    /// Prediction dumps; `-` reads standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<String>,
+    /// The PNG file to write.
+    #[arg(long, short, value_name = "FILE")]
+    output: PathBuf,
+    /// The run to draw, when the inputs make several.
+    #[arg(long, value_name = "NAME")]
+    run: Option<String>,
+    /// The step to draw [default: the last].
+    #[arg(long)]
+    step: Option<i64>,
+    /// Name shown in the title.
+    #[arg(long, value_name = "T", default_value = "confusion_matrix")]
+    tag: String,
+    #[command(flatten)]
+    read: ReadArgs,
+    #[command(flatten)]
+    render: RenderArgs,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +316,7 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => run_convert(*args),
         Command::Export(args) => run_export(args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::Render(args) => run_render(*args),
     };
     match result {
         Ok(code) => code,
@@ -182,43 +334,13 @@ fn run_convert(args: ConvertArgs) -> Result<ExitCode, CliError> {
     if args.tag.is_empty() {
         return Err(CliError::Usage("--tag must not be empty".into()));
     }
-    if args.inputs.iter().filter(|i| *i == "-").count() > 1 {
-        return Err(CliError::Usage(
-            "standard input (-) can be given only once".into(),
-        ));
-    }
-    let labels = args.labels.as_deref().map(Labels::from_arg).transpose()?;
-    let options = ReadOptions {
-        inputs: args
-            .inputs
-            .iter()
-            .map(|i| InputSource::from_arg(i))
-            .collect(),
-        run: args.run.clone(),
-        columns: Columns {
-            truth: args.true_col,
-            prediction: args.pred_col,
-            step: args.step_col,
-            weight: args.weight_col,
-            time: args.time_col,
-            scores: args.prob_cols,
-        },
-        labels,
-        format: args.format,
-        skip_bad_rows: args.skip_bad_rows,
-        progress: !args.quiet,
-    };
+    let options = args
+        .read
+        .options(&args.inputs, args.run.clone(), !args.quiet)?;
     let (grouped, skipped) = convert::read_all(&options)?;
-    for skip in &skipped {
-        eprintln!(
-            "skipped {} bad row{} in {} (first: {})",
-            skip.count,
-            if skip.count == 1 { "" } else { "s" },
-            skip.file,
-            skip.first
-        );
-    }
-    let written = write::write_grouped(&grouped, &args.logdir, &args.tag)?;
+    report_skipped(&skipped);
+    let confusion = ConfusionOptions::default().render_options(args.render.options());
+    let written = write::write_grouped(&grouped, &args.logdir, &args.tag, &confusion)?;
     if !args.quiet {
         let steps: usize = grouped.runs.values().map(Vec::len).sum();
         println!(
@@ -236,6 +358,63 @@ fn run_convert(args: ConvertArgs) -> Result<ExitCode, CliError> {
             written.max_steps.max(10),
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_skipped(skipped: &[convert::Skipped]) {
+    for skip in skipped {
+        eprintln!(
+            "skipped {} bad row{} in {} (first: {})",
+            skip.count,
+            if skip.count == 1 { "" } else { "s" },
+            skip.file,
+            skip.first
+        );
+    }
+}
+
+fn run_render(args: RenderCommandArgs) -> Result<ExitCode, CliError> {
+    let options = args.read.options(&args.inputs, None, true)?;
+    let (grouped, skipped) = convert::read_all(&options)?;
+    report_skipped(&skipped);
+    let runs: Vec<&String> = grouped.runs.keys().collect();
+    let steps = match (&args.run, runs.as_slice()) {
+        (Some(run), _) => grouped.runs.get(run).ok_or_else(|| {
+            CliError::Usage(format!("--run {run:?}: the inputs make the runs {runs:?}"))
+        })?,
+        (None, [only]) => &grouped.runs[*only],
+        (None, _) => {
+            return Err(CliError::Usage(format!(
+                "the inputs make several runs ({runs:?}); choose one with --run"
+            )));
+        }
+    };
+    let step = match args.step {
+        Some(wanted) => steps.iter().find(|s| s.step == wanted).ok_or_else(|| {
+            let have: Vec<i64> = steps.iter().map(|s| s.step).collect();
+            CliError::Usage(format!("--step {wanted}: the run has steps {have:?}"))
+        })?,
+        None => steps
+            .last()
+            .ok_or_else(|| CliError::Nothing("no steps were read".into()))?,
+    };
+    let cm = write::matrix(&grouped.classes, step)?;
+    let render = args.render.options();
+    let title = default_title(&args.tag, step.step, render.normalization, cm.total());
+    let png = render_png(&cm, &title, &render)?;
+    std::fs::write(&args.output, png.bytes()).map_err(|e| CliError::Write {
+        path: args.output.display().to_string(),
+        source: e,
+    })?;
+    eprintln!(
+        "wrote {} ({}×{} px): step {}, {} predictions, {} classes",
+        args.output.display(),
+        png.width(),
+        png.height(),
+        step.step,
+        cm.total(),
+        cm.num_classes()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

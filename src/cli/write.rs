@@ -4,10 +4,10 @@
 use std::path::{Component, Path, PathBuf};
 
 use tbconfusion::ConfusionMatrix;
-use tbconfusion::confusion::counts::{self, COUNTS_PLUGIN};
-use tbconfusion::event::{SummaryWriter, WriterOptions};
+use tbconfusion::confusion::ConfusionOptions;
+use tbconfusion::event::{SummaryWriter, WallTime, WriterOptions};
 
-use super::accumulate::Grouped;
+use super::accumulate::{Grouped, StepMatrix};
 use super::error::CliError;
 
 /// The tag suffix of the raw-counts tensor logged for tag `T`.
@@ -35,23 +35,40 @@ pub fn check_run_name(run: &str) -> Result<(), CliError> {
     }
 }
 
+/// The matrix of one step, with the class names.
+pub fn matrix(classes: &[String], step: &StepMatrix) -> Result<ConfusionMatrix, CliError> {
+    let mut cm = ConfusionMatrix::from_counts(classes.len(), step.counts.clone())?;
+    cm.set_class_names(classes.iter().cloned())?;
+    Ok(cm)
+}
+
 /// Writes every run's matrices under `logdir/<run>/`, steps in increasing
-/// order. All files stay staged until all runs are written; on any error
-/// the writers are dropped, which deletes their partial files.
-pub fn write_grouped(grouped: &Grouped, logdir: &Path, tag: &str) -> Result<Written, CliError> {
-    let k = grouped.classes.len();
-    let counts_tag = format!("{tag}{COUNTS_SUFFIX}");
+/// order, each with its wall time when the input had one. All files stay
+/// staged until all runs are written; on any error the writers are
+/// dropped, which deletes their partial files.
+pub fn write_grouped(
+    grouped: &Grouped,
+    logdir: &Path,
+    tag: &str,
+    options: &ConfusionOptions,
+) -> Result<Written, CliError> {
     let mut writers = Vec::with_capacity(grouped.runs.len());
     let mut max_steps = 0;
     for (run, steps) in &grouped.runs {
         check_run_name(run)?;
         let writer =
             SummaryWriter::create_with(logdir.join(run), WriterOptions::default().staged(true))?;
-        for matrix in steps {
-            let mut cm = ConfusionMatrix::from_counts(k, matrix.counts.clone())?;
-            cm.set_class_names(grouped.classes.iter().cloned())?;
-            let (tensor, content) = counts::encode(&cm);
-            writer.add_tensor(&counts_tag, tensor, COUNTS_PLUGIN, content, matrix.step)?;
+        for step in steps {
+            let cm = matrix(&grouped.classes, step)?;
+            match step.wall_time {
+                Some(seconds) => {
+                    let wall_time = WallTime::new(seconds)?;
+                    writer
+                        .at(wall_time)
+                        .add_confusion_matrix(tag, &cm, step.step, options)?;
+                }
+                None => writer.add_confusion_matrix(tag, &cm, step.step, options)?,
+            }
         }
         max_steps = max_steps.max(steps.len());
         writers.push(writer);

@@ -34,8 +34,17 @@ pub fn event_files(root: &Path) -> Vec<(String, PathBuf)> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if path.file_name().unwrap().to_string_lossy().contains("tfevents") {
-                let rel = dir.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            } else if path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .contains("tfevents")
+            {
+                let rel = dir
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 out.push((if rel.is_empty() { ".".into() } else { rel }, path));
             }
         }
@@ -56,13 +65,19 @@ pub fn read_points(root: &Path) -> Vec<Point> {
                 Err(e) if e.is_truncation() => break,
                 Err(e) => panic!("{}: {e}", path.display()),
             };
-            let Some(What::Summary(summary)) = event.what else { continue };
+            let Some(What::Summary(summary)) = event.what else {
+                continue;
+            };
             for v in summary.value {
                 if let Some(p) = v.metadata.as_ref().and_then(|m| m.plugin_data.as_ref()) {
-                    plugins.entry(v.tag.clone()).or_insert_with(|| p.plugin_name.clone());
+                    plugins
+                        .entry(v.tag.clone())
+                        .or_insert_with(|| p.plugin_name.clone());
                 }
                 let plugin = plugins.get(&v.tag).cloned().unwrap_or_default();
-                let Some(ValueKind::Tensor(t)) = v.value else { continue };
+                let Some(ValueKind::Tensor(t)) = v.value else {
+                    continue;
+                };
                 let mut point = Point {
                     run: run.clone(),
                     tag: v.tag,
@@ -78,7 +93,9 @@ pub fn read_points(root: &Path) -> Vec<Point> {
                         let n = |b: &[u8]| String::from_utf8_lossy(b).parse::<u32>().unwrap();
                         point.image_size = Some((n(&t.string_val[0]), n(&t.string_val[1])));
                     }
-                    "text" => point.text = Some(String::from_utf8_lossy(&t.string_val[0]).into_owned()),
+                    "text" => {
+                        point.text = Some(String::from_utf8_lossy(&t.string_val[0]).into_owned())
+                    }
                     _ => {}
                 }
                 points.push(point);
@@ -99,7 +116,11 @@ pub fn manifest_of(points: &[Point]) -> Manifest {
         } else if let Some((w, h)) = p.image_size {
             run.image(&p.tag, p.step, w, h);
         } else if let Some(text) = &p.text {
-            let table: &[&str] = if text.contains("|---") || text.contains("| ---") { &["<table>"] } else { &[] };
+            let table: &[&str] = if text.contains("|---") || text.contains("| ---") {
+                &["<table>"]
+            } else {
+                &[]
+            };
             run.text(&p.tag, p.step, table);
         }
     }
@@ -110,7 +131,9 @@ pub fn manifest_of(points: &[Point]) -> Manifest {
 pub fn steps_by_tag(points: &[Point]) -> BTreeMap<(String, String), Vec<i64>> {
     let mut out: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
     for p in points {
-        out.entry((p.run.clone(), p.tag.clone())).or_default().push(p.step);
+        out.entry((p.run.clone(), p.tag.clone()))
+            .or_default()
+            .push(p.step);
     }
     out
 }
