@@ -247,3 +247,105 @@ fn render_text(report: &Report) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+    use tbconfusion::proto::summary::Value;
+    use tbconfusion::proto::{DataClass, Event, Summary, TensorProto};
+    use tbconfusion::record::write_record;
+    use tbconfusion::summary::metadata;
+
+    fn event(step: i64, wall_time: f64, value: Value) -> Vec<u8> {
+        let event = Event {
+            wall_time,
+            step,
+            source_metadata: None,
+            what: Some(What::Summary(Summary { value: vec![value] })),
+        };
+        event.encode_to_vec()
+    }
+
+    fn tensor_value(tag: &str, plugin: Option<&str>, tensor: TensorProto) -> Value {
+        Value {
+            node_name: String::new(),
+            tag: tag.into(),
+            metadata: plugin.map(|p| metadata(p, Vec::new(), DataClass::Tensor)),
+            value: Some(ValueKind::Tensor(tensor)),
+        }
+    }
+
+    #[test]
+    fn finds_what_tensorboard_would_drop_and_truncated_tails() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.out.tfevents.1.host.1.0");
+        let double = TensorProto {
+            dtype: DataType::DtDouble as i32,
+            double_val: vec![0.5],
+            ..Default::default()
+        };
+        let image = TensorProto {
+            dtype: DataType::DtString as i32,
+            ..Default::default()
+        };
+        let plain = TensorProto {
+            dtype: DataType::DtFloat as i32,
+            float_val: vec![1.0],
+            ..Default::default()
+        };
+        let mut bytes = Vec::new();
+        let version = Event {
+            wall_time: 1.0,
+            step: 0,
+            source_metadata: None,
+            what: Some(What::FileVersion("brain.Event:2".into())),
+        };
+        for record in [
+            version.encode_to_vec(),
+            event(
+                1,
+                2.0,
+                tensor_value("loss", Some("scalars"), double.clone()),
+            ),
+            event(1, 2.0, tensor_value("img", Some("images"), image)),
+            event(1, 2.0, tensor_value("raw", None, plain)),
+            event(0, f64::NAN, tensor_value("loss", None, double)),
+        ] {
+            write_record(&mut bytes, &record).unwrap();
+        }
+        bytes.extend_from_slice(&[7, 0, 0]);
+        std::fs::write(&path, bytes).unwrap();
+
+        let files = [EventFile {
+            run: ".".into(),
+            path,
+        }];
+        let report = inspect(&files).unwrap();
+        assert_eq!(report.files[0].events, 5);
+        assert_eq!(
+            report.files[0].file_version.as_deref(),
+            Some("brain.Event:2")
+        );
+        assert!(report.files[0].truncated_tail.is_some());
+        assert!(report.files[0].damage.is_none());
+        let problems = |tag: &str| {
+            let t = report.tags.iter().find(|t| t.tag == tag).unwrap();
+            t.problems.keys().cloned().collect::<Vec<_>>()
+        };
+        assert_eq!(
+            problems("loss"),
+            [DOUBLE_SCALAR, NAN_WALL_TIME, NON_INCREASING]
+        );
+        assert_eq!(problems("img"), [IMAGE_WITHOUT_SHAPE]);
+        assert_eq!(problems("raw"), [NO_METADATA]);
+        assert!(report.has_problems());
+        let loss = report.tags.iter().find(|t| t.tag == "loss").unwrap();
+        assert_eq!((loss.first_step, loss.last_step, loss.values), (0, 1, 2));
+        let text = render_text(&report);
+        assert!(
+            text.contains("truncated tail") && text.contains("problem: DT_DOUBLE scalar"),
+            "{text}"
+        );
+    }
+}

@@ -279,7 +279,10 @@ fn csv_error(file: &str, lines: &RefCell<LineTracker>, error: csv::Error) -> Dum
             len,
         } => DumpError::malformed(
             location(pos.map(|p| p.byte()).or(byte)),
-            format!("{len} fields, expected {expected_len} as in the header"),
+            format!(
+                "found {len} field{}, expected {expected_len} as in the header",
+                if len == 1 { "" } else { "s" }
+            ),
         ),
         csv::ErrorKind::Utf8 { pos, err } => DumpError::malformed(
             location(pos.map(|p| p.byte()).or(byte)),
@@ -506,7 +509,10 @@ mod tests {
         let rows = read("y_true,y_pred\n1,1\n1,2,3\n0,0\n", &Columns::default()).unwrap();
         assert_eq!(rows.len(), 3);
         let msg = rows[1].as_ref().unwrap_err().to_string();
-        assert_eq!(msg, "p.csv, line 3: 3 fields, expected 2 as in the header");
+        assert_eq!(
+            msg,
+            "p.csv, line 3: found 3 fields, expected 2 as in the header"
+        );
         assert_eq!(rows[2].as_ref().unwrap().truth, ClassValue::Int(0));
     }
 
@@ -525,7 +531,7 @@ mod tests {
         );
         let msg = err("y_true,y_pred\r\n\r\n1,1\r\n1\r\n", &Columns::default());
         assert!(
-            msg.starts_with("p.csv, line 4: 1 fields, expected 2"),
+            msg.starts_with("p.csv, line 4: found 1 field, expected 2"),
             "{msg}"
         );
     }

@@ -229,7 +229,7 @@ pub fn parse_time(text: &str, location: impl FnOnce() -> Location) -> Result<f64
 }
 
 /// What a wall-time cell may hold, for error messages.
-pub const TIME_EXPECTED: &str = "a wall time: seconds since 1970 (a finite number)";
+pub const TIME_EXPECTED: &str = "a wall time: seconds since 1970 (a finite, non-negative number)";
 
 /// Checks a numeric wall time (TensorBoard drops NaN wall times).
 pub fn check_time(
