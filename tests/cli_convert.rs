@@ -607,3 +607,15 @@ fn render_draws_one_step_to_png() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn gzipped_standard_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logdir = tmp.path().join("runs");
+    let csv = gzip(b"y_true;y_pred\n1;0\n1;1\n");
+    convert_ok(&["convert", "-", "--logdir", dir_arg(&logdir)], Some(&csv));
+    assert_eq!(
+        export(&logdir),
+        expect(&[("stdin", 0, "1", "0", 1), ("stdin", 0, "1", "1", 1)])
+    );
+}
