@@ -153,7 +153,7 @@ struct ReadArgs {
     /// Column of the step.
     #[arg(long, value_name = "NAME")]
     step_col: Option<String>,
-    /// Column of the sample weights (validated; the weighted plane is not logged yet).
+    /// Column of the sample weights (summed per cell into the matrix's weighted plane).
     #[arg(long, value_name = "NAME")]
     weight_col: Option<String>,
     /// Column of the wall time (seconds since 1970), used as each step's event time.

@@ -35,11 +35,69 @@ pub fn check_run_name(run: &str) -> Result<(), CliError> {
     }
 }
 
-/// The matrix of one step, with the class names.
+/// The matrix of one step, with the class names and, when the input had
+/// sample weights, their sums per cell.
 pub fn matrix(classes: &[String], step: &StepMatrix) -> Result<ConfusionMatrix, CliError> {
-    let mut cm = ConfusionMatrix::from_counts(classes.len(), step.counts.clone())?;
-    cm.set_class_names(classes.iter().cloned())?;
-    Ok(cm)
+    let k = classes.len();
+    let Some(weighted) = &step.weighted else {
+        let mut cm = ConfusionMatrix::from_counts(k, step.counts.clone())?;
+        cm.set_class_names(classes.iter().cloned())?;
+        return Ok(cm);
+    };
+    // The library takes a ready weighted plane only through its documented,
+    // versioned serialised form (`confusion::wire`).
+    let rows = |cells: &[u64]| {
+        cells
+            .chunks(k.max(1))
+            .map(<[u64]>::to_vec)
+            .collect::<Vec<_>>()
+    };
+    let wire = serde_json::json!({
+        "schema_version": tbconfusion::confusion::wire::SCHEMA_VERSION,
+        "orientation": tbconfusion::confusion::wire::ORIENTATION,
+        "classes": classes,
+        "counts": rows(&step.counts),
+        "weighted": weighted.chunks(k.max(1)).collect::<Vec<_>>(),
+    });
+    serde_json::from_value(wire).map_err(|e| CliError::Nothing(format!("step {}: {e}", step.step)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weighted_sums_reach_the_matrix() {
+        let classes = ["a".to_string(), "b".to_string()];
+        let step = StepMatrix {
+            step: 3,
+            wall_time: None,
+            counts: vec![2, 1, 0, 4],
+            weighted: Some(vec![0.5, 3.0, 0.0, 4.0]),
+        };
+        let cm = matrix(&classes, &step).unwrap();
+        assert_eq!(cm.counts(), [2, 1, 0, 4]);
+        assert_eq!(cm.weighted_counts(), Some(&[0.5, 3.0, 0.0, 4.0][..]));
+        assert_eq!(cm.class_names(), classes);
+        let plain = matrix(
+            &classes,
+            &StepMatrix {
+                weighted: None,
+                ..step
+            },
+        )
+        .unwrap();
+        assert_eq!(plain.weighted_counts(), None);
+    }
+
+    #[test]
+    fn run_names_stay_inside_the_logdir() {
+        assert!(check_run_name("val").is_ok());
+        assert!(check_run_name("exp1/val").is_ok());
+        for bad in ["", "..", "../x", "/abs", "a/../b", "."] {
+            assert!(check_run_name(bad).is_err(), "{bad:?}");
+        }
+    }
 }
 
 /// Writes every run's matrices under `logdir/<run>/`, steps in increasing
