@@ -62,44 +62,6 @@ pub fn matrix(classes: &[String], step: &StepMatrix) -> Result<ConfusionMatrix, 
     serde_json::from_value(wire).map_err(|e| CliError::Nothing(format!("step {}: {e}", step.step)))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn weighted_sums_reach_the_matrix() {
-        let classes = ["a".to_string(), "b".to_string()];
-        let step = StepMatrix {
-            step: 3,
-            wall_time: None,
-            counts: vec![2, 1, 0, 4],
-            weighted: Some(vec![0.5, 3.0, 0.0, 4.0]),
-        };
-        let cm = matrix(&classes, &step).unwrap();
-        assert_eq!(cm.counts(), [2, 1, 0, 4]);
-        assert_eq!(cm.weighted_counts(), Some(&[0.5, 3.0, 0.0, 4.0][..]));
-        assert_eq!(cm.class_names(), classes);
-        let plain = matrix(
-            &classes,
-            &StepMatrix {
-                weighted: None,
-                ..step
-            },
-        )
-        .unwrap();
-        assert_eq!(plain.weighted_counts(), None);
-    }
-
-    #[test]
-    fn run_names_stay_inside_the_logdir() {
-        assert!(check_run_name("val").is_ok());
-        assert!(check_run_name("exp1/val").is_ok());
-        for bad in ["", "..", "../x", "/abs", "a/../b", "."] {
-            assert!(check_run_name(bad).is_err(), "{bad:?}");
-        }
-    }
-}
-
 /// Writes every run's matrices under `logdir/<run>/`, steps in increasing
 /// order, each with its wall time when the input had one. All files stay
 /// staged until all runs are written; on any error the writers are
@@ -136,4 +98,42 @@ pub fn write_grouped(
         files.push(writer.close()?);
     }
     Ok(Written { files, max_steps })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weighted_sums_reach_the_matrix() {
+        let classes = ["a".to_string(), "b".to_string()];
+        let step = StepMatrix {
+            step: 3,
+            wall_time: None,
+            counts: vec![2, 1, 0, 4],
+            weighted: Some(vec![0.5, 3.0, 0.0, 4.0]),
+        };
+        let cm = matrix(&classes, &step).unwrap();
+        assert_eq!(cm.counts(), [2, 1, 0, 4]);
+        assert_eq!(cm.weighted_counts(), Some(&[0.5, 3.0, 0.0, 4.0][..]));
+        assert_eq!(cm.class_names(), classes);
+        let plain = matrix(
+            &classes,
+            &StepMatrix {
+                weighted: None,
+                ..step
+            },
+        )
+        .unwrap();
+        assert_eq!(plain.weighted_counts(), None);
+    }
+
+    #[test]
+    fn run_names_stay_inside_the_logdir() {
+        assert!(check_run_name("val").is_ok());
+        assert!(check_run_name("exp1/val").is_ok());
+        for bad in ["", "..", "../x", "/abs", "a/../b", "."] {
+            assert!(check_run_name(bad).is_err(), "{bad:?}");
+        }
+    }
 }
