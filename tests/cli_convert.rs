@@ -400,6 +400,15 @@ fn bad_input_names_file_line_column_value_and_leaves_no_event_file() {
         &["nope.csv: cannot read"],
     );
 
+    let empty = tmp.path().join("empty.csv");
+    std::fs::write(&empty, "y_true,y_pred\n").unwrap();
+    assert_fails_cleanly(
+        &["convert", dir_arg(&empty), "--logdir", dir_arg(&logdir)],
+        &logdir,
+        None,
+        &["no predictions in", "empty.csv"],
+    );
+
     let columns = tmp.path().join("glue.tsv");
     std::fs::write(&columns, "index\tprediction\n0\tentailment\n").unwrap();
     assert_fails_cleanly(

@@ -290,6 +290,11 @@ impl Accumulator {
         Ok(())
     }
 
+    /// Whether no prediction was added.
+    pub fn is_empty(&self) -> bool {
+        self.predictions == 0
+    }
+
     /// Dense matrices in step order, with the final class names.
     pub fn finish(self) -> Result<Grouped, CliError> {
         let (classes, remap) = self.classes.finish()?;

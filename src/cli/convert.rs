@@ -87,6 +87,22 @@ pub fn read_all(options: &ReadOptions) -> Result<(Grouped, Vec<Skipped>), CliErr
         skipped.extend(skipped_here);
     }
     progress.finish_and_clear();
+    if accumulator.is_empty() {
+        let names: Vec<String> = options
+            .inputs
+            .iter()
+            .map(InputSource::display_name)
+            .collect();
+        let skipped_note = if skipped.is_empty() {
+            ""
+        } else {
+            " (all rows were skipped as bad)"
+        };
+        return Err(CliError::Nothing(format!(
+            "no predictions in {}{skipped_note}; expected at least one row of true and predicted labels",
+            names.join(", ")
+        )));
+    }
     Ok((accumulator.finish()?, skipped))
 }
 
