@@ -7,8 +7,9 @@
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tbconfusion::Png;
+use tbconfusion::confusion::render_png;
 use tbconfusion::event::{SummaryWriter, WriterOptions};
+use tbconfusion::{ConfusionMatrix, Png, RenderOptions};
 
 fn scalars(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -51,7 +52,7 @@ fn scalars(c: &mut Criterion) {
     println!("image payload: {} bytes PNG", png.bytes().len());
     let w = SummaryWriter::create(dir.path().join("images")).expect("writer");
     let mut step = 0i64;
-    group.bench_function("add_image_60kB", |b| {
+    group.bench_function("add_image_rendered_k10", |b| {
         b.iter(|| {
             step += 1;
             w.add_image("cm", png.clone(), step).expect("add_image")
@@ -74,23 +75,13 @@ fn scalars(c: &mut Criterion) {
     );
 }
 
-/// A 600×600 PNG of noise-free stripes, about the size of a rendered matrix.
+/// A rendered 10-class confusion matrix, the image this crate logs most.
 fn sample_png() -> Png {
-    let (w, h) = (600u32, 600u32);
-    let mut pixels = Vec::with_capacity((w * h * 3) as usize);
-    for y in 0..h {
-        for x in 0..w {
-            let v = ((x / 60 + y / 60) % 7 * 36) as u8;
-            pixels.extend_from_slice(&[v, 255 - v, (x % 251) as u8]);
-        }
-    }
-    let mut bytes = Vec::new();
-    let mut enc = png::Encoder::new(&mut bytes, w, h);
-    enc.set_color(png::ColorType::Rgb);
-    enc.write_header()
-        .and_then(|mut wr| wr.write_image_data(&pixels))
-        .expect("encode");
-    Png::new(bytes).expect("png")
+    let counts: Vec<u64> = (0..100u64)
+        .map(|i| if i / 10 == i % 10 { 900 + i } else { i % 7 * 3 })
+        .collect();
+    let cm = ConfusionMatrix::from_counts(10, counts).expect("matrix");
+    render_png(&cm, "val/cm · step 1", &RenderOptions::default()).expect("render")
 }
 
 criterion_group! {

@@ -1,4 +1,66 @@
-//! tbconfusion: TensorBoard event files with rendered confusion matrices.
+//! # tbconfusion
+//!
+//! Confusion matrices in TensorBoard. Per training step, one call logs a
+//! rendered, legible confusion-matrix image (Images tab, with the step
+//! slider), the exact counts and a per-class report as a Markdown table
+//! (Text tab), the metrics people report (Scalars tab) and the raw counts,
+//! into event files that both of TensorBoard's loaders read.
+//!
+//! ```
+//! use tbconfusion::{ConfusionMatrix, ConfusionOptions, SummaryWriter};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let dir = tempfile::tempdir()?;
+//! # let logdir = dir.path();
+//! let writer = SummaryWriter::create(logdir.join("val"))?;
+//! let options = ConfusionOptions::default();
+//! for epoch in 0..3 {
+//!     // Whatever your model predicted on the validation set this epoch.
+//!     let y_true = [0, 1, 2, 2, 1, 0, 2];
+//!     let y_pred = [0, 2, 2, 2, 1, 0, epoch.min(2)];
+//!
+//!     let mut cm = ConfusionMatrix::with_class_names(["cat", "dog", "bird"])?;
+//!     cm.update(&y_true, &y_pred)?;
+//!     writer.add_confusion_matrix("confusion_matrix", &cm, epoch, &options)?;
+//!     writer.add_scalar("loss", 1.0 / (epoch + 1) as f32, epoch)?;
+//! }
+//! writer.close()?;
+//! # Ok(()) }
+//! ```
+//!
+//! Then `tensorboard --logdir <logdir> --samples_per_plugin images=1000`: by
+//! default TensorBoard keeps only 10 images per tag, so the step slider
+//! would skip most epochs (and `images=0` shows none at all).
+//!
+//! ## What one call logs
+//!
+//! For tag `T`: the image `T`, the Markdown table `T/table`, the scalars
+//! `T/accuracy`, `T/balanced_accuracy`, `T/macro_f1`, `T/weighted_f1`,
+//! `T/mcc`, `T/kappa` and per class `T/precision/<class>`,
+//! `T/recall/<class>` and `T/f1/<class>` (undefined values are left out, not
+//! logged as NaN), the raw counts `T/counts`, and for many classes
+//! `T/top_confused`, the most confused classes with an "(other)" row and
+//! column. See [`confusion::log`]. [`SummaryWriter::add_confusion_examples`]
+//! adds a gallery of the inputs behind the most confused pairs.
+//!
+//! The call copies the counts and returns: metrics, rendering and PNG
+//! encoding run on the writer's background thread, and a second thread
+//! writes the file.
+//!
+//! ## Layers, low to high
+//!
+//! - [`record`]: TFRecord framing with masked CRC-32C, and a resumable reader.
+//! - [`proto`]: the protobuf messages (generated code, committed).
+//! - [`event`]: the event file writer ([`SummaryWriter`]), a reader, and the
+//!   [`Step`](event::Step) and [`WallTime`](event::WallTime) newtypes.
+//! - [`summary`]: scalar, image, text and tensor values with the plugin
+//!   metadata each needs.
+//! - [`confusion`]: counting ([`ConfusionMatrix`]), [`Metrics`], the Markdown
+//!   report, rendering, the counts tensor, the gallery, and logging.
+//!
+//! The `tbconfusion` command (the default `cli` feature) converts prediction
+//! dumps from any framework into event files and reads them back; library
+//! users can turn the feature off and compile none of its dependencies.
 #![warn(missing_docs)]
 
 pub mod confusion;
@@ -8,5 +70,9 @@ pub mod proto;
 pub mod record;
 pub mod summary;
 
-pub use confusion::{ConfusionError, ConfusionMatrix, Normalization};
+pub use confusion::{
+    ColorMode, ConfusionError, ConfusionMatrix, ConfusionOptions, GalleryOptions, Metrics,
+    Normalization, RenderOptions, Thumbnail, ZeroDivision,
+};
+pub use event::{Step, SummaryWriter, WallTime, WriteError, WriterOptions};
 pub use png::Png;

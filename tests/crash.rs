@@ -6,6 +6,11 @@
 //! Runs without the libtest harness (`harness = false`) because the same
 //! binary is also the child: `TBCONFUSION_CHILD=log|fill <exe> <run dir>`.
 
+#[path = "support/logdir.rs"]
+mod logdir;
+#[path = "support/tensorboard.rs"]
+mod tensorboard;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -192,6 +197,27 @@ fn write_error_surfaces(exe: &Path, root: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// What survived the kills and the full disk is exactly what both
+/// TensorBoard loaders show.
+fn tensorboard_reads_what_survived(_exe: &Path, root: &Path) -> Result<(), String> {
+    let points = logdir::read_points(root);
+    if points.is_empty() {
+        return Err("no data survived to check".into());
+    }
+    let manifest = logdir::manifest_of(&points);
+    std::panic::catch_unwind(|| tensorboard::check_logdir(root, &manifest)).map_err(|e| {
+        e.downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_else(|| "TensorBoard check failed".into())
+    })?;
+    println!(
+        "tensorboard: {} values in {} runs served by both loaders",
+        points.len(),
+        logdir::event_files(root).len()
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if let Ok(mode) = std::env::var(CHILD) {
@@ -218,9 +244,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let tests: [(&str, fn(&Path, &Path) -> Result<(), String>); 2] = [
+    let tests: [(&str, fn(&Path, &Path) -> Result<(), String>); 3] = [
         ("crash_at_several_points", crash_at_several_points),
         ("write_error_surfaces", write_error_surfaces),
+        (
+            "tensorboard_reads_what_survived",
+            tensorboard_reads_what_survived,
+        ),
     ];
     let (mut passed, mut failed) = (0, 0);
     for (name, test) in tests {

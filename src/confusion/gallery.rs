@@ -84,7 +84,7 @@ impl Thumbnail {
 pub struct GalleryOptions {
     /// How many of the most confused pairs get a row (default 5).
     pub pairs: usize,
-    /// Misclassified examples shown per pair (default 5).
+    /// Misclassified examples shown per pair (default 4).
     pub per_pair: usize,
     /// Side of a thumbnail's square in pixels (default 40).
     pub thumbnail_px: u32,
@@ -94,7 +94,7 @@ impl Default for GalleryOptions {
     fn default() -> Self {
         GalleryOptions {
             pairs: 5,
-            per_pair: 5,
+            per_pair: 4,
             thumbnail_px: 40,
         }
     }
@@ -304,12 +304,14 @@ fn collect_rows<L: Label>(
     Ok(rows)
 }
 
-const TITLE_PX: u32 = 14;
-const LABEL_PX: u32 = 13;
-const CAPTION_PX: u32 = 11;
+// Sized for TensorBoard's ~330-pixel image card: the default gallery is
+// about 400 pixels wide, so text shrinks by at most a fifth on screen.
+const TITLE_PX: u32 = 15;
+const LABEL_PX: u32 = 15;
+const CAPTION_PX: u32 = 12;
 const PAD: u32 = 8;
 const GAP: u32 = 4;
-const LABEL_WIDTH: u32 = 96;
+const LABEL_WIDTH: u32 = 84;
 const CONFUSED_BORDER: Rgb = [213, 94, 0];
 const REFERENCE_BORDER: Rgb = [0, 114, 178];
 const EMPTY_SLOT: Rgb = [240, 240, 240];
@@ -345,12 +347,12 @@ fn render_gallery(
             let mask = ts.render(&fitted, px);
             img.draw_mask(&mask, x, y, color, 255, false);
         };
-    let title = format!("{tag} · step {step} · most confused (true → predicted)");
+    let title = format!("{tag} · step {step} · N={total}");
     text(&mut img, &title, TITLE_PX, PAD, PAD, width - 2 * PAD, INK);
-    let legend = format!("orange: misclassified · blue: correct examples · N={total}");
+    let legend = "true → predicted: misclassified (orange), correct (blue)";
     text(
         &mut img,
-        &legend,
+        legend,
         CAPTION_PX,
         PAD,
         PAD + TITLE_PX + 6,

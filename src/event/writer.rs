@@ -9,7 +9,6 @@
 //! bounds give back-pressure: a caller that outruns the disk waits instead
 //! of growing memory without limit.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -20,6 +19,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use prost::Message;
+use rustc_hash::FxHashMap;
 use thiserror::Error;
 
 use super::naming;
@@ -172,7 +172,9 @@ struct TagState {
 struct State {
     pending: Vec<u8>,
     spare: Vec<u8>,
-    tags: HashMap<String, TagState>,
+    /// Per tag; a fast non-cryptographic hash, since tags are looked up
+    /// on every call and come from the program, not from an adversary.
+    tags: FxHashMap<String, TagState>,
     error: Option<WriteError>,
     flush_requested: u64,
     flush_done: u64,
@@ -387,7 +389,7 @@ impl SummaryWriter {
             state: Mutex::new(State {
                 pending: Vec::new(),
                 spare: Vec::new(),
-                tags: HashMap::new(),
+                tags: FxHashMap::default(),
                 error: None,
                 flush_requested: 0,
                 flush_done: 0,
@@ -534,13 +536,28 @@ impl SummaryWriter {
         let shared = &self.inner.shared;
         let mut st = shared.lock();
         check_usable(&st)?;
-        advance_steps(&mut st, &[tag], step.0)?;
+        // The hot path: one lookup checks the step and the metadata state.
+        let first = match st.tags.get_mut(tag) {
+            Some(t) => {
+                if let Some(previous) = t.last_step.filter(|&p| step.0 <= p) {
+                    return Err(WriteError::StepNotIncreasing {
+                        tag: tag.to_owned(),
+                        step: step.0,
+                        previous,
+                    });
+                }
+                t.last_step = Some(step.0);
+                !std::mem::replace(&mut t.described, true)
+            }
+            None => {
+                advance_steps(&mut st, &[tag], step.0)?;
+                if let Some(t) = st.tags.get_mut(tag) {
+                    t.described = true;
+                }
+                true
+            }
+        };
         let _st = shared.append(st, |st| {
-            let described = st
-                .tags
-                .get_mut(tag)
-                .map(|t| std::mem::replace(&mut t.described, true));
-            let first = !described.unwrap_or(false);
             record::append_record_with(&mut st.pending, |buf| {
                 summary::encode_scalar_event(buf, wall, step.0, tag, value, first)
             });
