@@ -1,1 +1,7 @@
-fn main() {}
+//! The `tbconfusion` command: see `tbconfusion --help`.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

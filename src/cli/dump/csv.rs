@@ -1,0 +1,545 @@
+//! CSV/TSV dumps with a header row. The delimiter is the most frequent of
+//! `,` tab `;` `|` in the header line; columns are found by name (see
+//! [`Columns`]). Predictions are a label column or per-class score columns
+//! (`prob_0`, `prob_1`, … or `--prob-cols`).
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::io::{self, BufRead, Cursor, Read};
+use std::rc::Rc;
+
+use super::{
+    Columns, PREDICTION_ALIASES, Prediction, Record, SCORE_COLUMN_PREFIXES, STEP_ALIASES,
+    TIME_ALIASES, TRUTH_ALIASES, WEIGHT_ALIASES, find_column, missing_column, parse_class,
+    parse_score, parse_step, parse_time, parse_weight,
+};
+use crate::cli::error::{DumpError, Location, Position};
+
+/// How the prediction is given.
+enum PredictionColumns {
+    Label(usize),
+    Scores(Vec<usize>),
+}
+
+/// Streams the records of a delimited text file.
+pub struct CsvRecords {
+    file: String,
+    reader: csv::Reader<LineCounting>,
+    lines: Rc<RefCell<LineTracker>>,
+    headers: Vec<String>,
+    truth: usize,
+    prediction: PredictionColumns,
+    step: Option<usize>,
+    weight: Option<usize>,
+    time: Option<usize>,
+    row: csv::StringRecord,
+    done: bool,
+}
+
+impl CsvRecords {
+    /// Reads the header and locates the columns.
+    pub fn new(
+        file: String,
+        mut input: Box<dyn BufRead>,
+        columns: &Columns,
+    ) -> Result<Self, DumpError> {
+        let mut header_line = Vec::new();
+        input
+            .read_until(b'\n', &mut header_line)
+            .map_err(|e| DumpError::io(&file, e))?;
+        if header_line.iter().all(u8::is_ascii_whitespace) {
+            return Err(DumpError::malformed(
+                Location::at(&file, Position::Line(1)),
+                "the file is empty; expected a header line such as y_true,y_pred",
+            ));
+        }
+        let delimiter = sniff_delimiter(&header_line);
+        let rejoined: Box<dyn Read> = Box::new(Cursor::new(header_line).chain(input));
+        let lines = Rc::new(RefCell::new(LineTracker::default()));
+        let counting = LineCounting {
+            inner: rejoined,
+            tracker: Rc::clone(&lines),
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(counting);
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| csv_error(&file, &lines, e))?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        let names = || headers.iter().map(String::as_str);
+        let required = |chosen: &Option<String>, aliases: &[&str], role, flag| {
+            find_column(names(), chosen.as_deref(), aliases).ok_or_else(|| {
+                missing_column(&file, role, chosen.as_deref(), aliases, &headers, flag)
+            })
+        };
+        let optional = |chosen: &Option<String>, aliases: &[&str], role, flag| match chosen {
+            Some(_) => required(chosen, aliases, role, flag).map(Some),
+            None => Ok(find_column(names(), None, aliases)),
+        };
+        let truth = required(&columns.truth, TRUTH_ALIASES, "true-label", "--true-col")?;
+        let prediction = match (&columns.prediction, &columns.scores) {
+            (Some(_), _) => PredictionColumns::Label(required(
+                &columns.prediction,
+                PREDICTION_ALIASES,
+                "prediction",
+                "--pred-col",
+            )?),
+            (None, Some(score_names)) => {
+                PredictionColumns::Scores(score_columns(&file, &headers, score_names)?)
+            }
+            (None, None) => match find_column(names(), None, PREDICTION_ALIASES) {
+                Some(index) => PredictionColumns::Label(index),
+                None => match numbered_score_columns(&headers) {
+                    Some(indices) => PredictionColumns::Scores(indices),
+                    None => {
+                        let mut looked_for = PREDICTION_ALIASES.to_vec();
+                        looked_for.push("prob_0, prob_1, …");
+                        return Err(missing_column(
+                            &file,
+                            "prediction",
+                            None,
+                            &looked_for,
+                            &headers,
+                            "--pred-col or --prob-cols",
+                        ));
+                    }
+                },
+            },
+        };
+        let step = optional(&columns.step, STEP_ALIASES, "step", "--step-col")?;
+        let weight = optional(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?;
+        let time = optional(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?;
+        Ok(CsvRecords {
+            file,
+            reader,
+            lines,
+            headers,
+            truth,
+            prediction,
+            step,
+            weight,
+            time,
+            row: csv::StringRecord::new(),
+            done: false,
+        })
+    }
+
+    fn parse_row(&self, line: u64) -> Result<Record, DumpError> {
+        let row = &self.row;
+        let here = Location::at(&self.file, Position::Line(line));
+        let cell = |index: usize| row.get(index).unwrap_or("");
+        let at = |index: usize| here.clone().column(&self.headers[index]);
+        let truth = parse_class(cell(self.truth), || at(self.truth))?;
+        let prediction = match &self.prediction {
+            PredictionColumns::Label(index) => {
+                Prediction::Class(parse_class(cell(*index), || at(*index))?)
+            }
+            PredictionColumns::Scores(indices) => Prediction::Scores(
+                indices
+                    .iter()
+                    .map(|&index| parse_score(cell(index), || at(index)))
+                    .collect::<Result<_, _>>()?,
+            ),
+        };
+        let step = self
+            .step
+            .map(|i| parse_step(cell(i), || at(i)))
+            .transpose()?;
+        let weight = self
+            .weight
+            .map(|i| parse_weight(cell(i), || at(i)))
+            .transpose()?;
+        let wall_time = self
+            .time
+            .map(|i| parse_time(cell(i), || at(i)))
+            .transpose()?;
+        Ok(Record {
+            step,
+            truth,
+            prediction,
+            weight,
+            wall_time,
+            location: here,
+        })
+    }
+}
+
+impl Iterator for CsvRecords {
+    type Item = Result<Record, DumpError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            match self.reader.read_record(&mut self.row) {
+                Ok(false) => self.done = true,
+                Ok(true) => {
+                    let byte = self.row.position().map_or(0, csv::Position::byte);
+                    let line = self.lines.borrow_mut().line_at(byte);
+                    // Blank lines are skipped by the csv crate; a lone empty
+                    // field is a trailing empty line in a one-column file.
+                    if self.row.len() == 1
+                        && self.row[0].trim().is_empty()
+                        && self.headers.len() > 1
+                    {
+                        continue;
+                    }
+                    return Some(self.parse_row(line));
+                }
+                Err(error) => {
+                    // A broken row does not stop the reader: `--skip-bad-rows`
+                    // goes on with the next one. Only I/O errors end it.
+                    if matches!(error.kind(), csv::ErrorKind::Io(_)) {
+                        self.done = true;
+                    }
+                    return Some(Err(csv_error(&self.file, &self.lines, error)));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The most frequent candidate delimiter in the header line (comma if none).
+pub fn sniff_delimiter(header_line: &[u8]) -> u8 {
+    let mut best = (0, b',');
+    for candidate in [b',', b'\t', b';', b'|'] {
+        let count = header_line.iter().filter(|&&b| b == candidate).count();
+        if count > best.0 {
+            best = (count, candidate);
+        }
+    }
+    best.1
+}
+
+/// Columns `<prefix>_<i>` or `<prefix><i>` for i = 0..K (K ≥ 2), for the
+/// first prefix that has a column for 0.
+fn numbered_score_columns(headers: &[String]) -> Option<Vec<usize>> {
+    SCORE_COLUMN_PREFIXES.iter().find_map(|prefix| {
+        let find = |i: usize| {
+            headers.iter().position(|h| {
+                let h = h.to_ascii_lowercase();
+                h == format!("{prefix}_{i}") || h == format!("{prefix}{i}")
+            })
+        };
+        let indices: Vec<usize> = (0..).map_while(find).collect();
+        (indices.len() >= 2).then_some(indices)
+    })
+}
+
+/// The columns the user listed with `--prob-cols`: names, or one `PREFIX*`
+/// meaning `PREFIX0`, `PREFIX1`, ….
+fn score_columns(
+    file: &str,
+    headers: &[String],
+    names: &[String],
+) -> Result<Vec<usize>, DumpError> {
+    if let [pattern] = names
+        && let Some(prefix) = pattern.strip_suffix('*')
+    {
+        let indices: Vec<usize> = (0..)
+            .map_while(|i| headers.iter().position(|h| *h == format!("{prefix}{i}")))
+            .collect();
+        if indices.is_empty() {
+            return Err(missing_column(
+                file,
+                "score",
+                Some(&format!("{prefix}0")),
+                &[],
+                headers,
+                "--prob-cols",
+            ));
+        }
+        return Ok(indices);
+    }
+    names
+        .iter()
+        .map(|name| {
+            headers.iter().position(|h| h == name).ok_or_else(|| {
+                missing_column(file, "score", Some(name), &[], headers, "--prob-cols")
+            })
+        })
+        .collect()
+}
+
+fn csv_error(file: &str, lines: &RefCell<LineTracker>, error: csv::Error) -> DumpError {
+    let byte = error.position().map(csv::Position::byte);
+    let location = |byte: Option<u64>| match byte {
+        Some(byte) => Location::at(file, Position::Line(lines.borrow_mut().line_at(byte))),
+        None => Location::file(file),
+    };
+    match error.into_kind() {
+        csv::ErrorKind::Io(source) => DumpError::io(file, source),
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => DumpError::malformed(
+            location(pos.map(|p| p.byte()).or(byte)),
+            format!(
+                "found {len} field{}, expected {expected_len} as in the header",
+                if len == 1 { "" } else { "s" }
+            ),
+        ),
+        csv::ErrorKind::Utf8 { pos, err } => DumpError::malformed(
+            location(pos.map(|p| p.byte()).or(byte)),
+            format!("field {} is not valid UTF-8", err.field() + 1),
+        ),
+        other => DumpError::malformed(location(byte), format!("{other:?}")),
+    }
+}
+
+/// Line numbers for byte offsets. The `csv` crate's own line numbers are
+/// off after blank lines and with CRLF endings, and its byte offsets point
+/// at the line break before a record; so the line breaks read so far are
+/// remembered (only those not yet behind the current record) and the
+/// record's line is counted from where its text starts.
+#[derive(Debug, Default)]
+struct LineTracker {
+    /// `\n` bytes already dropped from `breaks`.
+    lines_before: u64,
+    /// Offsets and bytes of the `\r` and `\n` read but not yet passed.
+    breaks: VecDeque<(u64, u8)>,
+    /// Bytes read so far.
+    offset: u64,
+}
+
+impl LineTracker {
+    /// The 1-based line of the first non-line-break byte at or after
+    /// `byte`. Offsets must not decrease between calls.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        while let Some(&(offset, b)) = self.breaks.front() {
+            if offset >= byte {
+                break;
+            }
+            self.lines_before += u64::from(b == b'\n');
+            self.breaks.pop_front();
+        }
+        // Skip the line breaks the record's offset points at.
+        let skipped = (byte..)
+            .zip(&self.breaks)
+            .take_while(|(expected, (offset, _))| offset == expected)
+            .filter(|(_, (_, b))| *b == b'\n')
+            .count();
+        self.lines_before + 1 + skipped as u64
+    }
+}
+
+/// A reader that tells a [`LineTracker`] where the line breaks are.
+struct LineCounting {
+    inner: Box<dyn Read>,
+    tracker: Rc<RefCell<LineTracker>>,
+}
+
+impl Read for LineCounting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut tracker = self.tracker.borrow_mut();
+        let start = tracker.offset;
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\n' || b == b'\r' {
+                tracker.breaks.push_back((start + i as u64, b));
+            }
+        }
+        tracker.offset += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::dump::ClassValue;
+
+    fn read(text: &str, columns: &Columns) -> Result<Vec<Result<Record, DumpError>>, DumpError> {
+        let input: Box<dyn BufRead> = Box::new(Cursor::new(text.as_bytes().to_vec()));
+        Ok(CsvRecords::new("p.csv".to_string(), input, columns)?.collect())
+    }
+
+    fn ok(text: &str) -> Vec<Record> {
+        read(text, &Columns::default())
+            .unwrap()
+            .into_iter()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    fn err(text: &str, columns: &Columns) -> String {
+        match read(text, columns) {
+            Err(e) => e.to_string(),
+            Ok(rows) => rows
+                .into_iter()
+                .find_map(Result::err)
+                .expect("an error")
+                .to_string(),
+        }
+    }
+
+    #[test]
+    fn reads_steps_labels_and_weights() {
+        let rows = ok("step,y_true,y_pred,weight\n3,1,2,0.5\n1,0,0,1\n");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].step, Some(3));
+        assert_eq!(rows[0].truth, ClassValue::Int(1));
+        assert_eq!(rows[0].prediction, Prediction::Class(ClassValue::Int(2)));
+        assert_eq!(rows[0].weight, Some(0.5));
+        assert_eq!(rows[0].location, Location::at("p.csv", Position::Line(2)));
+        assert_eq!(rows[1].location.position, Position::Line(3));
+    }
+
+    #[test]
+    fn sniffs_tab_semicolon_and_pipe_and_accepts_aliases() {
+        for (sep, text) in [("\t", "\t"), (";", ";"), ("|", "|")] {
+            let csv = format!("label{sep}prediction{sep}wall_time\ncat{text}dog{text}1700000000\n");
+            let rows = ok(&csv);
+            assert_eq!(rows[0].truth, ClassValue::Name("cat".into()));
+            assert_eq!(
+                rows[0].prediction,
+                Prediction::Class(ClassValue::Name("dog".into()))
+            );
+            assert_eq!(rows[0].wall_time, Some(1.7e9));
+            assert_eq!(rows[0].step, None);
+        }
+        let rows = ok("Target,Predicted\n1,1\n");
+        assert_eq!(rows[0].truth, ClassValue::Int(1));
+    }
+
+    #[test]
+    fn probability_columns_are_found_by_prefix() {
+        let rows = ok("actual,prob_0,prob_1,prob_2\n2,0.1,0.2,0.7\n");
+        assert_eq!(rows[0].prediction, Prediction::Scores(vec![0.1, 0.2, 0.7]));
+        let rows = ok("y_true,logit0,logit1\n0,3,-1\n");
+        assert_eq!(rows[0].prediction.class(), Some(ClassValue::Int(0)));
+    }
+
+    #[test]
+    fn chosen_columns_win() {
+        let columns = Columns {
+            truth: Some("gold".into()),
+            prediction: Some("sys".into()),
+            step: Some("it".into()),
+            weight: Some("w".into()),
+            time: Some("t".into()),
+            scores: None,
+        };
+        let csv = "it,gold,sys,w,t,y_true\n4,a,b,2,10,9\n";
+        let rows = read(csv, &columns).unwrap();
+        let row = rows[0].as_ref().unwrap();
+        assert_eq!(
+            (row.step, row.weight, row.wall_time),
+            (Some(4), Some(2.0), Some(10.0))
+        );
+        assert_eq!(row.truth, ClassValue::Name("a".into()));
+        let scores = Columns {
+            scores: Some(vec!["s*".into()]),
+            ..Columns::default()
+        };
+        let rows = read("y_true,s0,s1\n1,0.2,0.8\n", &scores).unwrap();
+        assert_eq!(
+            rows[0].as_ref().unwrap().prediction,
+            Prediction::Scores(vec![0.2, 0.8])
+        );
+        let scores = Columns {
+            scores: Some(vec!["b".into(), "a".into()]),
+            ..Columns::default()
+        };
+        let rows = read("y_true,a,b\n1,0.2,0.8\n", &scores).unwrap();
+        assert_eq!(
+            rows[0].as_ref().unwrap().prediction,
+            Prediction::Scores(vec![0.8, 0.2])
+        );
+    }
+
+    #[test]
+    fn missing_columns_list_what_exists_and_the_flag() {
+        let msg = err("index\tprediction\n0\tcat\n", &Columns::default());
+        assert_eq!(
+            msg,
+            "p.csv: no true-label column: looked for y_true, true, label, labels, target, actual, \
+             found \"index\", \"prediction\"; name it with --true-col"
+        );
+        let msg = err("y_true,z\n1,2\n", &Columns::default());
+        assert!(
+            msg.contains("no prediction column") && msg.contains("--pred-col"),
+            "{msg}"
+        );
+        let chosen = Columns {
+            step: Some("epoch_nr".into()),
+            ..Columns::default()
+        };
+        let msg = err("y_true,y_pred\n1,2\n", &chosen);
+        assert!(msg.contains("\"epoch_nr\" (from --step-col)"), "{msg}");
+        let scores = Columns {
+            scores: Some(vec!["q*".into()]),
+            ..Columns::default()
+        };
+        assert!(err("y_true,p0\n1,2\n", &scores).contains("\"q0\" (from --prob-cols)"));
+        assert!(err("", &Columns::default()).contains("the file is empty"));
+    }
+
+    #[test]
+    fn bad_cells_name_line_column_value_and_expectation() {
+        let msg = err("y_true,y_pred,weight\n1,2,1\n1,2,-3\n", &Columns::default());
+        assert_eq!(
+            msg,
+            "p.csv, line 3, column \"weight\": \"-3\" is not a weight: a finite, non-negative number"
+        );
+        let msg = err("y_true,y_pred\n1,0.5\n", &Columns::default());
+        assert!(
+            msg.starts_with("p.csv, line 2, column \"y_pred\": \"0.5\" is not a class"),
+            "{msg}"
+        );
+        let msg = err("step,y_true,y_pred\nlast,1,1\n", &Columns::default());
+        assert!(
+            msg.contains("column \"step\": \"last\" is not a step"),
+            "{msg}"
+        );
+        let msg = err("y_true,prob_0,prob_1\n1,0.5,nan\n", &Columns::default());
+        assert!(
+            msg.contains("column \"prob_1\": \"nan\" is not a score"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn wrong_field_counts_are_reported_and_reading_continues() {
+        let rows = read("y_true,y_pred\n1,1\n1,2,3\n0,0\n", &Columns::default()).unwrap();
+        assert_eq!(rows.len(), 3);
+        let msg = rows[1].as_ref().unwrap_err().to_string();
+        assert_eq!(
+            msg,
+            "p.csv, line 3: found 3 fields, expected 2 as in the header"
+        );
+        assert_eq!(rows[2].as_ref().unwrap().truth, ClassValue::Int(0));
+    }
+
+    #[test]
+    fn quoted_fields_blank_lines_and_crlf_are_handled() {
+        let rows = ok("y_true,y_pred\r\n\"a, b\",c\r\n\r\n0,1\r\n");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].truth, ClassValue::Name("a, b".into()));
+        assert_eq!(rows[0].location.position, Position::Line(2));
+        assert_eq!(rows[1].location.position, Position::Line(4));
+        let rows = ok("y_true,y_pred\n\"multi\nline\",c\n\n\n0,1\n1,1");
+        let lines: Vec<_> = rows.iter().map(|r| r.location.position.clone()).collect();
+        assert_eq!(
+            lines,
+            [Position::Line(2), Position::Line(6), Position::Line(7)]
+        );
+        let msg = err("y_true,y_pred\r\n\r\n1,1\r\n1\r\n", &Columns::default());
+        assert!(
+            msg.starts_with("p.csv, line 4: found 1 field, expected 2"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn delimiter_sniffing_counts_candidates() {
+        assert_eq!(sniff_delimiter(b"a\tb\tc,d\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"a;b\n"), b';');
+        assert_eq!(sniff_delimiter(b"single\n"), b',');
+    }
+}

@@ -1,0 +1,762 @@
+//! JSON dumps: JSON Lines (one object per line) and a JSON list of objects
+//! (dvclive's `[{"actual": …, "predicted": …}, …]`).
+//!
+//! An object holds either one prediction (`{"y_true": 1, "y_pred": 2}`, or
+//! `"probs": [..]` instead of `y_pred`) or a whole step as arrays
+//! (`{"step": 3, "y_true": [..], "y_pred": [..]}`). The list is split into
+//! elements by a small scanner so that only one element is in memory at a
+//! time, however long the list.
+
+use std::collections::VecDeque;
+use std::io::BufRead;
+
+use serde_json::{Map, Value};
+
+use super::{
+    CLASS_EXPECTED, ClassValue, Columns, PREDICTION_ALIASES, Prediction, Record, SCORE_EXPECTED,
+    SCORES_ALIASES, STEP_ALIASES, TIME_ALIASES, TRUTH_ALIASES, WEIGHT_ALIASES, check_time,
+    check_weight, find_column, missing_column, parse_class,
+};
+use crate::cli::error::{DumpError, Location, Position};
+
+/// Streams the records of a JSON Lines file.
+pub struct JsonLinesRecords {
+    file: String,
+    input: Box<dyn BufRead>,
+    columns: Columns,
+    line: u64,
+    buffer: String,
+    pending: VecDeque<Result<Record, DumpError>>,
+    done: bool,
+}
+
+impl JsonLinesRecords {
+    /// Reads `input` lazily.
+    pub fn new(file: String, input: Box<dyn BufRead>, columns: Columns) -> Self {
+        JsonLinesRecords {
+            file,
+            input,
+            columns,
+            line: 0,
+            buffer: String::new(),
+            pending: VecDeque::new(),
+            done: false,
+        }
+    }
+}
+
+impl Iterator for JsonLinesRecords {
+    type Item = Result<Record, DumpError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                return Some(item);
+            }
+            if self.done {
+                return None;
+            }
+            self.buffer.clear();
+            match self.input.read_line(&mut self.buffer) {
+                Ok(0) => self.done = true,
+                Ok(_) => {
+                    self.line += 1;
+                    let text = self.buffer.trim_start_matches('\u{feff}').trim();
+                    if text.is_empty() {
+                        continue;
+                    }
+                    let here = Location::at(&self.file, Position::Line(self.line));
+                    match serde_json::from_str::<Value>(text) {
+                        Ok(value) => {
+                            let records = records_from_value(&value, &self.columns, &here);
+                            push_all(&mut self.pending, records);
+                        }
+                        Err(error) => self.pending.push_back(Err(DumpError::malformed(
+                            here,
+                            format!("invalid JSON at character {}: {error}", error.column()),
+                        ))),
+                    }
+                }
+                Err(error) => {
+                    self.done = true;
+                    let error = if error.kind() == std::io::ErrorKind::InvalidData {
+                        DumpError::malformed(
+                            Location::at(&self.file, Position::Line(self.line + 1)),
+                            "not valid UTF-8 text",
+                        )
+                    } else {
+                        DumpError::io(&self.file, error)
+                    };
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
+}
+
+/// Streams the records of a JSON file holding one list of objects.
+pub struct JsonListRecords {
+    file: String,
+    scanner: ListScanner,
+    columns: Columns,
+    pending: VecDeque<Result<Record, DumpError>>,
+}
+
+impl JsonListRecords {
+    /// Reads `input` lazily.
+    pub fn new(file: String, input: Box<dyn BufRead>, columns: Columns) -> Self {
+        JsonListRecords {
+            file,
+            scanner: ListScanner::new(input),
+            columns,
+            pending: VecDeque::new(),
+        }
+    }
+}
+
+impl Iterator for JsonListRecords {
+    type Item = Result<Record, DumpError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                return Some(item);
+            }
+            match self.scanner.next_element(&self.file) {
+                Ok(None) => return None,
+                Ok(Some((line, bytes))) => {
+                    let here = Location::at(&self.file, Position::Line(line));
+                    match serde_json::from_slice::<Value>(&bytes) {
+                        Ok(value) => {
+                            let records = records_from_value(&value, &self.columns, &here);
+                            push_all(&mut self.pending, records);
+                        }
+                        Err(error) => {
+                            let line = line + error.line().saturating_sub(1) as u64;
+                            self.scanner.failed = true;
+                            return Some(Err(DumpError::malformed(
+                                Location::at(&self.file, Position::Line(line)),
+                                format!("invalid JSON: {error}"),
+                            )));
+                        }
+                    }
+                }
+                Err(error) => return Some(Err(error)),
+            }
+        }
+    }
+}
+
+fn push_all(
+    pending: &mut VecDeque<Result<Record, DumpError>>,
+    records: Result<Vec<Record>, DumpError>,
+) {
+    match records {
+        Ok(records) => pending.extend(records.into_iter().map(Ok)),
+        Err(error) => pending.push_back(Err(error)),
+    }
+}
+
+/// Splits a top-level JSON array into the bytes of its elements, tracking
+/// strings and nesting so commas inside elements are not split on.
+struct ListScanner {
+    input: Box<dyn BufRead>,
+    line: u64,
+    started: bool,
+    finished: bool,
+    /// After a syntax error the rest cannot be trusted.
+    failed: bool,
+}
+
+impl ListScanner {
+    fn new(input: Box<dyn BufRead>) -> Self {
+        ListScanner {
+            input,
+            line: 1,
+            started: false,
+            finished: false,
+            failed: false,
+        }
+    }
+
+    /// The next byte, or `None` at the end.
+    fn byte(&mut self, file: &str) -> Result<Option<u8>, DumpError> {
+        let buffer = self.input.fill_buf().map_err(|e| DumpError::io(file, e))?;
+        let Some(&byte) = buffer.first() else {
+            return Ok(None);
+        };
+        self.input.consume(1);
+        if byte == b'\n' {
+            self.line += 1;
+        }
+        Ok(Some(byte))
+    }
+
+    fn next_significant(&mut self, file: &str) -> Result<Option<u8>, DumpError> {
+        loop {
+            match self.byte(file)? {
+                Some(b) if b.is_ascii_whitespace() => continue,
+                other => return Ok(other),
+            }
+        }
+    }
+
+    fn error(&mut self, file: &str, message: impl Into<String>) -> DumpError {
+        self.failed = true;
+        DumpError::malformed(Location::at(file, Position::Line(self.line)), message)
+    }
+
+    /// The line where the next element starts and its bytes; `None` after `]`.
+    fn next_element(&mut self, file: &str) -> Result<Option<(u64, Vec<u8>)>, DumpError> {
+        if self.finished || self.failed {
+            return Ok(None);
+        }
+        if !self.started {
+            self.started = true;
+            let mut first = self.next_significant(file)?;
+            if first == Some(0xef) {
+                // UTF-8 byte-order mark: skip its two remaining bytes.
+                self.byte(file)?;
+                self.byte(file)?;
+                first = self.next_significant(file)?;
+            }
+            if first != Some(b'[') {
+                return Err(self.error(file, "expected a JSON list `[ {...}, ... ]`"));
+            }
+            match self.next_significant(file)? {
+                Some(b']') => return self.finish(file),
+                Some(byte) => return self.element(file, byte),
+                None => return Err(self.error(file, "the list is not closed with `]`")),
+            }
+        }
+        match self.next_significant(file)? {
+            Some(byte) => self.element(file, byte),
+            None => Err(self.error(file, "the list is not closed with `]`")),
+        }
+    }
+
+    /// Collects one element starting with `first`, up to the `,` or `]` after it.
+    fn element(&mut self, file: &str, first: u8) -> Result<Option<(u64, Vec<u8>)>, DumpError> {
+        if first == b',' || first == b']' {
+            return Err(self.error(
+                file,
+                format!("expected a list element, found `{}`", first as char),
+            ));
+        }
+        let start = self.line;
+        let mut bytes = Vec::new();
+        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        let mut next = Some(first);
+        while let Some(byte) = next {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if byte == b'\\' {
+                    escaped = true;
+                } else if byte == b'"' {
+                    in_string = false;
+                }
+            } else {
+                match byte {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' if depth > 0 => depth -= 1,
+                    b']' => {
+                        self.finish(file)?;
+                        return Ok(Some((start, bytes)));
+                    }
+                    b',' if depth == 0 => {
+                        // Later elements start after whitespace; skip it so
+                        // the element's line is where its text begins.
+                        return Ok(Some((start, bytes)));
+                    }
+                    _ => {}
+                }
+            }
+            bytes.push(byte);
+            next = self.byte(file)?;
+        }
+        Err(self.error(file, "the list is not closed with `]`"))
+    }
+
+    /// After the closing `]`: only whitespace may follow.
+    fn finish(&mut self, file: &str) -> Result<Option<(u64, Vec<u8>)>, DumpError> {
+        self.finished = true;
+        match self.next_significant(file)? {
+            None => Ok(None),
+            Some(byte) => Err(self.error(
+                file,
+                format!(
+                    "unexpected `{}` after the closing `]` of the list",
+                    byte as char
+                ),
+            )),
+        }
+    }
+}
+
+/// The records in one JSON object: one prediction, or a step of arrays.
+fn records_from_value(
+    value: &Value,
+    columns: &Columns,
+    here: &Location,
+) -> Result<Vec<Record>, DumpError> {
+    let Value::Object(object) = value else {
+        return Err(DumpError::malformed(
+            here.clone(),
+            format!(
+                "expected a JSON object like {{\"y_true\": 1, \"y_pred\": 2}}, found {}",
+                kind(value)
+            ),
+        ));
+    };
+    let keys: Vec<String> = object.keys().cloned().collect();
+    let key = |chosen: &Option<String>, aliases: &[&str]| {
+        find_column(keys.iter().map(String::as_str), chosen.as_deref(), aliases)
+            .map(|i| keys[i].as_str())
+    };
+    let required = |chosen: &Option<String>, aliases: &[&str], role, flag| {
+        key(chosen, aliases).ok_or_else(|| {
+            missing_column(
+                &here.to_string(),
+                role,
+                chosen.as_deref(),
+                aliases,
+                &keys,
+                flag,
+            )
+        })
+    };
+    let optional = |chosen: &Option<String>, aliases: &[&str], role, flag| match chosen {
+        Some(_) => required(chosen, aliases, role, flag).map(Some),
+        None => Ok(key(&None, aliases)),
+    };
+    let truth_key = required(&columns.truth, TRUTH_ALIASES, "true-label", "--true-col")?;
+    let scores_choice = columns
+        .scores
+        .as_ref()
+        .and_then(|names| names.first().cloned());
+    let prediction_key = match (&columns.prediction, &scores_choice) {
+        (None, Some(_)) => None,
+        (chosen, _) => key(chosen, PREDICTION_ALIASES),
+    };
+    let scores_key = match prediction_key {
+        Some(_) => None,
+        None => {
+            let mut looked_for = PREDICTION_ALIASES.to_vec();
+            looked_for.extend_from_slice(SCORES_ALIASES);
+            let aliases = if scores_choice.is_some() {
+                SCORES_ALIASES
+            } else {
+                &looked_for[..]
+            };
+            let flag = if scores_choice.is_some() {
+                "--prob-cols"
+            } else {
+                "--pred-col or --prob-cols"
+            };
+            Some(key(&scores_choice, SCORES_ALIASES).ok_or_else(|| {
+                missing_column(
+                    &here.to_string(),
+                    "prediction",
+                    scores_choice.as_deref(),
+                    aliases,
+                    &keys,
+                    flag,
+                )
+            })?)
+        }
+    };
+    let step_key = optional(&columns.step, STEP_ALIASES, "step", "--step-col")?;
+    let weight_key = optional(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?;
+    let time_key = optional(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?;
+
+    let at = |name: &str| here.clone().column(name);
+    let step = step_key
+        .map(|k| integer(&object[k], || at(k), "a step: an integer like 7"))
+        .transpose()?;
+    let wall_time = time_key
+        .map(|k| {
+            number(&object[k], || at(k), super::TIME_EXPECTED)
+                .and_then(|t| check_time(t, &show(&object[k]), || at(k)))
+        })
+        .transpose()?;
+    let fields = Fields {
+        object,
+        here,
+        prediction_key,
+        scores_key,
+        weight_key,
+    };
+
+    match &object[truth_key] {
+        Value::Array(truths) => fields.step_of_arrays(truth_key, truths, step, wall_time),
+        truth => {
+            let truth = class(truth, || at(truth_key))?;
+            let prediction = fields.prediction(None)?;
+            let weight = fields.weight(None)?;
+            Ok(vec![Record {
+                step,
+                truth,
+                prediction,
+                weight,
+                wall_time,
+                location: here.clone(),
+            }])
+        }
+    }
+}
+
+/// The keys of one object that hold the per-sample fields.
+struct Fields<'a> {
+    object: &'a Map<String, Value>,
+    here: &'a Location,
+    prediction_key: Option<&'a str>,
+    scores_key: Option<&'a str>,
+    weight_key: Option<&'a str>,
+}
+
+impl Fields<'_> {
+    fn at(&self, key: &str, index: Option<usize>) -> Location {
+        match index {
+            Some(i) => self.here.clone().column(&format!("{key}[{i}]")),
+            None => self.here.clone().column(key),
+        }
+    }
+
+    /// The value of `key` for sample `index` (or the scalar when `index` is None).
+    fn sample<'v>(&'v self, key: &str, index: Option<usize>) -> Result<&'v Value, DumpError> {
+        let value = &self.object[key];
+        match index {
+            None => Ok(value),
+            Some(i) => match value {
+                Value::Array(items) => items.get(i).ok_or_else(|| {
+                    DumpError::malformed(
+                        self.at(key, None),
+                        format!("has {} entries, fewer than the true labels", items.len()),
+                    )
+                }),
+                other => Err(DumpError::bad_value(
+                    self.at(key, None),
+                    show(other),
+                    "an array as long as the true labels",
+                )),
+            },
+        }
+    }
+
+    fn prediction(&self, index: Option<usize>) -> Result<Prediction, DumpError> {
+        if let Some(key) = self.prediction_key {
+            return Ok(Prediction::Class(class(self.sample(key, index)?, || {
+                self.at(key, index)
+            })?));
+        }
+        let key = self.scores_key.unwrap_or_default();
+        let row = self.sample(key, index)?;
+        let Value::Array(scores) = row else {
+            return Err(DumpError::bad_value(
+                self.at(key, index),
+                show(row),
+                "an array of scores, one per class",
+            ));
+        };
+        let scores = scores
+            .iter()
+            .enumerate()
+            .map(|(class, score)| {
+                let location = || {
+                    let sample = index.map(|i| format!("[{i}]")).unwrap_or_default();
+                    self.here.clone().column(&format!("{key}{sample}[{class}]"))
+                };
+                match score.as_f64() {
+                    Some(value) if !value.is_nan() => Ok(value),
+                    _ => Err(DumpError::bad_value(
+                        location(),
+                        show(score),
+                        SCORE_EXPECTED,
+                    )),
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Prediction::Scores(scores))
+    }
+
+    fn weight(&self, index: Option<usize>) -> Result<Option<f64>, DumpError> {
+        let Some(key) = self.weight_key else {
+            return Ok(None);
+        };
+        // One weight may apply to a whole step of arrays.
+        let value = match (&self.object[key], index) {
+            (Value::Array(_), Some(_)) => self.sample(key, index)?,
+            (scalar, _) => scalar,
+        };
+        let weight = number(value, || self.at(key, index), super::WEIGHT_EXPECTED)?;
+        check_weight(weight, &show(value), || self.at(key, index)).map(Some)
+    }
+
+    fn step_of_arrays(
+        &self,
+        truth_key: &str,
+        truths: &[Value],
+        step: Option<i64>,
+        wall_time: Option<f64>,
+    ) -> Result<Vec<Record>, DumpError> {
+        let prediction_key = self.prediction_key.or(self.scores_key).unwrap_or_default();
+        if let Value::Array(predictions) = &self.object[prediction_key]
+            && predictions.len() != truths.len()
+        {
+            return Err(DumpError::malformed(
+                self.here.clone(),
+                format!(
+                    "\"{truth_key}\" has {} entries but \"{prediction_key}\" has {}; expected equal lengths",
+                    truths.len(),
+                    predictions.len()
+                ),
+            ));
+        }
+        truths
+            .iter()
+            .enumerate()
+            .map(|(i, truth)| {
+                Ok(Record {
+                    step,
+                    truth: class(truth, || self.at(truth_key, Some(i)))?,
+                    prediction: self.prediction(Some(i))?,
+                    weight: self.weight(Some(i))?,
+                    wall_time,
+                    location: self.here.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// A class from JSON: integers (and integral floats, and booleans as 0/1)
+/// are indices; strings follow the text rules of [`parse_class`].
+fn class(value: &Value, location: impl Fn() -> Location) -> Result<ClassValue, DumpError> {
+    match value {
+        Value::String(text) => parse_class(text, location),
+        Value::Bool(flag) => Ok(ClassValue::Int(i64::from(*flag))),
+        Value::Number(_) => integer(value, location, CLASS_EXPECTED).map(ClassValue::Int),
+        other => Err(DumpError::bad_value(
+            location(),
+            show(other),
+            CLASS_EXPECTED,
+        )),
+    }
+}
+
+fn integer(
+    value: &Value,
+    location: impl Fn() -> Location,
+    expected: &str,
+) -> Result<i64, DumpError> {
+    if let Some(int) = value.as_i64() {
+        return Ok(int);
+    }
+    match value.as_f64() {
+        Some(float) if float.fract() == 0.0 && float.abs() < 9.0e15 => Ok(float as i64),
+        _ => Err(DumpError::bad_value(location(), show(value), expected)),
+    }
+}
+
+fn number(
+    value: &Value,
+    location: impl Fn() -> Location,
+    expected: &str,
+) -> Result<f64, DumpError> {
+    value
+        .as_f64()
+        .ok_or_else(|| DumpError::bad_value(location(), show(value), expected))
+}
+
+/// A value as the user wrote it (strings without their quotes).
+fn show(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn input(text: &str) -> Box<dyn BufRead> {
+        Box::new(Cursor::new(text.as_bytes().to_vec()))
+    }
+
+    fn lines(text: &str, columns: Columns) -> Vec<Result<Record, DumpError>> {
+        JsonLinesRecords::new("p.jsonl".into(), input(text), columns).collect()
+    }
+
+    fn list(text: &str) -> Vec<Result<Record, DumpError>> {
+        JsonListRecords::new("p.json".into(), input(text), Columns::default()).collect()
+    }
+
+    fn first_error(items: Vec<Result<Record, DumpError>>) -> String {
+        items
+            .into_iter()
+            .find_map(Result::err)
+            .expect("an error")
+            .to_string()
+    }
+
+    #[test]
+    fn jsonl_one_prediction_per_line() {
+        let text = "{\"step\": 2, \"y_true\": 1, \"y_pred\": \"cat\", \"weight\": 0.5, \"wall_time\": 10}\n\n\
+                    {\"label\": true, \"probs\": [0.2, 0.8]}\n";
+        let rows: Vec<Record> = lines(text, Columns::default())
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].step, Some(2));
+        assert_eq!(rows[0].truth, ClassValue::Int(1));
+        assert_eq!(
+            rows[0].prediction,
+            Prediction::Class(ClassValue::Name("cat".into()))
+        );
+        assert_eq!((rows[0].weight, rows[0].wall_time), (Some(0.5), Some(10.0)));
+        assert_eq!(rows[1].truth, ClassValue::Int(1));
+        assert_eq!(rows[1].prediction, Prediction::Scores(vec![0.2, 0.8]));
+        assert_eq!(rows[1].location.position, Position::Line(3));
+    }
+
+    #[test]
+    fn jsonl_one_step_per_line_of_arrays() {
+        let text = "{\"epoch\": 4, \"y_true\": [0, 1, 2], \"y_pred\": [0, 2, 2], \"weight\": 2}\n\
+                    {\"epoch\": 5, \"y_true\": [1], \"logits\": [[0.1, 3.0, -1.0]], \"weight\": [0.25]}\n";
+        let rows: Vec<Record> = lines(text, Columns::default())
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), 4);
+        assert!(
+            rows[..3]
+                .iter()
+                .all(|r| r.step == Some(4) && r.weight == Some(2.0))
+        );
+        assert_eq!(rows[1].prediction, Prediction::Class(ClassValue::Int(2)));
+        assert_eq!(rows[3].prediction.class(), Some(ClassValue::Int(1)));
+        assert_eq!(rows[3].weight, Some(0.25));
+    }
+
+    #[test]
+    fn jsonl_errors_name_line_key_and_value() {
+        let msg = first_error(lines(
+            "{\"y_true\": 1, \"y_pred\": 2}\n{\"y_true\": 1.5, \"y_pred\": 2}\n",
+            Columns::default(),
+        ));
+        assert_eq!(
+            msg,
+            format!("p.jsonl, line 2, column \"y_true\": \"1.5\" is not {CLASS_EXPECTED}")
+        );
+        let msg = first_error(lines(
+            "{\"y_true\": 1, \"y_pred\": 2,}\n",
+            Columns::default(),
+        ));
+        assert!(
+            msg.starts_with("p.jsonl, line 1: invalid JSON at character"),
+            "{msg}"
+        );
+        let msg = first_error(lines("[1, 2]\n", Columns::default()));
+        assert!(
+            msg.contains("expected a JSON object") && msg.contains("found an array"),
+            "{msg}"
+        );
+        let msg = first_error(lines(
+            "{\"y_true\": [1, 2], \"y_pred\": [1]}\n",
+            Columns::default(),
+        ));
+        assert!(
+            msg.contains("\"y_true\" has 2 entries but \"y_pred\" has 1"),
+            "{msg}"
+        );
+        let msg = first_error(lines(
+            "{\"y_true\": [1, 2], \"y_pred\": [1, null]}\n",
+            Columns::default(),
+        ));
+        assert!(
+            msg.contains("column \"y_pred[1]\": \"null\" is not a class"),
+            "{msg}"
+        );
+        let msg = first_error(lines(
+            "{\"y_true\": 1, \"probs\": [0.5, \"x\"]}\n",
+            Columns::default(),
+        ));
+        assert!(msg.contains("\"x\" is not a score"), "{msg}");
+        let msg = first_error(lines(
+            "{\"y_true\": 1, \"y_pred\": 1, \"weight\": -2}\n",
+            Columns::default(),
+        ));
+        assert!(
+            msg.contains("column \"weight\": \"-2\" is not a weight"),
+            "{msg}"
+        );
+        let msg = first_error(lines("{\"y_true\": 1}\n", Columns::default()));
+        assert!(
+            msg.contains("no prediction column") && msg.contains("found \"y_true\""),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn jsonl_chosen_keys() {
+        let columns = Columns {
+            truth: Some("gold".into()),
+            scores: Some(vec!["out".into()]),
+            ..Columns::default()
+        };
+        let rows = lines("{\"gold\": 0, \"out\": [5, 1], \"y_pred\": 1}\n", columns);
+        assert_eq!(
+            rows[0].as_ref().unwrap().prediction,
+            Prediction::Scores(vec![5.0, 1.0])
+        );
+    }
+
+    #[test]
+    fn json_list_of_records_as_dvclive_writes() {
+        let text = "[\n  {\"actual\": \"cat\", \"predicted\": \"dog\"},\n  {\"actual\": \"a,]\\\"b\", \"predicted\": \"cat\"}\n]\n";
+        let rows: Vec<Record> = list(text).into_iter().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].truth, ClassValue::Name("cat".into()));
+        assert_eq!(rows[1].truth, ClassValue::Name("a,]\"b".into()));
+        assert_eq!(rows[1].location.position, Position::Line(3));
+        assert!(list("[]").is_empty());
+        assert!(list(" [ ] \n").is_empty());
+    }
+
+    #[test]
+    fn json_list_errors() {
+        let msg = first_error(list(
+            "[{\"actual\": 1, \"predicted\": 1},\n {\"actual\": 1 \"predicted\": 1}]",
+        ));
+        assert!(msg.starts_with("p.json, line 2: invalid JSON"), "{msg}");
+        let msg = first_error(list("[{\"actual\": 1, \"predicted\": 1}"));
+        assert_eq!(msg, "p.json, line 1: the list is not closed with `]`");
+        let msg = first_error(list("[{\"actual\": 1, \"predicted\": 1}] x"));
+        assert!(
+            msg.contains("unexpected `x` after the closing `]`"),
+            "{msg}"
+        );
+        let msg = first_error(list("[{\"actual\": 1, \"predicted\": 1},]"));
+        assert!(msg.contains("expected a list element, found `]`"), "{msg}");
+        let msg = first_error(list("{\"actual\": 1}"));
+        assert!(msg.contains("expected a JSON list"), "{msg}");
+        let msg = first_error(list("[{\"actual\": 1, \"predicted\": 2}, 7]"));
+        assert!(msg.contains("found a number"), "{msg}");
+    }
+}

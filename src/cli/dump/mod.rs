@@ -1,0 +1,419 @@
+//! Readers for prediction dumps: CSV/TSV, JSON Lines, JSON lists and NumPy
+//! files. Each yields one [`Record`] (one prediction) at a time, so memory
+//! does not grow with the file.
+
+pub mod csv;
+pub mod json;
+pub mod npy;
+
+use std::io::Read;
+
+use super::error::{DumpError, Location};
+use super::input::{Format, Opened};
+
+/// A class as written in the dump: an index or a name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ClassValue {
+    /// A class index (mapped to a name through `--labels`, if given).
+    Int(i64),
+    /// A class name (mapped to an index through `--labels`, or sorted order).
+    Name(String),
+}
+
+/// What the model predicted for one sample.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Prediction {
+    /// The predicted class.
+    Class(ClassValue),
+    /// One score (probability or logit) per class; the prediction is the argmax.
+    Scores(Vec<f64>),
+}
+
+/// One prediction read from a dump.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// The step, when the dump has a step column.
+    pub step: Option<i64>,
+    /// The true class.
+    pub truth: ClassValue,
+    /// The prediction.
+    pub prediction: Prediction,
+    /// The sample weight, when the dump has one.
+    pub weight: Option<f64>,
+    /// Wall time in seconds since the Unix epoch, when the dump has one.
+    pub wall_time: Option<f64>,
+    /// Where the record came from, for error messages.
+    pub location: Location,
+}
+
+/// Which columns (CSV), keys (JSON) or arrays (NPZ) hold what. `None` means
+/// "find it by its usual names" (see the `*_ALIASES` constants).
+#[derive(Clone, Debug, Default)]
+pub struct Columns {
+    /// True-label column.
+    pub truth: Option<String>,
+    /// Predicted-label column.
+    pub prediction: Option<String>,
+    /// Step column.
+    pub step: Option<String>,
+    /// Sample-weight column.
+    pub weight: Option<String>,
+    /// Wall-time column.
+    pub time: Option<String>,
+    /// Per-class score columns in class order (CSV), or the key/array holding
+    /// score rows (JSON, NPZ: the first entry is used).
+    pub scores: Option<Vec<String>>,
+}
+
+/// Usual names of the true-label column.
+pub const TRUTH_ALIASES: &[&str] = &["y_true", "true", "label", "labels", "target", "actual"];
+/// Usual names of the predicted-label column.
+pub const PREDICTION_ALIASES: &[&str] =
+    &["y_pred", "pred", "prediction", "predictions", "predicted"];
+/// Usual names of the step column.
+pub const STEP_ALIASES: &[&str] = &["step", "global_step", "epoch"];
+/// Usual names of the weight column.
+pub const WEIGHT_ALIASES: &[&str] = &["weight", "weights", "sample_weight"];
+/// Usual names of the wall-time column.
+pub const TIME_ALIASES: &[&str] = &["wall_time", "timestamp"];
+/// Usual names of a key or array holding one score row per sample.
+pub const SCORES_ALIASES: &[&str] = &[
+    "probs",
+    "probabilities",
+    "proba",
+    "y_prob",
+    "y_score",
+    "scores",
+    "logits",
+];
+/// Prefixes of per-class score columns (`prob_0`, `prob_1`, …).
+pub const SCORE_COLUMN_PREFIXES: &[&str] = &["prob", "probs", "proba", "score", "logit", "p"];
+
+/// Finds a column among `available`: the one the user named (exactly, then
+/// ignoring case), else the first alias present (ignoring case).
+pub(crate) fn find_column<'a>(
+    available: impl Iterator<Item = &'a str> + Clone,
+    chosen: Option<&str>,
+    aliases: &[&str],
+) -> Option<usize> {
+    let trimmed = |s: &str| s.trim().to_string();
+    match chosen {
+        Some(name) => available
+            .clone()
+            .position(|c| trimmed(c) == name)
+            .or_else(|| {
+                available
+                    .clone()
+                    .position(|c| c.trim().eq_ignore_ascii_case(name))
+            }),
+        None => aliases.iter().find_map(|alias| {
+            available
+                .clone()
+                .position(|c| c.trim().eq_ignore_ascii_case(alias))
+        }),
+    }
+}
+
+/// The error for a required column that is absent.
+pub(crate) fn missing_column(
+    file: &str,
+    role: &'static str,
+    chosen: Option<&str>,
+    aliases: &[&str],
+    available: &[String],
+    flag: &'static str,
+) -> DumpError {
+    let looked_for = match chosen {
+        Some(name) => format!("\"{name}\" (from {flag})"),
+        None => aliases.join(", "),
+    };
+    let found = if available.is_empty() {
+        "nothing".to_string()
+    } else {
+        available
+            .iter()
+            .map(|a| format!("\"{}\"", a.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    DumpError::MissingColumn {
+        file: file.to_string(),
+        role,
+        looked_for,
+        found,
+        flag,
+    }
+}
+
+/// What a class cell may hold, for error messages.
+pub const CLASS_EXPECTED: &str = "a class: an integer index (like 3) or a name (like cat)";
+
+/// Parses a class written as text: integers (also `3.0`, as pandas writes
+/// integer columns holding NaN) are indices, anything else that is not a
+/// number is a name. Fractional numbers and empty cells are errors.
+pub fn parse_class(
+    text: &str,
+    location: impl FnOnce() -> Location,
+) -> Result<ClassValue, DumpError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(DumpError::bad_value(location(), text, CLASS_EXPECTED));
+    }
+    if let Ok(int) = text.parse::<i64>() {
+        return Ok(ClassValue::Int(int));
+    }
+    let looks_numeric = text.bytes().any(|b| b.is_ascii_digit())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b));
+    if looks_numeric {
+        return match text.parse::<f64>() {
+            Ok(float) if float.fract() == 0.0 && float.abs() < 9.0e15 => {
+                // Exact: |float| < 2^53, so the cast loses nothing.
+                Ok(ClassValue::Int(float as i64))
+            }
+            _ => Err(DumpError::bad_value(location(), text, CLASS_EXPECTED)),
+        };
+    }
+    Ok(ClassValue::Name(text.to_string()))
+}
+
+/// Parses a step (an integer; `7.0` is accepted).
+pub fn parse_step(text: &str, location: impl FnOnce() -> Location) -> Result<i64, DumpError> {
+    let text = text.trim();
+    if let Ok(step) = text.parse::<i64>() {
+        return Ok(step);
+    }
+    match text.parse::<f64>() {
+        Ok(float) if float.fract() == 0.0 && float.abs() < 9.0e15 => Ok(float as i64),
+        _ => Err(DumpError::bad_value(
+            location(),
+            text,
+            "a step: an integer like 7",
+        )),
+    }
+}
+
+/// Parses a weight: finite and non-negative.
+pub fn parse_weight(text: &str, location: impl FnOnce() -> Location) -> Result<f64, DumpError> {
+    let text = text.trim();
+    match text.parse::<f64>() {
+        Ok(weight) => check_weight(weight, text, location),
+        Err(_) => Err(DumpError::bad_value(location(), text, WEIGHT_EXPECTED)),
+    }
+}
+
+/// What a weight cell may hold, for error messages.
+pub const WEIGHT_EXPECTED: &str = "a weight: a finite, non-negative number";
+
+/// Checks a numeric weight.
+pub fn check_weight(
+    weight: f64,
+    shown: &str,
+    location: impl FnOnce() -> Location,
+) -> Result<f64, DumpError> {
+    if weight.is_finite() && weight >= 0.0 {
+        Ok(weight)
+    } else {
+        Err(DumpError::bad_value(location(), shown, WEIGHT_EXPECTED))
+    }
+}
+
+/// Parses a wall time in seconds since the Unix epoch.
+pub fn parse_time(text: &str, location: impl FnOnce() -> Location) -> Result<f64, DumpError> {
+    let text = text.trim();
+    match text.parse::<f64>() {
+        Ok(time) => check_time(time, text, location),
+        Err(_) => Err(DumpError::bad_value(location(), text, TIME_EXPECTED)),
+    }
+}
+
+/// What a wall-time cell may hold, for error messages.
+pub const TIME_EXPECTED: &str = "a wall time: seconds since 1970 (a finite, non-negative number)";
+
+/// Checks a numeric wall time (TensorBoard drops NaN wall times).
+pub fn check_time(
+    time: f64,
+    shown: &str,
+    location: impl FnOnce() -> Location,
+) -> Result<f64, DumpError> {
+    if time.is_finite() && time >= 0.0 {
+        Ok(time)
+    } else {
+        Err(DumpError::bad_value(location(), shown, TIME_EXPECTED))
+    }
+}
+
+/// Parses one score (probability or logit); NaN is rejected because no
+/// argmax exists then.
+pub fn parse_score(text: &str, location: impl FnOnce() -> Location) -> Result<f64, DumpError> {
+    let text = text.trim();
+    match text.parse::<f64>() {
+        Ok(score) if !score.is_nan() => Ok(score),
+        _ => Err(DumpError::bad_value(location(), text, SCORE_EXPECTED)),
+    }
+}
+
+/// What a score cell may hold, for error messages.
+pub const SCORE_EXPECTED: &str = "a score: a number (probability or logit), not NaN";
+
+impl Prediction {
+    /// The predicted class: the class itself, or the index of the highest
+    /// score (the first one on ties, as `numpy.argmax`). `None` for an empty
+    /// score row.
+    pub fn class(&self) -> Option<ClassValue> {
+        match self {
+            Prediction::Class(class) => Some(class.clone()),
+            Prediction::Scores(scores) => {
+                let mut best: Option<(usize, f64)> = None;
+                for (index, &score) in scores.iter().enumerate() {
+                    if best.is_none_or(|(_, top)| score > top) {
+                        best = Some((index, score));
+                    }
+                }
+                best.map(|(index, _)| ClassValue::Int(index as i64))
+            }
+        }
+    }
+}
+
+/// A stream of records from one input.
+pub type Records = Box<dyn Iterator<Item = Result<Record, DumpError>>>;
+
+/// Opens the reader for an input's detected (or chosen) format.
+pub fn records(opened: Opened, columns: &Columns) -> Result<Records, DumpError> {
+    let Opened {
+        name,
+        format,
+        reader,
+        reopen,
+    } = opened;
+    match format {
+        Format::Csv => Ok(Box::new(csv::CsvRecords::new(name, reader, columns)?)),
+        Format::JsonLines => Ok(Box::new(json::JsonLinesRecords::new(
+            name,
+            reader,
+            columns.clone(),
+        ))),
+        Format::JsonList => Ok(Box::new(json::JsonListRecords::new(
+            name,
+            reader,
+            columns.clone(),
+        ))),
+        Format::Npy => Ok(Box::new(npy::npy_records(name, reader)?)),
+        Format::Npz => {
+            let source = match reopen {
+                Some(path) => npy::ZipSource::File(path),
+                None => {
+                    let mut bytes = Vec::new();
+                    let mut reader = reader;
+                    reader
+                        .read_to_end(&mut bytes)
+                        .map_err(|e| DumpError::io(&name, e))?;
+                    npy::ZipSource::Memory(bytes.into())
+                }
+            };
+            Ok(Box::new(npy::npz_records(name, source, columns)?))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::error::Position;
+
+    fn here() -> Location {
+        Location::at("t.csv", Position::Line(2)).column("y")
+    }
+
+    #[test]
+    fn classes_are_indices_or_names() {
+        assert_eq!(parse_class(" 3 ", here).unwrap(), ClassValue::Int(3));
+        assert_eq!(parse_class("3.0", here).unwrap(), ClassValue::Int(3));
+        assert_eq!(parse_class("-1", here).unwrap(), ClassValue::Int(-1));
+        assert_eq!(
+            parse_class("cat", here).unwrap(),
+            ClassValue::Name("cat".into())
+        );
+        assert_eq!(
+            parse_class("e", here).unwrap(),
+            ClassValue::Name("e".into())
+        );
+    }
+
+    #[test]
+    fn fractional_and_empty_classes_are_rejected_with_location() {
+        let msg = parse_class("2.5", here).unwrap_err().to_string();
+        assert_eq!(
+            msg,
+            format!("t.csv, line 2, column \"y\": \"2.5\" is not {CLASS_EXPECTED}")
+        );
+        let msg = parse_class("  ", here).unwrap_err().to_string();
+        assert!(msg.contains("\"\" is not a class"), "{msg}");
+    }
+
+    #[test]
+    fn weights_times_steps_and_scores_are_checked() {
+        assert_eq!(parse_weight("0.5", here).unwrap(), 0.5);
+        assert!(
+            parse_weight("-1", here)
+                .unwrap_err()
+                .to_string()
+                .contains("non-negative")
+        );
+        assert!(
+            parse_weight("inf", here)
+                .unwrap_err()
+                .to_string()
+                .contains("\"inf\"")
+        );
+        assert!(parse_weight("x", here).is_err());
+        assert_eq!(parse_time("1700000000.5", here).unwrap(), 1_700_000_000.5);
+        assert!(
+            parse_time("nan", here)
+                .unwrap_err()
+                .to_string()
+                .contains("wall time")
+        );
+        assert_eq!(parse_step("7", here).unwrap(), 7);
+        assert_eq!(parse_step("7.0", here).unwrap(), 7);
+        assert!(
+            parse_step("7.5", here)
+                .unwrap_err()
+                .to_string()
+                .contains("a step")
+        );
+        assert_eq!(parse_score("-2.5", here).unwrap(), -2.5);
+        assert!(
+            parse_score("nan", here)
+                .unwrap_err()
+                .to_string()
+                .contains("not NaN")
+        );
+    }
+
+    #[test]
+    fn argmax_takes_the_first_maximum() {
+        let p = Prediction::Scores(vec![0.1, 0.7, 0.7, 0.2]);
+        assert_eq!(p.class(), Some(ClassValue::Int(1)));
+        assert_eq!(Prediction::Scores(vec![]).class(), None);
+        let p = Prediction::Scores(vec![-3.0, -1.0]);
+        assert_eq!(p.class(), Some(ClassValue::Int(1)));
+    }
+
+    #[test]
+    fn columns_are_found_by_choice_then_alias_ignoring_case() {
+        let header = ["Step", " Label ", "prediction"];
+        let it = header.iter().copied();
+        assert_eq!(find_column(it.clone(), None, TRUTH_ALIASES), Some(1));
+        assert_eq!(find_column(it.clone(), None, PREDICTION_ALIASES), Some(2));
+        assert_eq!(find_column(it.clone(), None, STEP_ALIASES), Some(0));
+        assert_eq!(
+            find_column(it.clone(), Some("label"), TRUTH_ALIASES),
+            Some(1)
+        );
+        assert_eq!(find_column(it.clone(), Some("nope"), TRUTH_ALIASES), None);
+        assert_eq!(find_column(it, None, WEIGHT_ALIASES), None);
+    }
+}

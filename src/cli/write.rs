@@ -1,0 +1,139 @@
+//! `tbconfusion convert`, writing side: one staged event file per run, so
+//! no file TensorBoard would read exists until every run is complete.
+
+use std::path::{Component, Path, PathBuf};
+
+use tbconfusion::ConfusionMatrix;
+use tbconfusion::confusion::ConfusionOptions;
+use tbconfusion::event::{SummaryWriter, WallTime, WriterOptions};
+
+use super::accumulate::{Grouped, StepMatrix};
+use super::error::CliError;
+
+/// The tag suffix of the raw-counts tensor logged for tag `T`.
+pub const COUNTS_SUFFIX: &str = "/counts";
+
+/// What was written.
+#[derive(Debug)]
+pub struct Written {
+    /// The event files, one per run, under their final names.
+    pub files: Vec<PathBuf>,
+    /// The largest number of steps in one run (for `--samples_per_plugin`).
+    pub max_steps: usize,
+}
+
+/// Checks a run name: a relative path inside the logdir.
+pub fn check_run_name(run: &str) -> Result<(), CliError> {
+    let path = Path::new(run);
+    let inside = !run.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if inside {
+        Ok(())
+    } else {
+        Err(CliError::Usage(format!(
+            "run name {run:?} must be a relative path inside the logdir (like val or exp1/val)"
+        )))
+    }
+}
+
+/// The matrix of one step, with the class names and, when the input had
+/// sample weights, their sums per cell.
+pub fn matrix(classes: &[String], step: &StepMatrix) -> Result<ConfusionMatrix, CliError> {
+    let k = classes.len();
+    let Some(weighted) = &step.weighted else {
+        let mut cm = ConfusionMatrix::from_counts(k, step.counts.clone())?;
+        cm.set_class_names(classes.iter().cloned())?;
+        return Ok(cm);
+    };
+    // The library takes a ready weighted plane only through its documented,
+    // versioned serialised form (`confusion::wire`).
+    let rows = |cells: &[u64]| {
+        cells
+            .chunks(k.max(1))
+            .map(<[u64]>::to_vec)
+            .collect::<Vec<_>>()
+    };
+    let wire = serde_json::json!({
+        "schema_version": tbconfusion::confusion::wire::SCHEMA_VERSION,
+        "orientation": tbconfusion::confusion::wire::ORIENTATION,
+        "classes": classes,
+        "counts": rows(&step.counts),
+        "weighted": weighted.chunks(k.max(1)).collect::<Vec<_>>(),
+    });
+    serde_json::from_value(wire).map_err(|e| CliError::Nothing(format!("step {}: {e}", step.step)))
+}
+
+/// Writes every run's matrices under `logdir/<run>/`, steps in increasing
+/// order, each with its wall time when the input had one. All files stay
+/// staged until all runs are written; on any error the writers are
+/// dropped, which deletes their partial files.
+pub fn write_grouped(
+    grouped: &Grouped,
+    logdir: &Path,
+    tag: &str,
+    options: &ConfusionOptions,
+) -> Result<Written, CliError> {
+    let mut writers = Vec::with_capacity(grouped.runs.len());
+    let mut max_steps = 0;
+    for (run, steps) in &grouped.runs {
+        check_run_name(run)?;
+        let writer =
+            SummaryWriter::create_with(logdir.join(run), WriterOptions::default().staged(true))?;
+        for step in steps {
+            let cm = matrix(&grouped.classes, step)?;
+            match step.wall_time {
+                Some(seconds) => {
+                    let wall_time = WallTime::new(seconds)?;
+                    writer
+                        .at(wall_time)
+                        .add_confusion_matrix(tag, &cm, step.step, options)?;
+                }
+                None => writer.add_confusion_matrix(tag, &cm, step.step, options)?,
+            }
+        }
+        max_steps = max_steps.max(steps.len());
+        writers.push(writer);
+    }
+    let mut files = Vec::with_capacity(writers.len());
+    for writer in writers {
+        files.push(writer.close()?);
+    }
+    Ok(Written { files, max_steps })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weighted_sums_reach_the_matrix() {
+        let classes = ["a".to_string(), "b".to_string()];
+        let step = StepMatrix {
+            step: 3,
+            wall_time: None,
+            counts: vec![2, 1, 0, 4],
+            weighted: Some(vec![0.5, 3.0, 0.0, 4.0]),
+        };
+        let cm = matrix(&classes, &step).unwrap();
+        assert_eq!(cm.counts(), [2, 1, 0, 4]);
+        assert_eq!(cm.weighted_counts(), Some(&[0.5, 3.0, 0.0, 4.0][..]));
+        assert_eq!(cm.class_names(), classes);
+        let plain = matrix(
+            &classes,
+            &StepMatrix {
+                weighted: None,
+                ..step
+            },
+        )
+        .unwrap();
+        assert_eq!(plain.weighted_counts(), None);
+    }
+
+    #[test]
+    fn run_names_stay_inside_the_logdir() {
+        assert!(check_run_name("val").is_ok());
+        assert!(check_run_name("exp1/val").is_ok());
+        for bad in ["", "..", "../x", "/abs", "a/../b", "."] {
+            assert!(check_run_name(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,630 @@
+//! End-to-end tests of the `tbconfusion` binary: every dump format is
+//! converted and exported back, and the counts must be exactly the ones
+//! that went in; bad input must fail with a precise message, exit status 1
+//! and no event file left behind.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use npyz::WriterBuilder;
+
+/// (run, step, true class, predicted class) → count.
+type Counts = BTreeMap<(String, i64, String, String), u64>;
+
+fn tbconfusion(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tbconfusion"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    input
+        .write_all(stdin.unwrap_or_default())
+        .expect("stdin accepts the input");
+    drop(input);
+    child.wait_with_output().expect("the binary finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn event_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(event_files(&path));
+        } else if path.to_string_lossy().contains("tfevents") {
+            found.push(path);
+        }
+    }
+    found
+}
+
+fn convert_ok(args: &[&str], stdin: Option<&[u8]>) -> String {
+    let out = tbconfusion(args, stdin);
+    assert!(
+        out.status.success(),
+        "convert failed: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// Exports `logdir` as CSV and parses the rows back into counts.
+fn export(logdir: &Path) -> Counts {
+    let out = tbconfusion(&["export", logdir.to_str().unwrap()], None);
+    assert!(out.status.success(), "export failed: {}", text(&out.stderr));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let mut counts = Counts::new();
+    for row in reader.records() {
+        let row = row.unwrap();
+        let key = (
+            row[0].to_string(),
+            row[2].parse().unwrap(),
+            row[5].to_string(),
+            row[7].to_string(),
+        );
+        assert!(
+            counts.insert(key, row[8].parse().unwrap()).is_none(),
+            "each cell once"
+        );
+    }
+    counts
+}
+
+fn expect(cells: &[(&str, i64, &str, &str, u64)]) -> Counts {
+    cells
+        .iter()
+        .map(|&(r, s, t, p, c)| ((r.into(), s, t.into(), p.into()), c))
+        .collect()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+fn dir_arg(dir: &Path) -> &str {
+    dir.to_str().unwrap()
+}
+
+#[test]
+fn csv_with_steps_out_of_order_and_string_classes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("val.csv");
+    std::fs::write(
+        &input,
+        "step,y_true,y_pred\n2,cat,dog\n1,dog,dog\n2,bird,cat\n2,cat,dog\n",
+    )
+    .unwrap();
+    let logdir = tmp.path().join("runs");
+    let summary = convert_ok(
+        &["convert", dir_arg(&input), "--logdir", dir_arg(&logdir)],
+        None,
+    );
+    assert!(
+        summary.contains("4 predictions into 1 run, 2 steps"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("--samples_per_plugin images="),
+        "{summary}"
+    );
+    assert_eq!(
+        export(&logdir),
+        expect(&[
+            ("val", 1, "dog", "dog", 1),
+            ("val", 2, "bird", "cat", 1),
+            ("val", 2, "cat", "dog", 2),
+        ])
+    );
+}
+
+#[test]
+fn tsv_with_labels_and_probability_columns_from_gzip_named_plainly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("scores.tsv");
+    let tsv = "epoch\tactual\tprob_0\tprob_1\tprob_2\n0\t2\t0.1\t0.2\t0.7\n0\t0\t0.5\t0.4\t0.1\n1\t1\t0.9\t0.05\t0.05\n";
+    std::fs::write(&input, gzip(tsv.as_bytes())).unwrap();
+    let logdir = tmp.path().join("runs");
+    convert_ok(
+        &[
+            "convert",
+            dir_arg(&input),
+            "--logdir",
+            dir_arg(&logdir),
+            "--labels",
+            "a,b,c",
+            "-q",
+        ],
+        None,
+    );
+    assert_eq!(
+        export(&logdir),
+        expect(&[
+            ("scores", 0, "a", "a", 1),
+            ("scores", 0, "c", "c", 1),
+            ("scores", 1, "b", "a", 1)
+        ])
+    );
+}
+
+#[test]
+fn jsonl_both_shapes_and_stdin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logdir = tmp.path().join("runs");
+    let jsonl = "{\"step\": 5, \"label\": 0, \"prediction\": 1}\n\
+                 {\"step\": 6, \"y_true\": [0, 1, 1], \"logits\": [[2, 1], [0, 3], [5, 0]]}\n";
+    convert_ok(
+        &[
+            "convert",
+            "-",
+            "--logdir",
+            dir_arg(&logdir),
+            "--run",
+            "train",
+        ],
+        Some(jsonl.as_bytes()),
+    );
+    assert_eq!(
+        export(&logdir),
+        expect(&[
+            ("train", 5, "0", "1", 1),
+            ("train", 6, "0", "0", 1),
+            ("train", 6, "1", "0", 1),
+            ("train", 6, "1", "1", 1),
+        ])
+    );
+}
+
+#[test]
+fn dvclive_json_lists_take_steps_from_file_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = tmp.path().join("epoch_10.json");
+    let second = tmp.path().join("epoch_3.json");
+    std::fs::write(
+        &first,
+        "[{\"actual\": \"0\", \"predicted\": \"1\"}, {\"actual\": \"1\", \"predicted\": \"1\"}]",
+    )
+    .unwrap();
+    std::fs::write(&second, "[\n {\"actual\": 0, \"predicted\": 0}\n]\n").unwrap();
+    let logdir = tmp.path().join("runs");
+    convert_ok(
+        &[
+            "convert",
+            dir_arg(&first),
+            dir_arg(&second),
+            "--logdir",
+            dir_arg(&logdir),
+        ],
+        None,
+    );
+    assert_eq!(
+        export(&logdir),
+        expect(&[
+            ("epoch", 3, "0", "0", 1),
+            ("epoch", 10, "0", "1", 1),
+            ("epoch", 10, "1", "1", 1)
+        ])
+    );
+}
+
+/// A version-1.0 `.npy` holding little-endian `<i8` values of the given shape.
+fn npy_i64(shape: &[usize], values: &[i64]) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+    let shape = if dims.len() == 1 {
+        format!("({},)", dims[0])
+    } else {
+        format!("({})", dims.join(", "))
+    };
+    let mut header = format!("{{'descr': '<i8', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend((header.len() as u16).to_le_bytes());
+    out.extend(header.as_bytes());
+    for v in values {
+        out.extend(v.to_le_bytes());
+    }
+    out
+}
+
+#[test]
+fn numpy_npy_pairs_and_npz_archives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let npy = tmp.path().join("pairs_4.npy");
+    std::fs::write(&npy, npy_i64(&[3, 2], &[0, 0, 1, 0, 1, 1])).unwrap();
+    let npz = tmp.path().join("archive_7.npz");
+    {
+        let file = std::fs::File::create(&npz).unwrap();
+        let mut zip = npyz::npz::NpzWriter::new(file);
+        let options = npyz::zip::write::FileOptions::default()
+            .compression_method(npyz::zip::CompressionMethod::Deflated);
+        for (name, values) in [("y_true", [2i64, 2]), ("y_pred", [2, 0])] {
+            let mut w = zip
+                .array::<i64>(name, options)
+                .unwrap()
+                .default_dtype()
+                .shape(&[2])
+                .begin_nd()
+                .unwrap();
+            w.extend(values).unwrap();
+            w.finish().unwrap();
+        }
+    }
+    let logdir = tmp.path().join("runs");
+    convert_ok(
+        &[
+            "convert",
+            dir_arg(&npy),
+            dir_arg(&npz),
+            "--logdir",
+            dir_arg(&logdir),
+        ],
+        None,
+    );
+    assert_eq!(
+        export(&logdir),
+        expect(&[
+            ("archive", 7, "2", "0", 1),
+            ("archive", 7, "2", "2", 1),
+            ("pairs", 4, "0", "0", 1),
+            ("pairs", 4, "1", "0", 1),
+            ("pairs", 4, "1", "1", 1),
+        ])
+    );
+}
+
+/// A deterministic pseudo-random stream (no extra dependency needed).
+fn lcg(state: &mut u64) -> u64 {
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    *state >> 33
+}
+
+#[test]
+fn many_predictions_round_trip_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut expected = Counts::new();
+    let mut csv = String::from("global_step,target,predicted\n");
+    let mut state = 7;
+    for _ in 0..20_000 {
+        let (step, t, p) = (
+            lcg(&mut state) % 6,
+            lcg(&mut state) % 9,
+            lcg(&mut state) % 9,
+        );
+        csv += &format!("{},{t},{p}\n", step * 100);
+        *expected
+            .entry((
+                "big".into(),
+                (step * 100) as i64,
+                t.to_string(),
+                p.to_string(),
+            ))
+            .or_default() += 1;
+    }
+    let input = tmp.path().join("big.csv");
+    std::fs::write(&input, csv).unwrap();
+    let logdir = tmp.path().join("runs");
+    convert_ok(
+        &["convert", dir_arg(&input), "--logdir", dir_arg(&logdir)],
+        None,
+    );
+    assert_eq!(export(&logdir), expected);
+}
+
+fn assert_fails_cleanly(args: &[&str], logdir: &Path, stdin: Option<&[u8]>, needles: &[&str]) {
+    let out = tbconfusion(args, stdin);
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    for needle in needles {
+        assert!(stderr.contains(needle), "{needle:?} not in {stderr:?}");
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        event_files(logdir).is_empty(),
+        "event files left: {:?}",
+        event_files(logdir)
+    );
+}
+
+#[test]
+fn bad_input_names_file_line_column_value_and_leaves_no_event_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logdir = tmp.path().join("runs");
+    let good = tmp.path().join("good.csv");
+    std::fs::write(&good, "y_true,y_pred\n1,1\n").unwrap();
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(&bad, "step,y_true,y_pred,weight\n1,0,1,1\n1,0,1,-2\n").unwrap();
+    let args = [
+        "convert",
+        dir_arg(&good),
+        dir_arg(&bad),
+        "--logdir",
+        dir_arg(&logdir),
+    ];
+    assert_fails_cleanly(
+        &args,
+        &logdir,
+        None,
+        &["bad.csv, line 3, column \"weight\": \"-2\"", "non-negative"],
+    );
+
+    let labels = [
+        "convert",
+        "-",
+        "--logdir",
+        dir_arg(&logdir),
+        "--labels",
+        "cat,dog",
+    ];
+    assert_fails_cleanly(
+        &labels,
+        &logdir,
+        Some(b"y_true,y_pred\ncat,dog\ncow,dog\n"),
+        &["<stdin>, line 3: \"cow\" is not a class name from --labels (cat, dog)"],
+    );
+
+    let jsonl = tmp.path().join("broken.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"y_true\": 1, \"y_pred\": 1}\n{\"y_true\": 1, \"y_pred\": 1\n",
+    )
+    .unwrap();
+    assert_fails_cleanly(
+        &["convert", dir_arg(&jsonl), "--logdir", dir_arg(&logdir)],
+        &logdir,
+        None,
+        &["broken.jsonl, line 2: invalid JSON"],
+    );
+
+    let missing = tmp.path().join("nope.csv");
+    assert_fails_cleanly(
+        &["convert", dir_arg(&missing), "--logdir", dir_arg(&logdir)],
+        &logdir,
+        None,
+        &["nope.csv: cannot read"],
+    );
+
+    let empty = tmp.path().join("empty.csv");
+    std::fs::write(&empty, "y_true,y_pred\n").unwrap();
+    assert_fails_cleanly(
+        &["convert", dir_arg(&empty), "--logdir", dir_arg(&logdir)],
+        &logdir,
+        None,
+        &["no predictions in", "empty.csv"],
+    );
+
+    let columns = tmp.path().join("glue.tsv");
+    std::fs::write(&columns, "index\tprediction\n0\tentailment\n").unwrap();
+    assert_fails_cleanly(
+        &["convert", dir_arg(&columns), "--logdir", dir_arg(&logdir)],
+        &logdir,
+        None,
+        &["no true-label column", "--true-col"],
+    );
+}
+
+#[test]
+fn skip_bad_rows_reports_how_many() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("p.csv");
+    std::fs::write(&input, "y_true,y_pred\n1,1\nx,1.5\n0,0,0\n0,1\n").unwrap();
+    let logdir = tmp.path().join("runs");
+    let out = tbconfusion(
+        &[
+            "convert",
+            dir_arg(&input),
+            "--logdir",
+            dir_arg(&logdir),
+            "--skip-bad-rows",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("skipped 2 bad rows in"), "{stderr}");
+    assert!(
+        stderr.contains("line 3"),
+        "the first problem is shown: {stderr}"
+    );
+    assert_eq!(
+        export(&logdir),
+        expect(&[("p", 0, "0", "1", 1), ("p", 0, "1", "1", 1)])
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2_and_help_mentions_samples_per_plugin() {
+    let out = tbconfusion(&["convert", "x.csv"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let out = tbconfusion(
+        &["convert", "x.csv", "--logdir", "runs", "--run", "../escape"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    for command in [
+        &["render", "--help"][..],
+        &["--help"],
+        &["convert", "--help"],
+        &["export", "--help"],
+        &["inspect", "--help"],
+    ] {
+        let out = tbconfusion(command, None);
+        assert!(out.status.success());
+        let help = text(&out.stdout);
+        assert!(
+            help.contains("--samples_per_plugin images="),
+            "{command:?}: {help}"
+        );
+        assert!(
+            help.contains("tbconfusion "),
+            "{command:?} shows an example"
+        );
+    }
+}
+
+#[test]
+fn inspect_reports_tags_and_damage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("val.csv");
+    std::fs::write(&input, "step,y_true,y_pred\n0,0,1\n3,1,1\n").unwrap();
+    let logdir = tmp.path().join("runs");
+    convert_ok(
+        &[
+            "convert",
+            dir_arg(&input),
+            "--logdir",
+            dir_arg(&logdir),
+            "--tag",
+            "cm",
+        ],
+        None,
+    );
+    let out = tbconfusion(&["inspect", dir_arg(&logdir), "--json"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tags = report["tags"].as_array().unwrap();
+    let tag = tags
+        .iter()
+        .find(|t| t["tag"] == "cm/counts")
+        .expect("the counts tag");
+    assert_eq!(tag["run"].as_str(), Some("val"));
+    let image = tags
+        .iter()
+        .find(|t| t["tag"] == "cm")
+        .expect("the image tag");
+    assert_eq!(image["plugin"].as_str(), Some("images"));
+    assert!(
+        tags.iter()
+            .all(|t| t["problems"].as_object().unwrap().is_empty()),
+        "{report}"
+    );
+    assert_eq!(
+        (
+            tag["first_step"].as_i64(),
+            tag["last_step"].as_i64(),
+            tag["values"].as_u64()
+        ),
+        (Some(0), Some(3), Some(2))
+    );
+    assert_eq!(report["files"][0]["damage"], serde_json::Value::Null);
+
+    let file = &event_files(&logdir)[0];
+    let mut bytes = std::fs::read(file).unwrap();
+    let middle = bytes.len() - 20;
+    bytes[middle] ^= 0xff;
+    std::fs::write(file, &bytes).unwrap();
+    let out = tbconfusion(&["inspect", dir_arg(&logdir)], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("DAMAGED"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn wall_times_from_a_column_are_the_event_times() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("timed.csv");
+    std::fs::write(
+        &input,
+        "step,y_true,y_pred,timestamp\n1,0,0,1700000000.5\n1,1,0,1700000100.25\n2,1,1,1700000200\n",
+    )
+    .unwrap();
+    let logdir = tmp.path().join("runs");
+    convert_ok(
+        &["convert", dir_arg(&input), "--logdir", dir_arg(&logdir)],
+        None,
+    );
+    let out = tbconfusion(&["export", dir_arg(&logdir), "--format", "json"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let matrices: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let times: Vec<f64> = matrices
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["wall_time"].as_f64().unwrap())
+        .collect();
+    assert_eq!(
+        times,
+        [1_700_000_100.25, 1_700_000_200.0],
+        "the latest time of each step"
+    );
+    assert_eq!(matrices[0]["counts"], serde_json::json!([[1, 0], [1, 0]]));
+}
+
+#[test]
+fn render_draws_one_step_to_png() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("val.csv");
+    std::fs::write(
+        &input,
+        "step,y_true,y_pred\n1,cat,dog\n2,dog,dog\n2,cat,cat\n",
+    )
+    .unwrap();
+    let png = tmp.path().join("cm.png");
+    let out = tbconfusion(
+        &[
+            "render",
+            dir_arg(&input),
+            "-o",
+            dir_arg(&png),
+            "--normalize",
+            "true",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("step 2, 2 predictions, 2 classes"),
+        "{}",
+        text(&out.stderr)
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG file");
+    let out = tbconfusion(
+        &[
+            "render",
+            dir_arg(&input),
+            "-o",
+            dir_arg(&png),
+            "--step",
+            "5",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--step 5: the run has steps [1, 2]"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn gzipped_standard_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logdir = tmp.path().join("runs");
+    let csv = gzip(b"y_true;y_pred\n1;0\n1;1\n");
+    convert_ok(&["convert", "-", "--logdir", dir_arg(&logdir)], Some(&csv));
+    assert_eq!(
+        export(&logdir),
+        expect(&[("stdin", 0, "1", "0", 1), ("stdin", 0, "1", "1", 1)])
+    );
+}
