@@ -1,0 +1,176 @@
+//! Every input format of `tbconfusion convert`, end to end through real
+//! TensorBoard (both loaders): one run per format in one logdir, each step
+//! with its image, table and scalars, exactly as the files hold them.
+
+#[path = "support/logdir.rs"]
+mod logdir;
+#[path = "support/tensorboard.rs"]
+mod tensorboard;
+
+use std::io::Write;
+
+use npyz::WriterBuilder;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn convert(args: &[&str], logdir: &Path, stdin: Option<&[u8]>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tbconfusion"))
+        .arg("convert")
+        .args(args)
+        .arg("--logdir")
+        .arg(logdir)
+        .arg("--quiet")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(bytes) = stdin {
+        input.write_all(bytes).unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "convert {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// A version-1.0 `.npy` of little-endian `<i8` values.
+fn npy_i64(shape: &[usize], values: &[i64]) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+    let shape = if dims.len() == 1 {
+        format!("({},)", dims[0])
+    } else {
+        format!("({})", dims.join(", "))
+    };
+    let mut header = format!("{{'descr': '<i8', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend((header.len() as u16).to_le_bytes());
+    out.extend(header.as_bytes());
+    for v in values {
+        out.extend(v.to_le_bytes());
+    }
+    out
+}
+
+#[test]
+fn every_format_is_served_by_both_loaders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let logdir = dir.join("runs");
+
+    // CSV, steps out of order, string classes mapped in sorted order.
+    std::fs::write(
+        dir.join("csv.csv"),
+        "step,y_true,y_pred\n2,cat,dog\n1,dog,dog\n2,bird,cat\n3,cat,cat\n",
+    )
+    .unwrap();
+    convert(&[dir.join("csv.csv").to_str().unwrap()], &logdir, None);
+    // Gzipped TSV with per-class probabilities and class names.
+    let tsv = "epoch\tactual\tprob_0\tprob_1\tprob_2\n0\t2\t0.1\t0.2\t0.7\n0\t0\t0.5\t0.4\t0.1\n1\t1\t0.9\t0.05\t0.05\n";
+    std::fs::write(dir.join("tsv.tsv.gz"), gzip(tsv.as_bytes())).unwrap();
+    convert(
+        &[
+            dir.join("tsv.tsv.gz").to_str().unwrap(),
+            "--labels",
+            "a,b,c",
+            "--run",
+            "tsv",
+        ],
+        &logdir,
+        None,
+    );
+    // JSON Lines on standard input: one prediction per line, and one step per line.
+    let jsonl = "{\"step\": 5, \"label\": 0, \"prediction\": 1}\n{\"step\": 6, \"y_true\": [0, 1, 1], \"logits\": [[2, 1], [0, 3], [5, 0]]}\n";
+    convert(&["-", "--run", "jsonl"], &logdir, Some(jsonl.as_bytes()));
+    // dvclive JSON lists, the step from the file names.
+    std::fs::write(
+        dir.join("epoch_10.json"),
+        "[{\"actual\": 0, \"predicted\": 1}, {\"actual\": 1, \"predicted\": 1}]",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("epoch_3.json"),
+        "[{\"actual\": 0, \"predicted\": 0}]",
+    )
+    .unwrap();
+    convert(
+        &[
+            dir.join("epoch_10.json").to_str().unwrap(),
+            dir.join("epoch_3.json").to_str().unwrap(),
+            "--run",
+            "json",
+        ],
+        &logdir,
+        None,
+    );
+    // NumPy: an N×2 .npy of (true, predicted).
+    std::fs::write(
+        dir.join("pairs_4.npy"),
+        npy_i64(&[3, 2], &[0, 0, 1, 0, 1, 1]),
+    )
+    .unwrap();
+    convert(
+        &[dir.join("pairs_4.npy").to_str().unwrap(), "--run", "npy"],
+        &logdir,
+        None,
+    );
+    // NumPy: an .npz with y_true and y_pred.
+    let npz = dir.join("archive_7.npz");
+    {
+        let mut zip = npyz::npz::NpzWriter::new(std::fs::File::create(&npz).unwrap());
+        let options = npyz::zip::write::FileOptions::default()
+            .compression_method(npyz::zip::CompressionMethod::Deflated);
+        for (name, values) in [("y_true", [2i64, 2]), ("y_pred", [2, 0])] {
+            let mut w = zip
+                .array::<i64>(name, options)
+                .unwrap()
+                .default_dtype()
+                .shape(&[2])
+                .begin_nd()
+                .unwrap();
+            w.extend(values).unwrap();
+            w.finish().unwrap();
+        }
+    }
+    convert(&[npz.to_str().unwrap(), "--run", "npz"], &logdir, None);
+
+    let points = logdir::read_points(&logdir);
+    let steps = logdir::steps_by_tag(&points);
+    for (run, expected) in [
+        ("csv", vec![1, 2, 3]),
+        ("tsv", vec![0, 1]),
+        ("jsonl", vec![5, 6]),
+        ("json", vec![3, 10]),
+        ("npy", vec![4]),
+        ("npz", vec![7]),
+    ] {
+        for tag in [
+            "confusion_matrix",
+            "confusion_matrix/table",
+            "confusion_matrix/accuracy",
+            "confusion_matrix/counts",
+        ] {
+            assert_eq!(
+                steps.get(&(run.to_owned(), tag.to_owned())),
+                Some(&expected),
+                "{run} {tag}"
+            );
+        }
+    }
+    tensorboard::check_logdir(&logdir, &logdir::manifest_of(&points));
+}
