@@ -52,7 +52,7 @@
 //! - [`record`]: TFRecord framing with masked CRC-32C, and a resumable reader.
 //! - [`proto`]: the protobuf messages (generated code, committed).
 //! - [`event`]: the event file writer ([`SummaryWriter`]), a reader, and the
-//!   [`Step`](event::Step) and [`WallTime`](event::WallTime) newtypes.
+//!   [`Step`] and [`WallTime`] newtypes.
 //! - [`summary`]: scalar, image, text and tensor values with the plugin
 //!   metadata each needs.
 //! - [`confusion`]: counting ([`ConfusionMatrix`]), [`Metrics`], the Markdown

@@ -572,6 +572,46 @@ mod tests {
         assert_eq!(at(&img, 20, 20), 100);
     }
 
+    /// The layout, pixel for pixel: `tests/golden/gallery.png`. Set
+    /// `UPDATE_GOLDEN=1` to rewrite it after an intended change, and look at
+    /// it before committing.
+    #[test]
+    fn golden_gallery() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/gallery.png");
+        let (cm, y_true, y_pred) = sample();
+        let opts = GalleryOptions::default();
+        let shade = |i: usize| {
+            Thumbnail::gray(
+                8,
+                8,
+                (0..64).map(|p| ((p * 7 + i * 31) % 256) as u8).collect(),
+            )
+        };
+        let rows = collect_rows(&cm, &y_true, &y_pred, shade, &opts).unwrap();
+        let img = render_gallery(&rows, "val/examples", 3, cm.total(), &opts).unwrap();
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, encode_png(&img).unwrap().bytes()).unwrap();
+        }
+        let bytes = std::fs::read(&path).expect("golden missing: run with UPDATE_GOLDEN=1");
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes));
+        reader.set_transformations(png::Transformations::EXPAND);
+        let mut reader = reader.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        pixels.truncate(info.buffer_size());
+        assert_eq!(
+            (info.width, info.height),
+            (img.width, img.height),
+            "gallery size changed"
+        );
+        assert!(
+            pixels == img.pixels,
+            "gallery pixels changed; if intended, rerun with UPDATE_GOLDEN=1 and look at {}",
+            path.display()
+        );
+    }
+
     #[test]
     fn gallery_image_size_is_stable() {
         let (cm, y_true, y_pred) = sample();

@@ -1,6 +1,5 @@
-//! Renderer tests: golden image, size caps, no-support marking, determinism, and a gallery
-//! writer for looking at the output (`RENDER_GALLERY=/tmp/render-gallery cargo test --lib
-//! confusion::render::tests::gallery -- --ignored`).
+//! Renderer tests: golden image, size caps, no-support marking and determinism. To look at
+//! the output, run `cargo run --example render_samples`.
 
 use super::*;
 
