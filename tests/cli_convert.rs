@@ -3,6 +3,9 @@
 //! that went in; bad input must fail with a precise message, exit status 1
 //! and no event file left behind.
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -88,12 +91,6 @@ fn expect(cells: &[(&str, i64, &str, &str, u64)]) -> Counts {
         .collect()
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
-}
-
 fn dir_arg(dir: &Path) -> &str {
     dir.to_str().unwrap()
 }
@@ -135,7 +132,7 @@ fn tsv_with_labels_and_probability_columns_from_gzip_named_plainly() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("scores.tsv");
     let tsv = "epoch\tactual\tprob_0\tprob_1\tprob_2\n0\t2\t0.1\t0.2\t0.7\n0\t0\t0.5\t0.4\t0.1\n1\t1\t0.9\t0.05\t0.05\n";
-    std::fs::write(&input, gzip(tsv.as_bytes())).unwrap();
+    std::fs::write(&input, fixtures::gzip(tsv.as_bytes())).unwrap();
     let logdir = tmp.path().join("runs");
     convert_ok(
         &[
@@ -219,33 +216,11 @@ fn dvclive_json_lists_take_steps_from_file_names() {
     );
 }
 
-/// A version-1.0 `.npy` holding little-endian `<i8` values of the given shape.
-fn npy_i64(shape: &[usize], values: &[i64]) -> Vec<u8> {
-    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
-    let shape = if dims.len() == 1 {
-        format!("({},)", dims[0])
-    } else {
-        format!("({})", dims.join(", "))
-    };
-    let mut header = format!("{{'descr': '<i8', 'fortran_order': False, 'shape': {shape}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend((header.len() as u16).to_le_bytes());
-    out.extend(header.as_bytes());
-    for v in values {
-        out.extend(v.to_le_bytes());
-    }
-    out
-}
-
 #[test]
 fn numpy_npy_pairs_and_npz_archives() {
     let tmp = tempfile::tempdir().unwrap();
     let npy = tmp.path().join("pairs_4.npy");
-    std::fs::write(&npy, npy_i64(&[3, 2], &[0, 0, 1, 0, 1, 1])).unwrap();
+    std::fs::write(&npy, fixtures::npy_i64(&[3, 2], &[0, 0, 1, 0, 1, 1])).unwrap();
     let npz = tmp.path().join("archive_7.npz");
     {
         let file = std::fs::File::create(&npz).unwrap();
@@ -621,7 +596,7 @@ fn render_draws_one_step_to_png() {
 fn gzipped_standard_input() {
     let tmp = tempfile::tempdir().unwrap();
     let logdir = tmp.path().join("runs");
-    let csv = gzip(b"y_true;y_pred\n1;0\n1;1\n");
+    let csv = fixtures::gzip(b"y_true;y_pred\n1;0\n1;1\n");
     convert_ok(&["convert", "-", "--logdir", dir_arg(&logdir)], Some(&csv));
     assert_eq!(
         export(&logdir),

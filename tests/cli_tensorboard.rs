@@ -2,6 +2,9 @@
 //! TensorBoard (both loaders): one run per format in one logdir, each step
 //! with its image, table and scalars, exactly as the files hold them.
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 #[path = "support/logdir.rs"]
 mod logdir;
 #[path = "support/tensorboard.rs"]
@@ -39,34 +42,6 @@ fn convert(args: &[&str], logdir: &Path, stdin: Option<&[u8]>) {
     );
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
-}
-
-/// A version-1.0 `.npy` of little-endian `<i8` values.
-fn npy_i64(shape: &[usize], values: &[i64]) -> Vec<u8> {
-    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
-    let shape = if dims.len() == 1 {
-        format!("({},)", dims[0])
-    } else {
-        format!("({})", dims.join(", "))
-    };
-    let mut header = format!("{{'descr': '<i8', 'fortran_order': False, 'shape': {shape}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend((header.len() as u16).to_le_bytes());
-    out.extend(header.as_bytes());
-    for v in values {
-        out.extend(v.to_le_bytes());
-    }
-    out
-}
-
 #[test]
 fn every_format_is_served_by_both_loaders() {
     let tmp = tempfile::tempdir().unwrap();
@@ -82,7 +57,7 @@ fn every_format_is_served_by_both_loaders() {
     convert(&[dir.join("csv.csv").to_str().unwrap()], &logdir, None);
     // Gzipped TSV with per-class probabilities and class names.
     let tsv = "epoch\tactual\tprob_0\tprob_1\tprob_2\n0\t2\t0.1\t0.2\t0.7\n0\t0\t0.5\t0.4\t0.1\n1\t1\t0.9\t0.05\t0.05\n";
-    std::fs::write(dir.join("tsv.tsv.gz"), gzip(tsv.as_bytes())).unwrap();
+    std::fs::write(dir.join("tsv.tsv.gz"), fixtures::gzip(tsv.as_bytes())).unwrap();
     convert(
         &[
             dir.join("tsv.tsv.gz").to_str().unwrap(),
@@ -121,7 +96,7 @@ fn every_format_is_served_by_both_loaders() {
     // NumPy: an N×2 .npy of (true, predicted).
     std::fs::write(
         dir.join("pairs_4.npy"),
-        npy_i64(&[3, 2], &[0, 0, 1, 0, 1, 1]),
+        fixtures::npy_i64(&[3, 2], &[0, 0, 1, 0, 1, 1]),
     )
     .unwrap();
     convert(

@@ -6,7 +6,9 @@
 //! reading and put in sorted order at the end; every class is checked when
 //! its record is read, so each error still points at its line.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use super::dump::{ClassValue, Prediction, Record};
 use super::error::{CliError, DumpError, Location};
@@ -22,7 +24,7 @@ struct ClassSpace {
     labels: Option<Labels>,
     /// Names seen (without `--labels`), by first appearance.
     names: Vec<String>,
-    name_ids: HashMap<String, u32>,
+    name_ids: FxHashMap<String, u32>,
     /// Largest index seen (without `--labels`).
     max_index: Option<u32>,
     first_index_at: Option<Location>,
@@ -215,7 +217,8 @@ fn names_with_scores(location: &Location, name: &str, scores_at: &Location) -> D
 /// The sparse counts of one step.
 #[derive(Debug, Default)]
 struct StepCounts {
-    cells: HashMap<(u32, u32), (u64, f64)>,
+    /// Sparse counts; a fast hash, since every prediction looks up a cell.
+    cells: FxHashMap<(u32, u32), (u64, f64)>,
     wall_time: Option<f64>,
     predictions: u64,
 }
@@ -272,12 +275,12 @@ impl Accumulator {
         let predicted = self
             .classes
             .prediction_key(&record.prediction, &record.location)?;
-        let counts = self
-            .runs
-            .entry(run.to_string())
-            .or_default()
-            .entry(step)
-            .or_default();
+        // Look the run up before inserting it: no String allocation per prediction.
+        let steps = match self.runs.get_mut(run) {
+            Some(steps) => steps,
+            None => self.runs.entry(run.to_owned()).or_default(),
+        };
+        let counts = steps.entry(step).or_default();
         let cell = counts.cells.entry((truth, predicted)).or_insert((0, 0.0));
         cell.0 += 1;
         cell.1 += record.weight.unwrap_or(1.0);

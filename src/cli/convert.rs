@@ -14,6 +14,9 @@ use super::error::{CliError, DumpError};
 use super::input::{self, Format, InputSource};
 use super::labels::Labels;
 
+/// Predictions read between progress-bar updates.
+const PROGRESS_BATCH: u64 = 4096;
+
 /// What to read and how.
 #[derive(Clone, Debug)]
 pub struct ReadOptions {
@@ -58,6 +61,8 @@ pub fn read_all(options: &ReadOptions) -> Result<(Grouped, Vec<Skipped>), CliErr
         progress.set_message(file.clone());
         let mut skipped_here: Option<Skipped> = None;
         let mut run: Option<String> = options.run.clone();
+        // The progress bar reads the clock on every update: update it in batches.
+        let mut unreported = 0u64;
         for item in dump::records(opened, &options.columns)? {
             let added = item.and_then(|record| {
                 let run = run.get_or_insert_with(|| {
@@ -69,7 +74,13 @@ pub fn read_all(options: &ReadOptions) -> Result<(Grouped, Vec<Skipped>), CliErr
                 accumulator.add(run, record.step.unwrap_or(fallback_step), &record)
             });
             match added {
-                Ok(()) => progress.inc(1),
+                Ok(()) => {
+                    unreported += 1;
+                    if unreported == PROGRESS_BATCH {
+                        progress.inc(unreported);
+                        unreported = 0;
+                    }
+                }
                 Err(error @ DumpError::Io { .. }) => return Err(error.into()),
                 Err(error) if options.skip_bad_rows => match &mut skipped_here {
                     Some(s) => s.count += 1,
@@ -84,6 +95,7 @@ pub fn read_all(options: &ReadOptions) -> Result<(Grouped, Vec<Skipped>), CliErr
                 Err(error) => return Err(error.into()),
             }
         }
+        progress.inc(unreported);
         skipped.extend(skipped_here);
     }
     progress.finish_and_clear();
