@@ -234,3 +234,30 @@ fn assert_runs_have_counts(root: &Path) {
     }
     assert_eq!(found, 6);
 }
+
+/// A matrix with more classes than the image may have pixels still logs its
+/// sub-matrix, table, scalars and counts; only the full image is left out.
+#[test]
+fn oversized_matrices_keep_everything_but_the_full_image() {
+    let k = 500;
+    let counts: Vec<u64> = (0..k * k)
+        .map(|i| u64::from(i / k == i % k) * 3 + u64::from(i % 97 == 0))
+        .collect();
+    let cm = ConfusionMatrix::from_counts(k, counts).unwrap();
+    let opts = ConfusionOptions::default()
+        .render_options(tbconfusion::RenderOptions::default().max_side_px(400));
+    let tags: Vec<String> = confusion_values("big", &cm, 1, &opts)
+        .unwrap()
+        .into_iter()
+        .map(|v| v.tag)
+        .collect();
+    assert!(!tags.iter().any(|t| t == "big"), "{tags:?}");
+    for tag in [
+        "big/top_confused",
+        "big/table",
+        "big/accuracy",
+        "big/counts",
+    ] {
+        assert!(tags.iter().any(|t| t == tag), "{tag} missing from {tags:?}");
+    }
+}

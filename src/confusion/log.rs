@@ -12,6 +12,9 @@
 //! | `T/precision/<class>`, `T/recall/<class>`, `T/f1/<class>` | Scalars | per class |
 //! | `T/counts` | (none) | the raw counts, for `tbconfusion export` |
 //!
+//! A matrix with more classes than `max_side_px` has pixels gets no `T`
+//! image, only `T/top_confused`.
+//!
 //! Undefined metrics (a class never predicted has no precision) are left
 //! out of the scalars rather than logged as NaN, which would break the
 //! chart. The bundle owns every tag under `T/`.
@@ -165,9 +168,15 @@ pub fn confusion_values(
     options: &ConfusionOptions,
 ) -> Result<Vec<Value>, render::RenderError> {
     let k = cm.num_classes();
+    // A matrix too large for one pixel per class within `max_side_px` has no
+    // full image; its `T/top_confused` sub-matrix and the rest are still logged.
     let render_main = || {
         let title = render::default_title(tag, step, options.render.normalization, cm.total());
-        render::render_png(cm, &title, &options.render)
+        match render::render_png(cm, &title, &options.render) {
+            Ok(png) => Ok(Some(png)),
+            Err(render::RenderError::TooLarge { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     };
     // Large matrices: draw the main image on a second core while the
     // metrics, table, sub-matrix and counts are built here. Small ones are
@@ -176,12 +185,10 @@ pub fn confusion_values(
         let main = (options.image && k >= PARALLEL_FROM_CLASSES).then(|| scope.spawn(render_main));
         let side = side_values(tag, cm, step, options);
         let main_png = match main {
-            Some(handle) => Some(
-                handle
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
-            ),
-            None if options.image => Some(render_main()?),
+            Some(handle) => handle
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
+            None if options.image => render_main()?,
             None => None,
         };
         Ok::<_, render::RenderError>((main_png, side?))

@@ -175,7 +175,10 @@ struct State {
     /// Per tag; a fast non-cryptographic hash, since tags are looked up
     /// on every call and come from the program, not from an adversary.
     tags: FxHashMap<String, TagState>,
+    /// An I/O error: the file is unusable from here on, so it is sticky.
     error: Option<WriteError>,
+    /// A background job's failure, returned once by the next call.
+    job_error: Option<WriteError>,
     flush_requested: u64,
     flush_done: u64,
     jobs_submitted: u64,
@@ -228,9 +231,13 @@ impl Shared {
     }
 }
 
-fn check_usable(st: &State) -> Result<(), WriteError> {
+fn check_usable(st: &mut State) -> Result<(), WriteError> {
     if let Some(e) = &st.error {
         return Err(e.clone());
+    }
+    // A failed job lost only its own summaries: report it once, then go on.
+    if let Some(e) = st.job_error.take() {
+        return Err(e);
     }
     if st.closed || st.shutdown {
         return Err(WriteError::Closed);
@@ -312,8 +319,10 @@ struct Inner {
 /// appending to an existing one, and writes the `brain.Event:2` header first.
 /// Steps must increase per tag ([`WriteError::StepNotIncreasing`]).
 /// Errors from the background threads are returned by the next call,
-/// [`flush`](Self::flush) or [`close`](Self::close). Dropping the last clone
-/// flushes and closes the file.
+/// [`flush`](Self::flush) or [`close`](Self::close): an I/O error on every
+/// call from then on (the file cannot be appended to safely), a failed
+/// rendering job once (only that job's summaries are lost). Dropping the
+/// last clone flushes and closes the file.
 ///
 /// TensorBoard shows only 10 images per tag unless started with
 /// `--samples_per_plugin images=N` (use a large N; `images=0` shows none).
@@ -391,6 +400,7 @@ impl SummaryWriter {
                 spare: Vec::new(),
                 tags: FxHashMap::default(),
                 error: None,
+                job_error: None,
                 flush_requested: 0,
                 flush_done: 0,
                 jobs_submitted: 0,
@@ -507,14 +517,14 @@ impl SummaryWriter {
         while st.jobs_done < jobs && st.error.is_none() {
             st = shared.wait(st);
         }
-        check_usable(&st)?;
+        check_usable(&mut st)?;
         st.flush_requested += 1;
         let ticket = st.flush_requested;
         shared.work.notify_one();
         while st.flush_done < ticket && st.error.is_none() {
             st = shared.wait(st);
         }
-        check_usable(&st)
+        check_usable(&mut st)
     }
 
     /// Writes everything, stops the background threads and closes the file,
@@ -535,7 +545,7 @@ impl SummaryWriter {
         let wall = wall_time.unwrap_or_else(WallTime::now).seconds();
         let shared = &self.inner.shared;
         let mut st = shared.lock();
-        check_usable(&st)?;
+        check_usable(&mut st)?;
         // The hot path: one lookup checks the step and the metadata state.
         let first = match st.tags.get_mut(tag) {
             Some(t) => {
@@ -576,7 +586,7 @@ impl SummaryWriter {
         let wall = wall_time.unwrap_or_else(WallTime::now).seconds();
         let shared = &self.inner.shared;
         let mut st = shared.lock();
-        check_usable(&st)?;
+        check_usable(&mut st)?;
         advance_steps(&mut st, guard_tags, step.0)?;
         let _st = shared.append(st, |st| append_values(st, step.0, wall, values));
         Ok(())
@@ -604,7 +614,7 @@ impl SummaryWriter {
         };
         {
             let mut st = self.inner.shared.lock();
-            check_usable(&st)?;
+            check_usable(&mut st)?;
             advance_steps(&mut st, guard_tags, step.0)?;
             st.jobs_submitted += 1;
         }
@@ -663,7 +673,10 @@ impl Inner {
         for t in threads {
             panicked |= t.join().is_err();
         }
-        let error = shared.lock().error.clone();
+        let error = {
+            let mut st = shared.lock();
+            st.error.clone().or_else(|| st.job_error.take())
+        };
         let error = error.or_else(|| {
             panicked.then(|| WriteError::Io {
                 path: shared.path.clone(),
@@ -774,7 +787,7 @@ fn job_loop(shared: &Shared, jobs: Receiver<Job>) {
             }
             Ok(_) => {}
             Err(message) => {
-                st.error.get_or_insert(WriteError::Job {
+                st.job_error.get_or_insert(WriteError::Job {
                     what: job.what,
                     step: job.step,
                     message,
@@ -823,5 +836,46 @@ impl Backfill<'_> {
         let values = vec![summary::image(tag, png, true)];
         self.writer
             .values_at(&[tag], step.into(), Some(self.wall_time), values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_job_is_reported_once_and_logging_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = SummaryWriter::create(dir.path()).unwrap();
+        w.submit_job(
+            "broken",
+            &["broken"],
+            Step(1),
+            None,
+            Box::new(|| Err("no pixels".into())),
+        )
+        .unwrap();
+        w.submit_job(
+            "panics",
+            &["panics"],
+            Step(1),
+            None,
+            Box::new(|| panic!("renderer bug")),
+        )
+        .unwrap();
+        match w.flush() {
+            Err(WriteError::Job {
+                what,
+                step: 1,
+                message,
+            }) => {
+                assert_eq!((what.as_str(), message.as_str()), ("broken", "no pixels"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // The panic was caught, too; only the first failure is kept.
+        w.add_scalar("loss", 1.0, 1).unwrap();
+        w.flush().unwrap();
+        w.close().unwrap();
     }
 }
