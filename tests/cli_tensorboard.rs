@@ -124,7 +124,34 @@ fn every_format_is_served_by_both_loaders() {
     }
     convert(&[npz.to_str().unwrap(), "--run", "npz"], &logdir, None);
 
+    // CSV with sample weights: weighted metrics beside the unweighted ones.
+    std::fs::write(
+        dir.join("weighted.csv"),
+        "step,y_true,y_pred,weight\n1,0,0,3\n1,0,1,1\n1,1,1,0.5\n",
+    )
+    .unwrap();
+    convert(&[dir.join("weighted.csv").to_str().unwrap()], &logdir, None);
+
     let points = logdir::read_points(&logdir);
+    let scalar = |run: &str, tag: &str| {
+        points
+            .iter()
+            .find(|p| p.run == run && p.tag == tag)
+            .and_then(|p| p.scalar)
+    };
+    assert_eq!(
+        scalar("weighted", "confusion_matrix/accuracy"),
+        Some(2.0 / 3.0)
+    );
+    assert_eq!(
+        scalar("weighted", "confusion_matrix/weighted/accuracy"),
+        Some(3.5 / 4.5)
+    );
+    assert_eq!(
+        scalar("csv", "confusion_matrix/weighted/accuracy"),
+        None,
+        "no weights, no weighted metrics"
+    );
     let steps = logdir::steps_by_tag(&points);
     for (run, expected) in [
         ("csv", vec![1, 2, 3]),

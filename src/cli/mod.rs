@@ -153,7 +153,8 @@ struct ReadArgs {
     /// Column of the step.
     #[arg(long, value_name = "NAME")]
     step_col: Option<String>,
-    /// Column of the sample weights (summed per cell into the matrix's weighted plane).
+    /// Column of the sample weights: adds sample-weighted metrics (`T/weighted/*` and a line in
+    /// the table); images and counts stay unweighted.
     #[arg(long, value_name = "NAME")]
     weight_col: Option<String>,
     /// Column of the wall time (seconds since 1970), used as each step's event time.

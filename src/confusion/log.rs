@@ -10,6 +10,7 @@
 //! | `T/table` | Text | the exact counts and a per-class report in Markdown |
 //! | `T/accuracy`, `T/balanced_accuracy`, `T/macro_f1`, `T/weighted_f1`, `T/mcc`, `T/kappa` | Scalars | overall metrics |
 //! | `T/precision/<class>`, `T/recall/<class>`, `T/f1/<class>` | Scalars | per class |
+//! | `T/weighted/accuracy`, … `T/weighted/kappa` | Scalars | with sample weights only: the overall metrics over the weighted plane |
 //! | `T/counts` | (none) | the raw counts, for `tbconfusion export` |
 //!
 //! A matrix with more classes than `max_side_px` has pixels gets no `T`
@@ -216,8 +217,30 @@ fn side_values(
         let png = render::render_png(&sub, &title, &options.render)?;
         values.push(summary::image(&sub_tag, png, true));
     }
+    // With sample weights, the same metrics over the weighted plane.
+    let weighted = Metrics::compute_weighted(cm, options.zero_division);
     if options.table {
-        let markdown = markdown_report(cm, &metrics, &options.report);
+        let mut markdown = markdown_report(cm, &metrics, &options.report);
+        if let Some(w) = &weighted {
+            let f = |v: f64| {
+                if v.is_finite() {
+                    format!("{v:.4}")
+                } else {
+                    "—".to_owned()
+                }
+            };
+            markdown.push_str(&format!(
+                "\n**Weighted by sample weight:** total weight {}, accuracy {}, balanced accuracy {}, \
+                 macro F1 {}, weighted F1 {}, MCC {}, κ {}\n",
+                f(w.total),
+                f(w.accuracy),
+                f(w.balanced_accuracy.value),
+                f(w.macro_f1.value),
+                f(w.weighted_f1),
+                f(w.mcc),
+                f(w.kappa)
+            ));
+        }
         values.push(summary::text(&format!("{tag}/table"), &markdown, true));
     }
     let mut scalar = |name: String, v: f64| {
@@ -235,6 +258,17 @@ fn side_values(
         scalar(format!("{tag}/weighted_f1"), metrics.weighted_f1);
         scalar(format!("{tag}/mcc"), metrics.mcc);
         scalar(format!("{tag}/kappa"), metrics.kappa);
+        if let Some(w) = &weighted {
+            scalar(format!("{tag}/weighted/accuracy"), w.accuracy);
+            scalar(
+                format!("{tag}/weighted/balanced_accuracy"),
+                w.balanced_accuracy.value,
+            );
+            scalar(format!("{tag}/weighted/macro_f1"), w.macro_f1.value);
+            scalar(format!("{tag}/weighted/weighted_f1"), w.weighted_f1);
+            scalar(format!("{tag}/weighted/mcc"), w.mcc);
+            scalar(format!("{tag}/weighted/kappa"), w.kappa);
+        }
         if k <= options.per_class_scalars_up_to {
             for (name, m) in cm.class_names().iter().zip(&metrics.per_class) {
                 scalar(format!("{tag}/precision/{name}"), m.precision);
