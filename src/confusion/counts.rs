@@ -62,9 +62,12 @@ pub enum CountsError {
 pub fn encode(cm: &ConfusionMatrix) -> (TensorProto, Vec<u8>) {
     let k = cm.num_classes();
     let counts = cm.counts();
-    let nnz = counts.iter().filter(|&&c| c != 0).count();
+    // One pass: non-zero cells, and cells too big for a one-byte varint.
+    let (nnz, big) = counts.iter().fold((0usize, 0usize), |(nnz, big), &c| {
+        (nnz + usize::from(c != 0), big + usize::from(c > 127))
+    });
     // A zero costs one varint byte in the dense form; a sparse cell at least three.
-    let dense_cost = k * k + counts.iter().filter(|&&c| c > 127).count() * 2;
+    let dense_cost = k * k + big * 2;
     let (layout, tensor) = if nnz * 3 + nnz < dense_cost {
         let mut values = Vec::with_capacity(nnz * 3);
         for (i, &c) in counts.iter().enumerate().filter(|(_, c)| **c != 0) {
