@@ -81,5 +81,31 @@ fn train_digits_logs_every_epoch_and_learns() {
         "validation accuracy {accuracy:?}"
     );
 
+    // The raw counts read back for every epoch: 1,438 training and 359
+    // validation predictions (a regression test: steps of different sparsity
+    // once failed to decode).
+    let export = Command::new(env!("CARGO_BIN_EXE_tbconfusion"))
+        .arg("export")
+        .arg(&logdir)
+        .output()
+        .unwrap();
+    let csv = String::from_utf8_lossy(&export.stdout);
+    assert!(
+        export.status.success(),
+        "{csv}{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let mut totals: std::collections::BTreeMap<(String, i64), u64> = Default::default();
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        *totals
+            .entry((f[0].to_owned(), f[2].parse().unwrap()))
+            .or_default() += f[8].parse::<u64>().unwrap();
+    }
+    for epoch in 0..epochs {
+        assert_eq!(totals[&("train".to_owned(), epoch)], 1438, "epoch {epoch}");
+        assert_eq!(totals[&("val".to_owned(), epoch)], 359, "epoch {epoch}");
+    }
+
     tensorboard::check_logdir(&logdir, &logdir::manifest_of(&points));
 }

@@ -2,11 +2,13 @@
 //! re-rendered later with nothing lost.
 //!
 //! Logged as an `int64` tensor under our own plugin name with `data_class`
-//! TENSOR (without it TensorBoard's Rust loader keeps none of it). Dense
-//! matrices are `[K, K]`; sparse ones (K = 1000 with 10,000 predictions has
-//! at most 10,000 non-zero cells of a million) are `[nnz, 3]` rows of
-//! `(true, predicted, count)`, whichever is smaller on the wire. The plugin
-//! content is JSON naming the layout and the classes.
+//! TENSOR (without it TensorBoard's Rust loader keeps none of it). Up to
+//! [`DENSE_MAX_CLASSES`] classes the tensor is dense, `[K, K]`; beyond, it is
+//! sparse, `[nnz, 3]` rows of `(true, predicted, count)` (K = 1000 with
+//! 10,000 predictions has at most 10,000 non-zero cells of a million). The
+//! plugin content is JSON naming the layout and the classes. It is written
+//! only with a tag's first value, so the layout depends on K alone, never on
+//! one step's sparsity: every step of a tag decodes with the same content.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -14,6 +16,19 @@ use thiserror::Error;
 use super::matrix::ConfusionMatrix;
 use crate::proto::{DataType, SummaryMetadata, TensorProto};
 use crate::summary;
+
+/// The largest K whose counts are logged dense (`[K, K]`, at most 4,096
+/// cells, a few kilobytes as varints); larger matrices are logged sparse.
+pub const DENSE_MAX_CLASSES: usize = 64;
+
+/// The layout of the counts of a K-class matrix: fixed by K.
+pub fn layout_for(k: usize) -> CountsLayout {
+    if k <= DENSE_MAX_CLASSES {
+        CountsLayout::Dense
+    } else {
+        CountsLayout::Coo
+    }
+}
 
 /// Plugin name of the counts tensors.
 pub const COUNTS_PLUGIN: &str = "tbconfusion";
@@ -62,13 +77,8 @@ pub enum CountsError {
 pub fn encode(cm: &ConfusionMatrix) -> (TensorProto, Vec<u8>) {
     let k = cm.num_classes();
     let counts = cm.counts();
-    // One pass: non-zero cells, and cells too big for a one-byte varint.
-    let (nnz, big) = counts.iter().fold((0usize, 0usize), |(nnz, big), &c| {
-        (nnz + usize::from(c != 0), big + usize::from(c > 127))
-    });
-    // A zero costs one varint byte in the dense form; a sparse cell at least three.
-    let dense_cost = k * k + big * 2;
-    let (layout, tensor) = if nnz * 3 + nnz < dense_cost {
+    let (layout, tensor) = if layout_for(k) == CountsLayout::Coo {
+        let nnz = counts.iter().filter(|&&c| c != 0).count();
         let mut values = Vec::with_capacity(nnz * 3);
         for (i, &c) in counts.iter().enumerate().filter(|(_, c)| **c != 0) {
             values.extend_from_slice(&[(i / k) as i64, (i % k) as i64, to_i64(c)]);
@@ -192,6 +202,27 @@ mod tests {
             let meta: CountsContent = serde_json::from_slice(&content).unwrap();
             assert_eq!(meta.layout, layout);
             assert_eq!(decode(&tensor, &content).unwrap(), cm);
+        }
+    }
+
+    /// Regression: the content is written with a tag's first value only, so
+    /// steps of different sparsity must share it.
+    #[test]
+    fn every_step_of_a_tag_decodes_with_the_first_steps_content() {
+        for k in [1usize, 3, 10, DENSE_MAX_CLASSES, DENSE_MAX_CLASSES + 1, 200] {
+            let empty = ConfusionMatrix::new(k).unwrap();
+            let full =
+                ConfusionMatrix::from_counts(k, (0..(k * k) as u64).map(|c| c % 300 + 1).collect())
+                    .unwrap();
+            let mut diagonal = vec![0u64; k * k];
+            (0..k).for_each(|i| diagonal[i * k + i] = 5);
+            let diagonal = ConfusionMatrix::from_counts(k, diagonal).unwrap();
+            let (_, first_content) = encode(&empty);
+            for cm in [&empty, &full, &diagonal] {
+                let (tensor, content) = encode(cm);
+                assert_eq!(content, first_content, "K={k}");
+                assert_eq!(&decode(&tensor, &first_content).unwrap(), cm, "K={k}");
+            }
         }
     }
 
