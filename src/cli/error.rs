@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::io;
+use std::sync::Arc;
 
 use thiserror::Error;
 
@@ -20,8 +21,9 @@ pub enum Position {
 /// A file, a position in it and optionally the column (or key, or array).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {
-    /// The input as the user named it (`-` is shown as `<stdin>`).
-    pub file: String,
+    /// The input as the user named it (`-` is shown as `<stdin>`); shared,
+    /// because every record of a file carries its location.
+    pub file: Arc<str>,
     /// Line or row.
     pub position: Position,
     /// Column name, JSON key or NumPy array name.
@@ -32,7 +34,7 @@ impl Location {
     /// A location covering a whole file.
     pub fn file(file: &str) -> Location {
         Location {
-            file: file.to_string(),
+            file: file.into(),
             position: Position::File,
             column: None,
         }
@@ -40,8 +42,13 @@ impl Location {
 
     /// A location at a position, without a column.
     pub fn at(file: &str, position: Position) -> Location {
+        Location::at_shared(&file.into(), position)
+    }
+
+    /// [`Location::at`] with a name already shared: no copy of the name.
+    pub fn at_shared(file: &Arc<str>, position: Position) -> Location {
         Location {
-            file: file.to_string(),
+            file: Arc::clone(file),
             position,
             column: None,
         }

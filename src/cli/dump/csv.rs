@@ -24,6 +24,8 @@ enum PredictionColumns {
 /// Streams the records of a delimited text file.
 pub struct CsvRecords {
     file: String,
+    /// The same name, shared by the location of every record.
+    shared_file: std::sync::Arc<str>,
     reader: csv::Reader<LineCounting>,
     lines: Rc<RefCell<LineTracker>>,
     headers: Vec<String>,
@@ -115,6 +117,7 @@ impl CsvRecords {
         let weight = optional(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?;
         let time = optional(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?;
         Ok(CsvRecords {
+            shared_file: file.as_str().into(),
             file,
             reader,
             lines,
@@ -131,7 +134,7 @@ impl CsvRecords {
 
     fn parse_row(&self, line: u64) -> Result<Record, DumpError> {
         let row = &self.row;
-        let here = Location::at(&self.file, Position::Line(line));
+        let here = Location::at_shared(&self.shared_file, Position::Line(line));
         let cell = |index: usize| row.get(index).unwrap_or("");
         let at = |index: usize| here.clone().column(&self.headers[index]);
         let truth = parse_class(cell(self.truth), || at(self.truth))?;
