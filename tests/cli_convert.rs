@@ -603,3 +603,37 @@ fn gzipped_standard_input() {
         expect(&[("stdin", 0, "1", "0", 1), ("stdin", 0, "1", "1", 1)])
     );
 }
+
+/// Two files in one run with different classes, and classes that change
+/// between steps of one tag: each step is exported with its own classes.
+#[test]
+fn export_uses_each_files_and_steps_own_classes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logdir = tmp.path().join("runs");
+    let first = tmp.path().join("t1.csv");
+    let second = tmp.path().join("t2.csv");
+    std::fs::write(&first, "step,y_true,y_pred\n1,cat,dog\n").unwrap();
+    std::fs::write(&second, "step,y_true,y_pred\n2,bird,dog\n2,ant,ant\n").unwrap();
+    for input in [&first, &second] {
+        convert_ok(
+            &[
+                "convert",
+                dir_arg(input),
+                "--logdir",
+                dir_arg(&logdir),
+                "--run",
+                "r",
+                "-q",
+            ],
+            None,
+        );
+    }
+    assert_eq!(
+        export(&logdir),
+        expect(&[
+            ("r", 1, "cat", "dog", 1),
+            ("r", 2, "ant", "ant", 1),
+            ("r", 2, "bird", "dog", 1)
+        ])
+    );
+}

@@ -225,3 +225,40 @@ fn periodic_flush_reaches_the_file_without_flush_calls() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+#[test]
+fn metadata_with_content_is_repeated_on_every_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::create(dir.path()).unwrap();
+    for step in 0..3 {
+        let t = summary::int64_tensor(&[1], vec![step]);
+        w.add_tensor(
+            "described",
+            t.clone(),
+            "mine",
+            format!("{{\"step\":{step}}}").into_bytes(),
+            step,
+        )
+        .unwrap();
+        w.add_tensor("plain", t, "mine", Vec::new(), step).unwrap();
+    }
+    let path = w.close().unwrap();
+    let mut seen: HashMap<String, Vec<Option<Vec<u8>>>> = HashMap::new();
+    for e in read_all(&path).into_iter().skip(1) {
+        let Some(What::Summary(s)) = e.what else {
+            panic!()
+        };
+        for v in s.value {
+            let content = v.metadata.and_then(|m| m.plugin_data).map(|p| p.content);
+            seen.entry(v.tag).or_default().push(content);
+        }
+    }
+    let described: Vec<Vec<u8>> = (0..3)
+        .map(|s| format!("{{\"step\":{s}}}").into_bytes())
+        .collect();
+    assert_eq!(
+        seen["described"],
+        described.into_iter().map(Some).collect::<Vec<_>>()
+    );
+    assert_eq!(seen["plain"], vec![Some(Vec::new()), None, None]);
+}

@@ -81,9 +81,9 @@ pub fn read_counts(
                     && let Some(plugin) =
                         value.metadata.as_ref().and_then(|m| m.plugin_data.as_ref())
                 {
-                    contents
-                        .entry(key.clone())
-                        .or_insert_with(|| plugin.content.clone());
+                    // Each value's own metadata wins: files, and tags whose
+                    // classes changed, each carry theirs.
+                    contents.insert(key.clone(), plugin.content.clone());
                 }
                 let (Some(content), Some(ValueKind::Tensor(tensor))) =
                     (contents.get(&key), &value.value)

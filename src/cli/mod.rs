@@ -184,7 +184,7 @@ struct RenderArgs {
     #[arg(long)]
     margins: bool,
     /// Largest image side in pixels.
-    #[arg(long, value_name = "PX", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(128..))]
+    #[arg(long, value_name = "PX", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(128..=16_384))]
     max_side_px: u32,
 }
 

@@ -214,8 +214,13 @@ fn side_values(
         let sub = render::top_confused(cm, options.top_confused_classes);
         let sub_tag = format!("{tag}/top_confused");
         let title = render::default_title(&sub_tag, step, options.render.normalization, cm.total());
-        let png = render::render_png(&sub, &title, &options.render)?;
-        values.push(summary::image(&sub_tag, png, true));
+        // Like the full image: what does not fit `max_side_px` is left out,
+        // never the table, scalars and counts with it.
+        match render::render_png(&sub, &title, &options.render) {
+            Ok(png) => values.push(summary::image(&sub_tag, png, true)),
+            Err(render::RenderError::TooLarge { .. }) => {}
+            Err(e) => return Err(e),
+        }
     }
     // With sample weights, the same metrics over the weighted plane.
     let weighted = Metrics::compute_weighted(cm, options.zero_division);

@@ -284,10 +284,18 @@ fn advance_steps(st: &mut State, tags: &[&str], step: i64) -> Result<(), WriteEr
 fn append_values(st: &mut State, step: i64, wall_time: f64, mut values: Vec<Value>) {
     for v in &mut values {
         let tag = st.tags.entry(v.tag.clone()).or_default();
-        if tag.described {
+        // Metadata with plugin content may describe this very value (the
+        // counts tensor names its layout and classes): keep it on every
+        // value, which both loaders allow. Plain metadata goes on the first.
+        let describes_value = v
+            .metadata
+            .as_ref()
+            .and_then(|m| m.plugin_data.as_ref())
+            .is_some_and(|p| !p.content.is_empty());
+        if tag.described && !describes_value {
             v.metadata = None;
         } else {
-            tag.described = v.metadata.is_some();
+            tag.described |= v.metadata.is_some();
         }
     }
     let event = Event {
