@@ -52,6 +52,16 @@ pub enum ConfusionError {
         /// Length given.
         got: usize,
     },
+    /// Two classes share a name: their per-class tags would collide.
+    #[error("class name {name:?} is used by classes {first} and {second}; names must be distinct")]
+    DuplicateClassName {
+        /// The name.
+        name: String,
+        /// Index of its first use.
+        first: usize,
+        /// Index of its second use.
+        second: usize,
+    },
     /// The number of class names differs from the number of classes.
     #[error("expected {expected} class names, got {got}")]
     WrongNameCount {
@@ -146,6 +156,21 @@ pub enum ConfusionError {
     },
 }
 
+/// Class names become tag names (`T/recall/<class>`): they must be distinct.
+pub(crate) fn check_distinct(names: &[String]) -> Result<(), ConfusionError> {
+    let mut seen = std::collections::HashMap::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        if let Some(first) = seen.insert(name.as_str(), i) {
+            return Err(ConfusionError::DuplicateClassName {
+                name: name.clone(),
+                first,
+                second: i,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Exact confusion counts over `K` classes, with class names.
 ///
 /// Counts are `u64`, never floats, so they stay exact however many
@@ -191,6 +216,7 @@ impl ConfusionMatrix {
         let classes: Vec<String> = names.into_iter().map(Into::into).collect();
         let k = classes.len();
         let mut cm = ConfusionMatrix::new(k)?;
+        check_distinct(&classes)?;
         cm.classes = classes;
         Ok(cm)
     }
@@ -222,6 +248,7 @@ impl ConfusionMatrix {
                 got: names.len(),
             });
         }
+        check_distinct(&names)?;
         self.classes = names;
         Ok(())
     }
@@ -1304,5 +1331,23 @@ mod tests {
                 .to_string();
             assert!(err.contains(want), "{json}: {err}");
         }
+    }
+
+    #[test]
+    fn class_names_must_be_distinct() {
+        match ConfusionMatrix::with_class_names(["x", "y", "x"]) {
+            Err(ConfusionError::DuplicateClassName {
+                name,
+                first: 0,
+                second: 2,
+            }) => assert_eq!(name, "x"),
+            other => panic!("{other:?}"),
+        }
+        let mut cm = ConfusionMatrix::new(2).unwrap();
+        assert!(matches!(
+            cm.set_class_names(["a", "a"]),
+            Err(ConfusionError::DuplicateClassName { .. })
+        ));
+        assert_eq!(cm.class_names(), ["0", "1"], "unchanged on error");
     }
 }

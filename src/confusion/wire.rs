@@ -70,6 +70,7 @@ impl TryFrom<WireMatrix> for ConfusionMatrix {
         }
         let counts = flatten("counts", wire.counts, k)?;
         let mut cm = ConfusionMatrix::from_counts(k, counts)?;
+        super::matrix::check_distinct(&wire.classes)?;
         cm.classes = wire.classes;
         cm.ignore_index = wire.ignore_index;
         if let Some(weighted) = wire.weighted {

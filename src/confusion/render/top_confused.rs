@@ -47,10 +47,15 @@ pub fn top_confused(cm: &ConfusionMatrix, k: usize) -> ConfusionMatrix {
         }
     }
     let names = cm.class_names();
+    // The bucket's name must not be taken by a kept class.
+    let mut other = OTHER_CLASS.to_owned();
+    while kept.iter().any(|&i| names[i] == other) {
+        other.push('*');
+    }
     let new_names: Vec<String> = kept
         .iter()
         .map(|&i| names[i].clone())
-        .chain(std::iter::once(OTHER_CLASS.to_owned()))
+        .chain(std::iter::once(other))
         .collect();
     // Both constructors only fail on zero classes or mismatched lengths, impossible here
     // (side ≥ 1, names.len() == side); fall back to the input rather than panic.
