@@ -329,8 +329,9 @@ struct Inner {
 /// Errors from the background threads are returned by the next call,
 /// [`flush`](Self::flush) or [`close`](Self::close): an I/O error on every
 /// call from then on (the file cannot be appended to safely), a failed
-/// rendering job once (only that job's summaries are lost). Dropping the
-/// last clone flushes and closes the file.
+/// rendering job once (only that job's summaries are lost; a logging call
+/// that reports it logs nothing itself, while `flush` still writes
+/// everything else first). Dropping the last clone flushes and closes the file.
 ///
 /// TensorBoard shows only 10 images per tag unless started with
 /// `--samples_per_plugin images=N` (use a large N; `images=0` shows none).
@@ -525,6 +526,8 @@ impl SummaryWriter {
         while st.jobs_done < jobs && st.error.is_none() {
             st = shared.wait(st);
         }
+        // Write what there is even when a job failed; report the failure after.
+        let failed_job = st.job_error.take();
         check_usable(&mut st)?;
         st.flush_requested += 1;
         let ticket = st.flush_requested;
@@ -532,7 +535,8 @@ impl SummaryWriter {
         while st.flush_done < ticket && st.error.is_none() {
             st = shared.wait(st);
         }
-        check_usable(&mut st)
+        check_usable(&mut st)?;
+        failed_job.map_or(Ok(()), Err)
     }
 
     /// Writes everything, stops the background threads and closes the file,
@@ -855,6 +859,7 @@ mod tests {
     fn a_failed_job_is_reported_once_and_logging_goes_on() {
         let dir = tempfile::tempdir().unwrap();
         let w = SummaryWriter::create(dir.path()).unwrap();
+        w.add_scalar("before", 1.0, 1).unwrap();
         w.submit_job(
             "broken",
             &["broken"],
@@ -881,6 +886,11 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // The flush that reported the failure still wrote what came before it.
+        let events = crate::event::EventFileReader::open(w.path())
+            .unwrap()
+            .count();
+        assert_eq!(events, 2, "header and the scalar");
         // The panic was caught, too; only the first failure is kept.
         w.add_scalar("loss", 1.0, 1).unwrap();
         w.flush().unwrap();
