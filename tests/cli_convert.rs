@@ -637,3 +637,79 @@ fn export_uses_each_files_and_steps_own_classes() {
         ])
     );
 }
+
+/// `--labels 1,2,3`: the cells 1, 2, 3 are those names, not indices 1, 2, 3.
+#[test]
+fn number_like_labels_are_matched_as_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logdir = tmp.path().join("runs");
+    let input = tmp.path().join("ratings.csv");
+    std::fs::write(&input, "step,y_true,y_pred\n0,1,1\n0,2,1\n0,3,3\n").unwrap();
+    convert_ok(
+        &[
+            "convert",
+            dir_arg(&input),
+            "--logdir",
+            dir_arg(&logdir),
+            "--labels",
+            "1,2,3",
+            "-q",
+        ],
+        None,
+    );
+    assert_eq!(
+        export(&logdir),
+        expect(&[
+            ("ratings", 0, "1", "1", 1),
+            ("ratings", 0, "2", "1", 1),
+            ("ratings", 0, "3", "3", 1)
+        ])
+    );
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(&bad, "step,y_true,y_pred\n0,0,1\n").unwrap();
+    assert_fails_cleanly(
+        &[
+            "convert",
+            dir_arg(&bad),
+            "--logdir",
+            dir_arg(&tmp.path().join("r2")),
+            "--labels",
+            "1,2,3",
+        ],
+        &tmp.path().join("r2"),
+        None,
+        &["bad.csv, line 2", "\"0\"", "matched as names"],
+    );
+}
+
+/// `a/preds.csv` and `b/preds.csv` would silently add up in one run `preds`.
+#[test]
+fn inputs_sharing_only_a_file_name_are_not_merged() {
+    let tmp = tempfile::tempdir().unwrap();
+    for dir in ["a", "b"] {
+        std::fs::create_dir_all(tmp.path().join(dir)).unwrap();
+        std::fs::write(
+            tmp.path().join(dir).join("preds.csv"),
+            "epoch,y_true,y_pred\n1,0,1\n",
+        )
+        .unwrap();
+    }
+    let logdir = tmp.path().join("runs");
+    let (a, b) = (
+        tmp.path().join("a/preds.csv"),
+        tmp.path().join("b/preds.csv"),
+    );
+    let out = tbconfusion(
+        &[
+            "convert",
+            dir_arg(&a),
+            dir_arg(&b),
+            "--logdir",
+            dir_arg(&logdir),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--run"), "{}", text(&out.stderr));
+    assert!(event_files(&logdir).is_empty());
+}

@@ -22,6 +22,9 @@ pub const MAX_CLASSES: usize = 4096;
 #[derive(Debug, Default)]
 struct ClassSpace {
     labels: Option<Labels>,
+    /// Whether some `--labels` name looks like an integer: then integer cells
+    /// are matched as names ("1" is the class named 1), never as indices.
+    numeric_labels: bool,
     /// Names seen (without `--labels`), by first appearance.
     names: Vec<String>,
     name_ids: FxHashMap<String, u32>,
@@ -37,6 +40,20 @@ impl ClassSpace {
     fn key(&mut self, class: &ClassValue, location: &Location) -> Result<u32, DumpError> {
         if let Some(labels) = &self.labels {
             return match class {
+                ClassValue::Int(index) if self.numeric_labels => {
+                    let name = index.to_string();
+                    labels.index_of(&name).map(|i| i as u32).ok_or_else(|| {
+                        DumpError::bad_value(
+                            location.clone(),
+                            name,
+                            format!(
+                                "a class name from --labels ({}); names that look like numbers are \
+                                 matched as names, not as indices",
+                                preview(labels.names())
+                            ),
+                        )
+                    })
+                }
                 ClassValue::Int(index) => match usize::try_from(*index) {
                     Ok(i) if i < labels.len() => Ok(i as u32),
                     _ => Err(DumpError::bad_value(
@@ -262,6 +279,9 @@ impl Accumulator {
     pub fn new(labels: Option<Labels>) -> Self {
         Accumulator {
             classes: ClassSpace {
+                numeric_labels: labels
+                    .as_ref()
+                    .is_some_and(|l| l.names().iter().any(|n| n.trim().parse::<i64>().is_ok())),
                 labels,
                 ..ClassSpace::default()
             },

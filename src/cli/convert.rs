@@ -52,6 +52,8 @@ pub fn read_all(options: &ReadOptions) -> Result<(Grouped, Vec<Skipped>), CliErr
     let progress = progress_bar(options.progress);
     let mut accumulator = Accumulator::new(options.labels.clone());
     let mut skipped = Vec::new();
+    // Derived run name -> (first input, whether its steps came from its file name).
+    let mut derived_runs: std::collections::HashMap<String, (String, bool)> = Default::default();
     for (position, source) in options.inputs.iter().enumerate() {
         let stem = source.stem();
         let name_step = stem.as_deref().and_then(step_from_name);
@@ -63,8 +65,10 @@ pub fn read_all(options: &ReadOptions) -> Result<(Grouped, Vec<Skipped>), CliErr
         let mut run: Option<String> = options.run.clone();
         // The progress bar reads the clock on every update: update it in batches.
         let mut unreported = 0u64;
+        let mut steps_from_column = false;
         for item in dump::records(opened, &options.columns)? {
             let added = item.and_then(|record| {
+                steps_from_column |= record.step.is_some();
                 let run = run.get_or_insert_with(|| {
                     default_run_name(
                         stem.as_deref(),
@@ -97,6 +101,24 @@ pub fn read_all(options: &ReadOptions) -> Result<(Grouped, Vec<Skipped>), CliErr
         }
         progress.inc(unreported);
         skipped.extend(skipped_here);
+        // Two inputs that only share a file name (`a/preds.csv`, `b/preds.csv`)
+        // would silently add up in one run; files named by step
+        // (`epoch_1.json`, `epoch_2.json`) are meant to.
+        if let (None, Some(run)) = (&options.run, &run) {
+            let by_name = name_step.is_some() && !steps_from_column;
+            match derived_runs.get(run) {
+                Some((first, first_by_name)) if !(by_name && *first_by_name) => {
+                    return Err(CliError::Usage(format!(
+                        "{first} and {file} would both become run {run:?} and their counts would \
+                         add up; convert them separately with --run NAME for each"
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    derived_runs.insert(run.clone(), (file.clone(), by_name));
+                }
+            }
+        }
     }
     progress.finish_and_clear();
     if accumulator.is_empty() {

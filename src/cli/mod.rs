@@ -83,6 +83,7 @@ and y_pred (or prediction, predicted, pred) or per-class scores prob_0..prob_K (
 with one prediction or one step of arrays per line; a JSON list of {actual, predicted} (dvclive);
 .npz with y_true and y_pred or probs/logits; .npy of shape (N, 2). Gzip is detected from the bytes.
 Classes are integer indices or names; names map through --labels, else they are sorted.
+If some --labels names look like numbers, numbers in the data are matched as names.
 The step comes from a step/epoch column, else from the digits in the file name (epoch_007.npz -> 7),
 else from the input's position on the command line; steps are written in increasing order.
 
