@@ -93,6 +93,11 @@ pub fn write_grouped(
         max_steps = max_steps.max(steps.len());
         writers.push(writer);
     }
+    // Everything is written (and any error surfaces) while all files are
+    // still staged; only then are they published, one link each.
+    for writer in &writers {
+        writer.flush()?;
+    }
     let mut files = Vec::with_capacity(writers.len());
     for writer in writers {
         files.push(writer.close()?);

@@ -702,9 +702,13 @@ impl Inner {
             }
             (None, Some(e)) => Err(e),
             (Some((staged, name)), None) => {
-                naming::publish_staged(staged, name).map_err(|e| WriteError::Io {
-                    path: staged.clone(),
-                    source: Arc::new(e),
+                naming::publish_staged(staged, name).map_err(|e| {
+                    // Not published: leave nothing half-done behind.
+                    let _ = std::fs::remove_file(staged);
+                    WriteError::Io {
+                        path: staged.clone(),
+                        source: Arc::new(e),
+                    }
                 })
             }
             (None, None) => Ok(shared.path.clone()),
