@@ -11,8 +11,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use npyz::WriterBuilder;
-
 /// (run, step, true class, predicted class) → count.
 type Counts = BTreeMap<(String, i64, String, String), u64>;
 
@@ -222,23 +220,7 @@ fn numpy_npy_pairs_and_npz_archives() {
     let npy = tmp.path().join("pairs_4.npy");
     std::fs::write(&npy, fixtures::npy_i64(&[3, 2], &[0, 0, 1, 0, 1, 1])).unwrap();
     let npz = tmp.path().join("archive_7.npz");
-    {
-        let file = std::fs::File::create(&npz).unwrap();
-        let mut zip = npyz::npz::NpzWriter::new(file);
-        let options = npyz::zip::write::FileOptions::default()
-            .compression_method(npyz::zip::CompressionMethod::Deflated);
-        for (name, values) in [("y_true", [2i64, 2]), ("y_pred", [2, 0])] {
-            let mut w = zip
-                .array::<i64>(name, options)
-                .unwrap()
-                .default_dtype()
-                .shape(&[2])
-                .begin_nd()
-                .unwrap();
-            w.extend(values).unwrap();
-            w.finish().unwrap();
-        }
-    }
+    fixtures::write_npz(&npz, &[("y_true", &[2, 2]), ("y_pred", &[2, 0])]);
     let logdir = tmp.path().join("runs");
     convert_ok(
         &[

@@ -12,7 +12,6 @@ mod tensorboard;
 
 use std::io::Write;
 
-use npyz::WriterBuilder;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -106,22 +105,7 @@ fn every_format_is_served_by_both_loaders() {
     );
     // NumPy: an .npz with y_true and y_pred.
     let npz = dir.join("archive_7.npz");
-    {
-        let mut zip = npyz::npz::NpzWriter::new(std::fs::File::create(&npz).unwrap());
-        let options = npyz::zip::write::FileOptions::default()
-            .compression_method(npyz::zip::CompressionMethod::Deflated);
-        for (name, values) in [("y_true", [2i64, 2]), ("y_pred", [2, 0])] {
-            let mut w = zip
-                .array::<i64>(name, options)
-                .unwrap()
-                .default_dtype()
-                .shape(&[2])
-                .begin_nd()
-                .unwrap();
-            w.extend(values).unwrap();
-            w.finish().unwrap();
-        }
-    }
+    fixtures::write_npz(&npz, &[("y_true", &[2, 2]), ("y_pred", &[2, 0])]);
     convert(&[npz.to_str().unwrap(), "--run", "npz"], &logdir, None);
 
     // CSV with sample weights: weighted metrics beside the unweighted ones.

@@ -254,25 +254,22 @@ fn side_values(
         }
     };
     if options.scalars {
-        scalar(format!("{tag}/accuracy"), metrics.accuracy);
-        scalar(
-            format!("{tag}/balanced_accuracy"),
-            metrics.balanced_accuracy.value,
-        );
-        scalar(format!("{tag}/macro_f1"), metrics.macro_f1.value);
-        scalar(format!("{tag}/weighted_f1"), metrics.weighted_f1);
-        scalar(format!("{tag}/mcc"), metrics.mcc);
-        scalar(format!("{tag}/kappa"), metrics.kappa);
-        if let Some(w) = &weighted {
-            scalar(format!("{tag}/weighted/accuracy"), w.accuracy);
-            scalar(
-                format!("{tag}/weighted/balanced_accuracy"),
-                w.balanced_accuracy.value,
-            );
-            scalar(format!("{tag}/weighted/macro_f1"), w.macro_f1.value);
-            scalar(format!("{tag}/weighted/weighted_f1"), w.weighted_f1);
-            scalar(format!("{tag}/weighted/mcc"), w.mcc);
-            scalar(format!("{tag}/weighted/kappa"), w.kappa);
+        // The overall metrics, and the same over sample weights when there are any.
+        let overall = |m: &Metrics| {
+            [
+                ("accuracy", m.accuracy),
+                ("balanced_accuracy", m.balanced_accuracy.value),
+                ("macro_f1", m.macro_f1.value),
+                ("weighted_f1", m.weighted_f1),
+                ("mcc", m.mcc),
+                ("kappa", m.kappa),
+            ]
+        };
+        for (name, v) in overall(&metrics) {
+            scalar(format!("{tag}/{name}"), v);
+        }
+        for (name, v) in weighted.as_ref().map(overall).into_iter().flatten() {
+            scalar(format!("{tag}/weighted/{name}"), v);
         }
         if k <= options.per_class_scalars_up_to {
             for (name, m) in cm.class_names().iter().zip(&metrics.per_class) {

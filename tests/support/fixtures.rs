@@ -32,3 +32,22 @@ pub fn npy_i64(shape: &[usize], values: &[i64]) -> Vec<u8> {
     }
     out
 }
+
+/// Writes an `.npz` archive of deflated 1-D `i64` arrays.
+pub fn write_npz(path: &std::path::Path, arrays: &[(&str, &[i64])]) {
+    use npyz::WriterBuilder;
+    let mut zip = npyz::npz::NpzWriter::new(std::fs::File::create(path).unwrap());
+    let options = npyz::zip::write::FileOptions::default()
+        .compression_method(npyz::zip::CompressionMethod::Deflated);
+    for (name, values) in arrays {
+        let mut w = zip
+            .array::<i64>(name, options)
+            .unwrap()
+            .default_dtype()
+            .shape(&[values.len() as u64])
+            .begin_nd()
+            .unwrap();
+        w.extend(values.iter().copied()).unwrap();
+        w.finish().unwrap();
+    }
+}
