@@ -6,7 +6,6 @@ use std::io::Write;
 
 use serde::Serialize;
 use tbconfusion::confusion::counts;
-use tbconfusion::event::EventFileReader;
 use tbconfusion::proto::event::What;
 use tbconfusion::proto::summary::value::Value as ValueKind;
 
@@ -46,14 +45,12 @@ pub fn read_counts(
 ) -> Result<(Vec<ExportedMatrix>, Vec<TruncatedTail>), CliError> {
     let mut matrices = Vec::new();
     let mut truncated = Vec::new();
-    // Plugin content is stored with a tag's first value only.
+    // Counts metadata, per run and tag: the latest value that carried it
+    // (every counts value does; older files only the first of each file).
     let mut contents: HashMap<(String, String), Vec<u8>> = HashMap::new();
     for file in files {
         let shown = file.path.display().to_string();
-        let mut reader = EventFileReader::open(&file.path).map_err(|e| CliError::Read {
-            path: shown.clone(),
-            source: e,
-        })?;
+        let mut reader = file.open()?;
         loop {
             let event = match reader.read_event() {
                 Ok(Some((_, event))) => event,

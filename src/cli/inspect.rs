@@ -8,7 +8,6 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde::Serialize;
-use tbconfusion::event::EventFileReader;
 use tbconfusion::proto::DataType;
 use tbconfusion::proto::event::What;
 use tbconfusion::proto::summary::value::Value as ValueKind;
@@ -95,10 +94,7 @@ pub fn inspect(files: &[EventFile]) -> Result<Report, CliError> {
     let mut tags: BTreeMap<(String, String), TagReport> = BTreeMap::new();
     for file in files {
         let shown = file.path.display().to_string();
-        let mut reader = EventFileReader::open(&file.path).map_err(|e| CliError::Read {
-            path: shown.clone(),
-            source: e,
-        })?;
+        let mut reader = file.open()?;
         let mut file_report = FileReport {
             path: shown,
             run: file.run.clone(),

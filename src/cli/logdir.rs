@@ -3,8 +3,11 @@
 //! run is its directory relative to the logdir (`.` for the top level).
 
 use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
+use tbconfusion::event::EventFileReader;
 use tbconfusion::event::naming::EVENT_FILE_INFIX;
 
 use super::error::CliError;
@@ -16,6 +19,16 @@ pub struct EventFile {
     pub run: String,
     /// The file.
     pub path: PathBuf,
+}
+
+impl EventFile {
+    /// Opens the file for reading its events.
+    pub fn open(&self) -> Result<EventFileReader<BufReader<File>>, CliError> {
+        EventFileReader::open(&self.path).map_err(|e| CliError::Read {
+            path: self.path.display().to_string(),
+            source: e,
+        })
+    }
 }
 
 /// The event files under `path` (or `path` itself if it is a file), by run
