@@ -283,7 +283,13 @@ fn advance_steps(st: &mut State, tags: &[&str], step: i64) -> Result<(), WriteEr
 /// first value of each tag in this file.
 fn append_values(st: &mut State, step: i64, wall_time: f64, mut values: Vec<Value>) {
     for v in &mut values {
-        let tag = st.tags.entry(v.tag.clone()).or_default();
+        // Under the lock that callers wait on: copy a tag's name only when new.
+        if !st.tags.contains_key(&v.tag) {
+            st.tags.insert(v.tag.clone(), TagState::default());
+        }
+        let Some(tag) = st.tags.get_mut(&v.tag) else {
+            continue;
+        };
         // Metadata with plugin content may describe this very value (the
         // counts tensor names its layout and classes): keep it on every
         // value, which both loaders allow. Plain metadata goes on the first.
