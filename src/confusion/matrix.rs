@@ -410,17 +410,17 @@ macro_rules! impl_label {
 impl_label!(u8 => u8, u16 => u16, u32 => u32, i8 => u8, i16 => u16, i32 => u32);
 impl_label!(wide: u64 => u64, usize => usize, i64 => u64, isize => usize);
 
-/// Samples validated and then counted at a time: the block is still in
-/// cache for the counting pass, so the labels are read from memory once,
-/// and nothing reaches the matrix before every block has passed.
-const VALIDATE_BLOCK: usize = 1 << 13;
+/// Samples counted between checks of the labels' OR, so a label too wide
+/// for the counting table stops the work early.
+const CHECK_BLOCK: usize = 1 << 13;
 /// Number of interleaved sub-histograms. Consecutive equal pairs (common:
 /// the diagonal dominates) then hit different memory, which breaks the
 /// store-to-load dependency that limits a single histogram.
 const WAYS: usize = 4;
 /// Sub-histograms are interleaved only while all of them fit in about
-/// the L2 cache; beyond it one compact `u32` histogram is faster.
-const INTERLEAVE_MAX_BYTES: usize = 256 << 10;
+/// the L2 cache (`WAYS` tables of `4 << 2·7` bytes: 256 KiB, K ≤ 128);
+/// beyond it one compact `u32` histogram is faster.
+const INTERLEAVE_MAX_SHIFT: u32 = 7;
 /// Largest histogram table (entries) worth allocating; larger matrices
 /// count straight into the `u64` cells.
 const HISTOGRAM_MAX_ENTRIES: usize = 1 << 22;
@@ -666,6 +666,27 @@ impl ConfusionMatrix {
         }
     }
 
+    /// The error for the first sample with a label outside `0..K`, its true
+    /// label checked before its prediction. Only called once counting has
+    /// shown that there is one.
+    fn first_out_of_range<T: Label, U: Label>(&self, y_true: &[T], y_pred: &[U]) -> ConfusionError {
+        let k = self.num_classes() as u64;
+        let bad = y_true
+            .iter()
+            .zip(y_pred)
+            .enumerate()
+            .find_map(|(index, (&t, &p))| {
+                if t.to_u64_wrapping() >= k {
+                    Some(self.out_of_range("true", index, t.to_i128()))
+                } else if p.to_u64_wrapping() >= k {
+                    Some(self.out_of_range("predicted", index, p.to_i128()))
+                } else {
+                    None
+                }
+            });
+        bad.unwrap_or(ConfusionError::Overflow)
+    }
+
     /// Validation when samples with true label `ignored` are skipped.
     fn validate_ignoring<T: Label, U: Label>(
         &self,
@@ -708,7 +729,7 @@ impl ConfusionMatrix {
             self.validate(y_pred, "predicted")?;
             return self.count_direct(y_true, y_pred);
         }
-        let ways = if table * WAYS * 4 <= INTERLEAVE_MAX_BYTES {
+        let ways = if shift <= INTERLEAVE_MAX_SHIFT {
             WAYS
         } else {
             1
@@ -716,16 +737,23 @@ impl ConfusionMatrix {
         let mut hist = vec![0u32; table * ways];
         let mut pending = vec![0u64; table];
         let mut since_flush = 0;
+        // Labels are checked while they are counted: the OR of all of them
+        // shows whether each fits in `shift` bits (so indexes stay in the
+        // table), and a label in `k..1 << shift` lands in a row or column
+        // of the table outside the K×K corner, checked at the end. Only
+        // then do the counts reach the matrix.
+        let mut seen = 0u64;
         let blocks = y_true
-            .chunks(VALIDATE_BLOCK)
-            .zip(y_pred.chunks(VALIDATE_BLOCK));
-        for (i, (t, p)) in blocks.enumerate() {
-            self.validate_at(t, "true", i * VALIDATE_BLOCK)?;
-            self.validate_at(p, "predicted", i * VALIDATE_BLOCK)?;
-            if ways == WAYS {
-                count_interleaved(t, p, shift, &mut hist);
+            .chunks(CHECK_BLOCK)
+            .zip(y_pred.chunks(CHECK_BLOCK));
+        for (t, p) in blocks {
+            seen |= if ways == WAYS {
+                count_interleaved_dyn(t, p, shift, &mut hist)
             } else {
-                count_single(t, p, shift, &mut hist);
+                count_single(t, p, shift, &mut hist)
+            };
+            if seen >> shift != 0 {
+                return Err(self.first_out_of_range(y_true, y_pred));
             }
             since_flush += t.len();
             if since_flush >= FLUSH_EVERY {
@@ -734,6 +762,13 @@ impl ConfusionMatrix {
             }
         }
         flush(&mut hist, &mut pending);
+        let outside_corner = pending
+            .chunks_exact(1 << shift)
+            .enumerate()
+            .any(|(t, row)| row[if t < k { k } else { 0 }..].iter().any(|&c| c != 0));
+        if outside_corner {
+            return Err(self.first_out_of_range(y_true, y_pred));
+        }
         let mut summed = self.counts.clone();
         for (t, row) in summed.chunks_exact_mut(k).enumerate() {
             let from = &pending[t << shift..(t << shift) + k];
@@ -866,38 +901,82 @@ fn flush(hist: &mut [u32], pending: &mut [u64]) {
     }
 }
 
-/// Counts validated labels into `WAYS` interleaved `u32` histograms of
-/// `1 << 2·shift` entries each, laid end to end in `hist`.
-fn count_interleaved<T: Label, U: Label>(y_true: &[T], y_pred: &[U], shift: u32, hist: &mut [u32]) {
-    let table = 1usize << (2 * shift);
-    let mask = table - 1;
-    let index = |t: T, p: U| ((t.to_u64_wrapping() << shift) | p.to_u64_wrapping()) as usize & mask;
-    let (h0, rest) = hist.split_at_mut(table);
-    let (h1, rest) = rest.split_at_mut(table);
-    let (h2, rest) = rest.split_at_mut(table);
-    let h3 = &mut rest[..table];
+/// Counts labels into `WAYS` interleaved `u32` histograms of
+/// `1 << 2·SHIFT` entries each, laid end to end in `hist`, and returns the
+/// OR of all labels: they fitted the table only if it is below
+/// `1 << SHIFT`. `SHIFT` is a constant so the shifts, masks and the
+/// offsets of the sub-histograms compile to immediates, which leaves
+/// registers for the loop.
+fn count_interleaved<const SHIFT: u32, T: Label, U: Label>(
+    y_true: &[T],
+    y_pred: &[U],
+    hist: &mut [u32],
+) -> u64 {
+    let table = 1usize << (2 * SHIFT);
+    let hist = &mut hist[..WAYS * table];
+    let index = |t: u64, p: u64| ((t << SHIFT) | p) as usize & (table - 1);
+    let mut seen = 0u64;
     let mut t_chunks = y_true.chunks_exact(WAYS);
     let mut p_chunks = y_pred.chunks_exact(WAYS);
     for (t, p) in (&mut t_chunks).zip(&mut p_chunks) {
-        h0[index(t[0], p[0])] += 1;
-        h1[index(t[1], p[1])] += 1;
-        h2[index(t[2], p[2])] += 1;
-        h3[index(t[3], p[3])] += 1;
+        let t = [0, 1, 2, 3].map(|i| t[i].to_u64_wrapping());
+        let p = [0, 1, 2, 3].map(|i| p[i].to_u64_wrapping());
+        seen |= (t[0] | p[0]) | (t[1] | p[1]) | (t[2] | p[2]) | (t[3] | p[3]);
+        hist[index(t[0], p[0])] += 1;
+        hist[table + index(t[1], p[1])] += 1;
+        hist[2 * table + index(t[2], p[2])] += 1;
+        hist[3 * table + index(t[3], p[3])] += 1;
     }
     for (&t, &p) in t_chunks.remainder().iter().zip(p_chunks.remainder()) {
-        h0[index(t, p)] += 1;
+        let (t, p) = (t.to_u64_wrapping(), p.to_u64_wrapping());
+        seen |= t | p;
+        hist[index(t, p)] += 1;
+    }
+    seen
+}
+
+/// [`count_interleaved`] with `shift` turned into its constant.
+fn count_interleaved_dyn<T: Label, U: Label>(
+    y_true: &[T],
+    y_pred: &[U],
+    shift: u32,
+    hist: &mut [u32],
+) -> u64 {
+    match shift {
+        0 => count_interleaved::<0, T, U>(y_true, y_pred, hist),
+        1 => count_interleaved::<1, T, U>(y_true, y_pred, hist),
+        2 => count_interleaved::<2, T, U>(y_true, y_pred, hist),
+        3 => count_interleaved::<3, T, U>(y_true, y_pred, hist),
+        4 => count_interleaved::<4, T, U>(y_true, y_pred, hist),
+        5 => count_interleaved::<5, T, U>(y_true, y_pred, hist),
+        6 => count_interleaved::<6, T, U>(y_true, y_pred, hist),
+        INTERLEAVE_MAX_SHIFT => {
+            count_interleaved::<INTERLEAVE_MAX_SHIFT, T, U>(y_true, y_pred, hist)
+        }
+        // The caller interleaves only up to INTERLEAVE_MAX_SHIFT.
+        _ => count_single(y_true, y_pred, shift, hist),
     }
 }
 
-/// Counts validated labels into one `u32` histogram of `1 << 2·shift`
-/// entries (for tables too large to interleave).
-fn count_single<T: Label, U: Label>(y_true: &[T], y_pred: &[U], shift: u32, hist: &mut [u32]) {
+/// Counts labels into one `u32` histogram of `1 << 2·shift` entries (for
+/// tables too large to interleave). Returns the OR of all labels, as
+/// [`count_interleaved`] does.
+fn count_single<T: Label, U: Label>(
+    y_true: &[T],
+    y_pred: &[U],
+    shift: u32,
+    hist: &mut [u32],
+) -> u64 {
     let table = 1usize << (2 * shift);
     let hist = &mut hist[..table];
     let mask = table - 1;
+    let mut seen = 0u64;
     for (&t, &p) in y_true.iter().zip(y_pred) {
-        hist[((t.to_u64_wrapping() << shift) | p.to_u64_wrapping()) as usize & mask] += 1;
+        let (t, p) = (t.to_u64_wrapping(), p.to_u64_wrapping());
+        seen |= t | p;
+        hist[((t << shift) | p) as usize & mask] += 1;
     }
+    seen
 }
 
 #[cfg(test)]
@@ -1006,6 +1085,34 @@ mod tests {
             }
         ));
         assert_eq!(cm, before);
+        // A label in K..2^⌈log2 K⌉ fits the counting table: it is caught by
+        // the table's rows and columns beyond K, on both histogram kernels.
+        for (k, n) in [(3usize, 100_000usize), (200, 140_001)] {
+            let mut cm = ConfusionMatrix::new(k).unwrap();
+            let before = cm.clone();
+            let bad = k.next_power_of_two() as u32 - 1;
+            for (which, at) in [("predicted", 70_000usize), ("true", n - 1)] {
+                let mut t = vec![1u32; n];
+                let mut p = vec![0u32; n];
+                if which == "true" {
+                    t[at] = bad;
+                } else {
+                    p[at] = bad;
+                }
+                let err = cm.update(&t, &p).unwrap_err();
+                assert_eq!(
+                    err,
+                    ConfusionError::LabelOutOfRange {
+                        which,
+                        index: at,
+                        value: i128::from(bad),
+                        k
+                    },
+                    "k={k}"
+                );
+                assert_eq!(cm, before);
+            }
+        }
         let err = cm.update(&[0u8, 1], &[0u8]).unwrap_err();
         assert!(matches!(
             err,
