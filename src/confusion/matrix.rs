@@ -645,23 +645,12 @@ impl ConfusionMatrix {
     /// Checks every label is in `0..K` with one vectorisable max pass; only
     /// when that fails is the slice scanned again to name the culprit.
     fn validate<T: Label>(&self, labels: &[T], which: &'static str) -> Result<(), ConfusionError> {
-        self.validate_at(labels, which, 0)
-    }
-
-    /// [`validate`](Self::validate) for a block starting at input index
-    /// `offset`, so errors name the position in the whole input.
-    fn validate_at<T: Label>(
-        &self,
-        labels: &[T],
-        which: &'static str,
-        offset: usize,
-    ) -> Result<(), ConfusionError> {
         let k = self.num_classes() as u64;
         if T::max_wrapping(labels) < k {
             return Ok(());
         }
         match labels.iter().position(|l| l.to_u64_wrapping() >= k) {
-            Some(i) => Err(self.out_of_range(which, offset + i, labels[i].to_i128())),
+            Some(i) => Err(self.out_of_range(which, i, labels[i].to_i128())),
             None => Ok(()),
         }
     }
@@ -743,9 +732,7 @@ impl ConfusionMatrix {
         // of the table outside the K×K corner, checked at the end. Only
         // then do the counts reach the matrix.
         let mut seen = 0u64;
-        let blocks = y_true
-            .chunks(CHECK_BLOCK)
-            .zip(y_pred.chunks(CHECK_BLOCK));
+        let blocks = y_true.chunks(CHECK_BLOCK).zip(y_pred.chunks(CHECK_BLOCK));
         for (t, p) in blocks {
             seen |= if ways == WAYS {
                 count_interleaved_dyn(t, p, shift, &mut hist)
