@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::matrix::ConfusionMatrix;
+use super::sparse::SparseCounts;
 use crate::proto::{DataType, SummaryMetadata, TensorProto};
 use crate::summary;
 
@@ -75,20 +76,25 @@ pub enum CountsError {
 
 /// Encodes `cm` as a tensor plus its plugin content.
 pub fn encode(cm: &ConfusionMatrix) -> (TensorProto, Vec<u8>) {
+    sparse_encode(&SparseCounts::of(cm))
+}
+
+/// [`encode`] from the non-zero cells.
+pub(crate) fn sparse_encode(cm: &SparseCounts) -> (TensorProto, Vec<u8>) {
     let k = cm.num_classes();
-    let counts = cm.counts();
     let (layout, tensor) = if layout_for(k) == CountsLayout::Coo {
-        let nnz = counts.iter().filter(|&&c| c != 0).count();
+        // Cells kept only for a non-zero weight have a zero count: not written.
+        let nnz = cm.cells().filter(|&(_, _, c)| c != 0).count();
         let mut values = Vec::with_capacity(nnz * 3);
-        for (i, &c) in counts.iter().enumerate().filter(|(_, c)| **c != 0) {
-            values.extend_from_slice(&[(i / k) as i64, (i % k) as i64, to_i64(c)]);
+        for (t, p, c) in cm.cells().filter(|&(_, _, c)| c != 0) {
+            values.extend_from_slice(&[t as i64, p as i64, to_i64(c)]);
         }
         (
             CountsLayout::Coo,
             summary::int64_tensor(&[nnz as i64, 3], values),
         )
     } else {
-        let values = counts.iter().map(|&c| to_i64(c)).collect();
+        let values = (0..k).flat_map(|t| cm.dense_row(t)).map(to_i64).collect();
         (
             CountsLayout::Dense,
             summary::int64_tensor(&[k as i64, k as i64], values),

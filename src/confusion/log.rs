@@ -24,7 +24,8 @@ use super::counts::{self, COUNTS_PLUGIN};
 use super::matrix::{ConfusionMatrix, Normalization};
 use super::metrics::{Metrics, ZeroDivision};
 use super::render::{self, ColorMode, RenderOptions};
-use super::report::{ReportOptions, markdown_report};
+use super::report::{ReportOptions, sparse_report};
+use super::sparse::SparseCounts;
 use crate::event::{Backfill, Step, SummaryWriter, WallTime, WriteError};
 use crate::proto::summary::Value;
 use crate::summary;
@@ -149,14 +150,16 @@ fn log_confusion(
     wall_time: Option<WallTime>,
     options: &ConfusionOptions,
 ) -> Result<(), WriteError> {
-    let (tag_owned, cm, options) = (tag.to_owned(), cm.clone(), options.clone());
+    // The job gets the non-zero cells: at K = 1000 a few thousand instead of
+    // a million, so the caller's copy and the queued jobs stay small.
+    let (tag_owned, cm, options) = (tag.to_owned(), SparseCounts::of(cm), options.clone());
     writer.submit_job(
         tag,
         &[tag],
         step,
         wall_time,
         Box::new(move || {
-            confusion_values(&tag_owned, &cm, step.0, &options).map_err(|e| e.to_string())
+            sparse_values(&tag_owned, &cm, step.0, &options).map_err(|e| e.to_string())
         }),
     )
 }
@@ -168,12 +171,22 @@ pub fn confusion_values(
     step: i64,
     options: &ConfusionOptions,
 ) -> Result<Vec<Value>, render::RenderError> {
+    sparse_values(tag, &SparseCounts::of(cm), step, options)
+}
+
+/// [`confusion_values`] from the non-zero cells.
+fn sparse_values(
+    tag: &str,
+    cm: &SparseCounts,
+    step: i64,
+    options: &ConfusionOptions,
+) -> Result<Vec<Value>, render::RenderError> {
     let k = cm.num_classes();
     // A matrix too large for one pixel per class within `max_side_px` has no
     // full image; its `T/top_confused` sub-matrix and the rest are still logged.
     let render_main = || {
         let title = render::default_title(tag, step, options.render.normalization, cm.total());
-        match render::render_png(cm, &title, &options.render) {
+        match render::sparse_render_png(cm, &title, &options.render) {
             Ok(png) => Ok(Some(png)),
             Err(render::RenderError::TooLarge { .. }) => Ok(None),
             Err(e) => Err(e),
@@ -203,15 +216,15 @@ pub fn confusion_values(
 /// Everything but the main image, in logging order.
 fn side_values(
     tag: &str,
-    cm: &ConfusionMatrix,
+    cm: &SparseCounts,
     step: i64,
     options: &ConfusionOptions,
 ) -> Result<Vec<Value>, render::RenderError> {
     let k = cm.num_classes();
-    let metrics = Metrics::compute(cm, options.zero_division);
+    let metrics = Metrics::of_sparse(cm, options.zero_division);
     let mut values = Vec::new();
     if options.image && k > options.top_confused_above {
-        let sub = render::top_confused(cm, options.top_confused_classes);
+        let sub = render::sparse_top_confused(cm, options.top_confused_classes);
         let sub_tag = format!("{tag}/top_confused");
         let title = render::default_title(&sub_tag, step, options.render.normalization, cm.total());
         // Like the full image: what does not fit `max_side_px` is left out,
@@ -223,9 +236,9 @@ fn side_values(
         }
     }
     // With sample weights, the same metrics over the weighted plane.
-    let weighted = Metrics::compute_weighted(cm, options.zero_division);
+    let weighted = Metrics::of_sparse_weighted(cm, options.zero_division);
     if options.table {
-        let mut markdown = markdown_report(cm, &metrics, &options.report);
+        let mut markdown = sparse_report(cm, &metrics, &options.report);
         if let Some(w) = &weighted {
             let f = |v: f64| {
                 if v.is_finite() {
@@ -280,7 +293,7 @@ fn side_values(
         }
     }
     if options.counts {
-        let (tensor, content) = counts::encode(cm);
+        let (tensor, content) = counts::sparse_encode(cm);
         let counts_tag = format!("{tag}/counts");
         values.push(summary::tensor(
             &counts_tag,

@@ -283,9 +283,14 @@ impl ConfusionMatrix {
         self.counts[t * k + p]
     }
 
-    /// Total number of predictions counted, N.
+    /// Total number of predictions counted, N. Saturates at `u64::MAX`
+    /// rather than wrapping (reachable only through
+    /// [`from_counts`](Self::from_counts) or merges of absurd counts), as do
+    /// the row and column sums.
     pub fn total(&self) -> u64 {
-        self.counts.iter().sum()
+        self.counts
+            .iter()
+            .fold(0u64, |sum, &c| sum.saturating_add(c))
     }
 
     /// Per true class: the row sums (support).
@@ -293,7 +298,7 @@ impl ConfusionMatrix {
         let k = self.num_classes();
         self.counts
             .chunks_exact(k)
-            .map(|row| row.iter().sum())
+            .map(|row| row.iter().fold(0u64, |sum, &c| sum.saturating_add(c)))
             .collect()
     }
 
@@ -303,7 +308,7 @@ impl ConfusionMatrix {
         let mut sums = vec![0u64; k];
         for row in self.counts.chunks_exact(k) {
             for (s, &c) in sums.iter_mut().zip(row) {
-                *s += c;
+                *s = s.saturating_add(c);
             }
         }
         sums

@@ -20,6 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::matrix::ConfusionMatrix;
+use super::sparse::SparseCounts;
 
 /// What a ratio with a zero denominator becomes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -138,6 +139,31 @@ impl Metrics {
     pub fn compute_weighted(cm: &ConfusionMatrix, zero_division: ZeroDivision) -> Option<Metrics> {
         cm.weighted_counts()
             .map(|cells| Metrics::from_cells(cm.num_classes(), cells, zero_division))
+    }
+
+    /// [`compute`](Self::compute) from the sums a [`SparseCounts`] carries.
+    pub(crate) fn of_sparse(m: &SparseCounts, zero_division: ZeroDivision) -> Metrics {
+        let as_f64 = |v: &[u64]| v.iter().map(|&c| c as f64).collect::<Vec<f64>>();
+        Metrics::from_sums(
+            as_f64(m.row_sums()),
+            as_f64(m.col_sums()),
+            as_f64(m.diagonal()),
+            zero_division,
+        )
+    }
+
+    /// [`compute_weighted`](Self::compute_weighted) from a [`SparseCounts`].
+    pub(crate) fn of_sparse_weighted(
+        m: &SparseCounts,
+        zero_division: ZeroDivision,
+    ) -> Option<Metrics> {
+        let [support, predicted, diagonal] = m.weighted_sums()?;
+        Some(Metrics::from_sums(
+            support,
+            predicted,
+            diagonal,
+            zero_division,
+        ))
     }
 
     /// Metrics of a dense K×K row-major matrix (rows are true classes);

@@ -10,6 +10,7 @@ pub mod matrix;
 pub mod metrics;
 pub mod render;
 pub mod report;
+mod sparse;
 pub mod wire;
 
 pub use gallery::{GalleryError, GalleryOptions, Thumbnail};

@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 
 use super::matrix::ConfusionMatrix;
 use super::metrics::{Average, Metrics};
+use super::sparse::SparseCounts;
 
 /// What [`markdown_report`] includes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,18 +53,20 @@ pub struct ConfusedPair {
 /// The `n` largest non-zero off-diagonal cells, largest first; ties go to
 /// the lower true class, then the lower predicted class.
 pub fn most_confused_pairs(cm: &ConfusionMatrix, n: usize) -> Vec<ConfusedPair> {
-    let k = cm.num_classes();
-    let rows = cm.row_sums();
-    let mut pairs: Vec<ConfusedPair> = cm
-        .counts()
-        .iter()
-        .enumerate()
-        .filter(|&(i, &c)| c > 0 && i / k != i % k)
-        .map(|(i, &count)| ConfusedPair {
-            true_class: i / k,
-            predicted_class: i % k,
+    confused_pairs(&SparseCounts::of(cm), n)
+}
+
+/// [`most_confused_pairs`] over the non-zero cells only.
+fn confused_pairs(m: &SparseCounts, n: usize) -> Vec<ConfusedPair> {
+    let rows = m.row_sums();
+    let mut pairs: Vec<ConfusedPair> = m
+        .cells()
+        .filter(|&(t, p, c)| c > 0 && t != p)
+        .map(|(t, p, count)| ConfusedPair {
+            true_class: t,
+            predicted_class: p,
             count,
-            row_fraction: count as f64 / rows[i / k] as f64,
+            row_fraction: count as f64 / rows[t] as f64,
         })
         .collect();
     let order = |a: &ConfusedPair, b: &ConfusedPair| {
@@ -85,6 +88,11 @@ pub fn most_confused_pairs(cm: &ConfusionMatrix, n: usize) -> Vec<ConfusedPair> 
 
 /// The Markdown report of `cm` and its `metrics` (see the module docs).
 pub fn markdown_report(cm: &ConfusionMatrix, metrics: &Metrics, opts: &ReportOptions) -> String {
+    sparse_report(&SparseCounts::of(cm), metrics, opts)
+}
+
+/// [`markdown_report`] from the non-zero cells.
+pub(crate) fn sparse_report(cm: &SparseCounts, metrics: &Metrics, opts: &ReportOptions) -> String {
     let k = cm.num_classes();
     let names: Vec<String> = cm
         .class_names()
@@ -115,7 +123,7 @@ pub fn markdown_report(cm: &ConfusionMatrix, metrics: &Metrics, opts: &ReportOpt
     out
 }
 
-fn write_matrix(out: &mut String, cm: &ConfusionMatrix, names: &[String]) {
+fn write_matrix(out: &mut String, cm: &SparseCounts, names: &[String]) {
     let k = cm.num_classes();
     let _ = writeln!(
         out,
@@ -128,25 +136,22 @@ fn write_matrix(out: &mut String, cm: &ConfusionMatrix, names: &[String]) {
     out.push_str(" **total** |\n|---|");
     out.push_str(&"---:|".repeat(k + 1));
     out.push('\n');
-    for (name, (row, total)) in names
-        .iter()
-        .zip(cm.counts().chunks_exact(k).zip(cm.row_sums()))
-    {
+    for (t, (name, &total)) in names.iter().zip(cm.row_sums()).enumerate() {
         let _ = write!(out, "| **{name}** |");
-        for &c in row {
+        for c in cm.dense_row(t) {
             let _ = write!(out, " {} |", thousands(c));
         }
         let _ = writeln!(out, " {} |", thousands(total));
     }
     out.push_str("| **total** |");
-    for c in cm.col_sums() {
+    for &c in cm.col_sums() {
         let _ = write!(out, " {} |", thousands(c));
     }
     let _ = writeln!(out, " {} |", thousands(cm.total()));
 }
 
-fn write_pairs(out: &mut String, cm: &ConfusionMatrix, names: &[String], n: usize) {
-    let pairs = most_confused_pairs(cm, n);
+fn write_pairs(out: &mut String, cm: &SparseCounts, names: &[String], n: usize) {
+    let pairs = confused_pairs(cm, n);
     let _ = writeln!(
         out,
         "**Most confused pairs** (top {} of {} classes; the full matrix is in the image)\n",

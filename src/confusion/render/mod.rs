@@ -22,6 +22,7 @@ use std::sync::Arc;
 use ab_glyph::FontArc;
 use thiserror::Error;
 
+use crate::confusion::sparse::SparseCounts;
 use crate::confusion::{ConfusionMatrix, Normalization};
 use canvas::Rect;
 use colormap::{BLUES, GREENS, INK, ORANGES, Ramp, Rgb, WHITE, blend, text_color_on};
@@ -31,6 +32,7 @@ use text::{Typesetter, primary_face};
 
 pub use encode::encode_png;
 pub use format::default_title;
+pub(crate) use top_confused::sparse_top_confused;
 pub use top_confused::{OTHER_CLASS, top_confused};
 
 /// An 8-bit RGB image, row-major, 3 bytes per pixel, no padding.
@@ -197,6 +199,19 @@ pub fn render_rgb(
     if !(MIN_SIDE_PX..=MAX_SIDE_PX).contains(&opts.max_side_px) {
         return Err(RenderError::CapOutOfRange(opts.max_side_px));
     }
+    sparse_render_rgb(&SparseCounts::of(cm), title, opts)
+}
+
+/// [`render_rgb`] from the non-zero cells: the heatmap is painted row by row from a template
+/// of empty cells, so a large matrix costs its pixels and its non-zero cells, not K².
+pub(crate) fn sparse_render_rgb(
+    cm: &SparseCounts,
+    title: &str,
+    opts: &RenderOptions,
+) -> Result<RgbImage, RenderError> {
+    if !(MIN_SIDE_PX..=MAX_SIDE_PX).contains(&opts.max_side_px) {
+        return Err(RenderError::CapOutOfRange(opts.max_side_px));
+    }
     let fallback = opts.fallback_font.as_deref();
     let mut ts = Typesetter::new(primary_face()?, fallback);
     let cells = Cells::new(cm, opts);
@@ -221,6 +236,15 @@ pub fn render_png(
     opts: &RenderOptions,
 ) -> Result<crate::png::Png, RenderError> {
     encode_png(&render_rgb(cm, title, opts)?)
+}
+
+/// [`render_png`] from the non-zero cells.
+pub(crate) fn sparse_render_png(
+    cm: &SparseCounts,
+    title: &str,
+    opts: &RenderOptions,
+) -> Result<crate::png::Png, RenderError> {
+    encode_png(&sparse_render_rgb(cm, title, opts)?)
 }
 
 /// Above this many classes, `Annotate::Auto` cannot fit text legibly, so cell strings are not
@@ -264,38 +288,35 @@ fn error_position(value: f64, max: f64) -> f64 {
     }
 }
 
-/// Per-cell values and strings, computed once and shared by layout and painting.
+/// The colour scale and the cell strings, computed once and shared by layout and painting.
+/// Cell values are computed when painted, from the counts and the sums.
 struct Cells<'m> {
     k: usize,
-    counts: &'m [u64],
-    /// What colours show: normalised values, or counts.
-    values: Vec<f64>,
-    row_support: Vec<u64>,
-    col_support: Vec<u64>,
+    m: &'m SparseCounts,
+    norm: Normalization,
     scale: Scale,
     normalized: bool,
     margins: bool,
+    /// Dense counts, only when cells are annotated (small K).
+    dense: Vec<u64>,
     /// `(primary, secondary)` per cell, empty when cells cannot be annotated.
     strings: Vec<(String, String)>,
 }
 
 impl<'m> Cells<'m> {
-    fn new(cm: &'m ConfusionMatrix, opts: &RenderOptions) -> Cells<'m> {
-        let k = cm.num_classes();
-        let counts = cm.counts();
+    fn new(m: &'m SparseCounts, opts: &RenderOptions) -> Cells<'m> {
+        let k = m.num_classes();
         let norm = opts.normalization;
         let normalized = norm != Normalization::None;
-        let values = cm.normalized(norm);
         // Normalised views use a fixed [0, 1] range so images compare across steps and runs.
         let max_of = |diag: Option<bool>| {
             if normalized {
                 return 1.0;
             }
-            let m = values
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| diag.is_none_or(|d| (i / k == i % k) == d))
-                .map(|(_, &v)| v)
+            let m = m
+                .cells()
+                .filter(|&(t, p, _)| diag.is_none_or(|d| (t == p) == d))
+                .map(|(_, _, c)| c as f64)
                 .fold(0.0, f64::max);
             if m > 0.0 { m } else { 1.0 }
         };
@@ -311,54 +332,64 @@ impl<'m> Cells<'m> {
             Annotate::Always => true,
             Annotate::Auto => k <= AUTO_ANNOTATE_MAX_CLASSES,
         };
-        let strings = if may_annotate {
-            let all = (!normalized).then(|| cm.normalized(Normalization::All));
-            let shares = all.as_ref().unwrap_or(&values);
-            counts
-                .iter()
-                .zip(shares)
-                .map(|(&c, &s)| {
-                    let (count, pct) = (format_count(c), format_pct(s));
-                    if normalized {
-                        (pct, count)
-                    } else {
-                        (count, pct)
-                    }
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Cells {
+        let mut cells = Cells {
             k,
-            counts,
-            values,
-            row_support: cm.row_sums(),
-            col_support: cm.col_sums(),
+            m,
+            norm,
             scale,
             normalized,
             margins: opts.margins,
-            strings,
+            dense: Vec::new(),
+            strings: Vec::new(),
+        };
+        if may_annotate {
+            cells.dense = (0..k).flat_map(|t| m.dense_row(t)).collect();
+            cells.strings = cells
+                .dense
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| {
+                    let (t, p) = (i / k, i % k);
+                    if normalized {
+                        (format_pct(cells.value(t, p, c)), format_count(c))
+                    } else {
+                        (format_count(c), format_pct(c as f64 / m.total() as f64))
+                    }
+                })
+                .collect();
+        }
+        cells
+    }
+
+    /// What the colour of cell (`t`, `p`) holding `count` shows: the count, or its share of
+    /// the row, column or matrix (NaN when that is empty: never a silent zero).
+    fn value(&self, t: usize, p: usize, count: u64) -> f64 {
+        let c = count as f64;
+        match self.norm {
+            Normalization::None => c,
+            Normalization::True => c / self.m.row_sums()[t] as f64,
+            Normalization::Pred => c / self.m.col_sums()[p] as f64,
+            Normalization::All => c / self.m.total() as f64,
         }
     }
 
     fn recall(&self, t: usize) -> f64 {
-        self.counts[t * self.k + t] as f64 / self.row_support[t] as f64
+        self.m.diagonal()[t] as f64 / self.m.row_sums()[t] as f64
     }
 
     fn precision(&self, p: usize) -> f64 {
-        self.counts[p * self.k + p] as f64 / self.col_support[p] as f64
+        self.m.diagonal()[p] as f64 / self.m.col_sums()[p] as f64
     }
 
     fn accuracy(&self) -> f64 {
-        let diag: u64 = (0..self.k).map(|i| self.counts[i * self.k + i]).sum();
-        diag as f64 / self.row_support.iter().sum::<u64>() as f64
+        let diag: u64 = self.m.diagonal().iter().sum();
+        diag as f64 / self.m.total() as f64
     }
 
     fn layout_input<'a>(
         &self,
         ts: &Typesetter<'_>,
-        cm: &'a ConfusionMatrix,
+        cm: &'a SparseCounts,
         title: &'a str,
         opts: &RenderOptions,
     ) -> LayoutInput<'a> {
@@ -457,50 +488,70 @@ impl<'m> Cells<'m> {
             oranges: ORANGES.table(),
         };
         let s = layout.cell as usize;
-        let mut row_pixels = vec![0u8; layout.grid.w as usize * 3];
-        // Most cells of a large matrix are zero: colour them without the scale.
+        let color_of = |t: usize, p: usize, count: u64| {
+            self.scale.color(&tables, self.value(t, p, count), t == p)
+        };
+        // An empty off-diagonal cell has one colour (a NaN value, in a row or column with no
+        // support, looks up as zero and is hatched over), so every row starts as a copy of
+        // this template and only its diagonal and non-zero cells are painted. At K = 1000
+        // that is most of the rendering.
         let zero_off_diagonal = self.scale.color(&tables, 0.0, false);
-        let mut colors = Vec::with_capacity(k);
+        let template: Vec<u8> = std::iter::repeat_n(zero_off_diagonal, k * s)
+            .flatten()
+            .collect();
+        // Columns with no predictions divide by zero when normalising by column.
+        let empty_columns: Vec<usize> = if self.norm == Normalization::Pred {
+            (0..k).filter(|&p| self.m.col_sums()[p] == 0).collect()
+        } else {
+            Vec::new()
+        };
+        let stride = img.width as usize * 3;
         for t in 0..k {
-            // One pixel row per matrix row, copied down the cell height: at K = 1000 this is
-            // most of the rendering, and whole-row copies beat per-cell rectangles.
-            colors.clear();
-            for p in 0..k {
-                let v = self.values[t * k + p];
-                let color = if v == 0.0 && t != p {
-                    zero_off_diagonal
-                } else {
-                    self.scale.color(&tables, v, t == p)
-                };
-                colors.push(color);
-                for px in row_pixels[p * s * 3..(p + 1) * s * 3].chunks_exact_mut(3) {
+            // One pixel row per matrix row, copied down the cell height.
+            let start = (layout.grid.y as usize + t * s) * stride + layout.grid.x as usize * 3;
+            let row = &mut img.pixels[start..start + template.len()];
+            row.copy_from_slice(&template);
+            let mut fill = |p: usize, color: Rgb| {
+                for px in row[p * s * 3..(p + 1) * s * 3].chunks_exact_mut(3) {
                     px.copy_from_slice(&color);
                 }
+            };
+            fill(t, color_of(t, t, self.m.diagonal()[t]));
+            for (p, c) in self.m.row(t).filter(|&(p, _)| p != t) {
+                fill(p, color_of(t, p, c));
             }
-            let x0 = layout.grid.x as usize * 3;
-            for dy in 0..s {
-                let y = layout.grid.y as usize + t * s + dy;
-                let start = y * img.width as usize * 3 + x0;
-                img.pixels[start..start + row_pixels.len()].copy_from_slice(&row_pixels);
+            for dy in 1..s {
+                img.pixels
+                    .copy_within(start..start + template.len(), start + dy * stride);
             }
-            let row_has_nan = self.values[t * k..(t + 1) * k].iter().any(|v| v.is_nan());
-            if !annotate && self.row_support[t] != 0 && !row_has_nan {
+            // No support in the row (or column when normalising by column): hatched, never 0.
+            if self.m.row_sums()[t] == 0 {
+                for p in 0..k {
+                    img.hatch_rect(layout.cell_rect(t, p));
+                }
+                self.mark_no_support(img, ts, layout, t);
                 continue;
             }
-            for (p, &color) in colors.iter().enumerate() {
-                let i = t * k + p;
-                let rect = layout.cell_rect(t, p);
-                // No support in the row (or column when normalising by column): hatched, never 0.
-                if self.row_support[t] == 0 || self.values[i].is_nan() {
-                    img.hatch_rect(rect);
-                    continue;
+            if annotate {
+                for p in 0..k {
+                    if self.value(t, p, self.dense[t * k + p]).is_nan() {
+                        img.hatch_rect(layout.cell_rect(t, p));
+                    } else {
+                        let color = color_of(t, p, self.dense[t * k + p]);
+                        self.annotate_cell(
+                            img,
+                            ts,
+                            layout.tier,
+                            layout.cell_rect(t, p),
+                            t * k + p,
+                            color,
+                        );
+                    }
                 }
-                if annotate {
-                    self.annotate_cell(img, ts, layout.tier, rect, i, color);
+            } else {
+                for &p in &empty_columns {
+                    img.hatch_rect(layout.cell_rect(t, p));
                 }
-            }
-            if self.row_support[t] == 0 {
-                self.mark_no_support(img, ts, layout, t);
             }
         }
         if self.margins {
@@ -518,7 +569,7 @@ impl<'m> Cells<'m> {
         color: Rgb,
     ) {
         let ink = text_color_on(color);
-        if self.counts[i] == 0 {
+        if self.dense[i] == 0 {
             // Zeros are faint so the eye goes to the non-zero cells.
             let mask = ts.render("·", CELL_PX);
             let (x, y) = centred(rect, mask.width, mask.height);

@@ -168,8 +168,9 @@ fn rows_without_support_are_hatched_not_zero() {
     for norm in [Normalization::None, Normalization::True] {
         let opts = RenderOptions::default().normalization(norm);
         let ts = Typesetter::new(primary_face().unwrap(), None);
-        let cells = Cells::new(&cm, &opts);
-        let layout = layout::compute(&ts, &cells.layout_input(&ts, &cm, "t", &opts)).unwrap();
+        let sparse = SparseCounts::of(&cm);
+        let cells = Cells::new(&sparse, &opts);
+        let layout = layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", &opts)).unwrap();
         let img = render_rgb(&cm, "t", &opts).unwrap();
         let row = layout.cell_rect(2, 0);
         let mut seen_stripe = false;
@@ -192,8 +193,9 @@ fn cell_text_uses_contrasting_colour_and_stays_in_cell() {
     let cm = synthetic(5, 5_000, 0.9, 9);
     let opts = RenderOptions::default();
     let ts = Typesetter::new(primary_face().unwrap(), None);
-    let cells = Cells::new(&cm, &opts);
-    let layout = layout::compute(&ts, &cells.layout_input(&ts, &cm, "t", &opts)).unwrap();
+    let sparse = SparseCounts::of(&cm);
+    let cells = Cells::new(&sparse, &opts);
+    let layout = layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", &opts)).unwrap();
     assert_eq!(layout.tier, Tier::TwoLines);
     let img = render_rgb(&cm, "t", &opts).unwrap();
     for t in 0..5 {
@@ -230,8 +232,9 @@ fn errors_mode_keeps_small_confusions_visible() {
         .color_mode(ColorMode::Errors)
         .annotate(Annotate::Never);
     let ts = Typesetter::new(primary_face().unwrap(), None);
-    let cells = Cells::new(&cm, &opts);
-    let layout = layout::compute(&ts, &cells.layout_input(&ts, &cm, "t", &opts)).unwrap();
+    let sparse = SparseCounts::of(&cm);
+    let cells = Cells::new(&sparse, &opts);
+    let layout = layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", &opts)).unwrap();
     let img = render_rgb(&cm, "t", &opts).unwrap();
     let small = layout.cell_rect(0, 1);
     let zero = layout.cell_rect(0, 2);

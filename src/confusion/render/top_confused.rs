@@ -6,6 +6,7 @@
 //! kept classes exactly: nothing is silently subsampled away.
 
 use crate::confusion::ConfusionMatrix;
+use crate::confusion::sparse::SparseCounts;
 
 /// Name of the row and column that collects all classes not kept.
 pub const OTHER_CLASS: &str = "(other)";
@@ -15,17 +16,23 @@ pub const OTHER_CLASS: &str = "(other)";
 /// covers every class the matrix is returned unchanged; the weighted plane, if any, is not
 /// carried into a folded matrix.
 pub fn top_confused(cm: &ConfusionMatrix, k: usize) -> ConfusionMatrix {
-    let n = cm.num_classes();
-    if k >= n {
+    if k >= cm.num_classes() {
         return cm.clone();
     }
-    let counts = cm.counts();
-    let rows = cm.row_sums();
-    let cols = cm.col_sums();
+    sparse_top_confused(&SparseCounts::of(cm), k)
+}
+
+/// [`top_confused`] from the non-zero cells.
+pub(crate) fn sparse_top_confused(cm: &SparseCounts, k: usize) -> ConfusionMatrix {
+    let n = cm.num_classes();
+    if k >= n {
+        return cm.to_dense();
+    }
+    let (rows, cols, diagonal) = (cm.row_sums(), cm.col_sums(), cm.diagonal());
     let mut order: Vec<usize> = (0..n).collect();
     let errors = |i: usize| {
-        let diag = counts[i * n + i];
-        u128::from(rows[i] - diag) + u128::from(cols[i] - diag)
+        let diag = diagonal[i];
+        u128::from(rows[i].saturating_sub(diag)) + u128::from(cols[i].saturating_sub(diag))
     };
     order.sort_by(|&a, &b| errors(b).cmp(&errors(a)).then(a.cmp(&b)));
     let mut kept: Vec<usize> = order[..k].to_vec();
@@ -38,13 +45,9 @@ pub fn top_confused(cm: &ConfusionMatrix, k: usize) -> ConfusionMatrix {
         slot[old] = new;
     }
     let mut folded = vec![0u64; side * side];
-    for (t, row) in counts.chunks_exact(n).enumerate() {
-        let base = slot[t] * side;
-        // Large matrices are mostly zeros: skip them.
-        for (p, &c) in row.iter().enumerate().filter(|(_, c)| **c != 0) {
-            // Cannot overflow: the sum of all counts is itself a u64 (`total`).
-            folded[base + slot[p]] += c;
-        }
+    for (t, p, c) in cm.cells() {
+        let cell = &mut folded[slot[t] * side + slot[p]];
+        *cell = cell.saturating_add(c);
     }
     let names = cm.class_names();
     // The bucket's name must not be taken by a kept class.
@@ -62,9 +65,9 @@ pub fn top_confused(cm: &ConfusionMatrix, k: usize) -> ConfusionMatrix {
     match ConfusionMatrix::from_counts(side, folded) {
         Ok(mut sub) => match sub.set_class_names(new_names) {
             Ok(()) => sub,
-            Err(_) => cm.clone(),
+            Err(_) => cm.to_dense(),
         },
-        Err(_) => cm.clone(),
+        Err(_) => cm.to_dense(),
     }
 }
 
