@@ -252,3 +252,82 @@ fn cjk_without_fallback_draws_a_visible_box() {
     let img = render_rgb(&cm, "t", &RenderOptions::default()).unwrap();
     assert!(img.pixels.iter().any(|&b| b < 100));
 }
+
+/// The heatmap paints only the diagonal and the non-zero cells over a template of empty
+/// cells; every cell must still get the colour the dense definition gives it
+/// (`ConfusionMatrix::normalized`), in every normalisation and colour mode, with empty rows
+/// and empty columns hatched.
+#[test]
+fn heatmap_cells_match_the_dense_definition() {
+    let k = 120;
+    let mut counts = synthetic(k, 60_000, 0.6, 21).counts().to_vec();
+    counts[7 * k..8 * k].fill(0); // no support for class 7
+    for t in 0..k {
+        counts[t * k + 11] = 0; // class 11 never predicted
+    }
+    let cm = ConfusionMatrix::from_counts(k, counts).unwrap();
+    let tables = Tables {
+        blues: BLUES.table(),
+        oranges: ORANGES.table(),
+    };
+    for norm in [
+        Normalization::None,
+        Normalization::True,
+        Normalization::Pred,
+        Normalization::All,
+    ] {
+        for mode in [ColorMode::Sequential, ColorMode::Errors] {
+            let opts = RenderOptions::default()
+                .normalization(norm)
+                .color_mode(mode)
+                .annotate(Annotate::Never);
+            let values = cm.normalized(norm);
+            let max_of = |diag: Option<bool>| {
+                let m = (0..k * k)
+                    .filter(|i| diag.is_none_or(|d| (i / k == i % k) == d))
+                    .map(|i| values[i])
+                    .fold(0.0, f64::max);
+                if norm != Normalization::None || m <= 0.0 {
+                    1.0
+                } else {
+                    m
+                }
+            };
+            let scale = match mode {
+                ColorMode::Sequential => Scale::Sequential { max: max_of(None) },
+                ColorMode::Errors => Scale::Errors {
+                    diag_max: max_of(Some(true)),
+                    off_max: max_of(Some(false)),
+                },
+            };
+            let ts = Typesetter::new(primary_face().unwrap(), None);
+            let sparse = SparseCounts::of(&cm);
+            let cells = Cells::new(&sparse, &opts);
+            let layout =
+                layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", &opts)).unwrap();
+            assert_eq!(layout.tier, Tier::Heatmap);
+            let img = render_rgb(&cm, "t", &opts).unwrap();
+            // Row 7 is marked as a whole ("no support", tested above).
+            for t in (0..k).filter(|&t| t != 7) {
+                for p in 0..k {
+                    let r = layout.cell_rect(t, p);
+                    let (x, y) = (r.x + r.w / 2, r.y + r.h / 2);
+                    let v = values[t * k + p];
+                    let got = img.pixel(x, y);
+                    if v.is_nan() {
+                        let stripe = (x + y) % 8 < 2;
+                        let want = if stripe {
+                            colormap::HATCH_STRIPE
+                        } else {
+                            colormap::HATCH_BACKGROUND
+                        };
+                        assert_eq!(got, want, "{norm:?} {mode:?} cell ({t}, {p}) not hatched");
+                    } else {
+                        let want = scale.color(&tables, v, t == p);
+                        assert_eq!(got, want, "{norm:?} {mode:?} cell ({t}, {p}) value {v}");
+                    }
+                }
+            }
+        }
+    }
+}
