@@ -729,15 +729,19 @@ impl ConfusionMatrix {
             1
         };
         let mut hist = vec![0u32; table * ways];
-        let mut pending = vec![0u64; table];
+        // The matrix itself is only replaced once every label has passed.
+        let mut summed = self.counts.clone();
         let mut since_flush = 0;
         // Labels are checked while they are counted: the OR of all of them
         // shows whether each fits in `shift` bits (so indexes stay in the
         // table), and a label in `k..1 << shift` lands in a row or column
-        // of the table outside the K×K corner, checked at the end. Only
-        // then do the counts reach the matrix.
+        // of the table outside the K×K corner, which each flush checks.
         let mut seen = 0u64;
         let blocks = y_true.chunks(CHECK_BLOCK).zip(y_pred.chunks(CHECK_BLOCK));
+        let flush_error = |e: FlushError| match e {
+            FlushError::OutsideCorner => self.first_out_of_range(y_true, y_pred),
+            FlushError::Overflow => ConfusionError::Overflow,
+        };
         for (t, p) in blocks {
             seen |= if ways == WAYS {
                 count_interleaved_dyn(t, p, shift, &mut hist)
@@ -749,29 +753,14 @@ impl ConfusionMatrix {
             }
             since_flush += t.len();
             if since_flush >= FLUSH_EVERY {
-                flush(&mut hist, &mut pending);
+                flush(&mut hist, &mut summed, k, shift).map_err(flush_error)?;
                 since_flush = 0;
             }
         }
-        flush(&mut hist, &mut pending);
-        let outside_corner = pending
-            .chunks_exact(1 << shift)
-            .enumerate()
-            .any(|(t, row)| row[if t < k { k } else { 0 }..].iter().any(|&c| c != 0));
-        if outside_corner {
-            return Err(self.first_out_of_range(y_true, y_pred));
-        }
-        let mut summed = self.counts.clone();
-        for (t, row) in summed.chunks_exact_mut(k).enumerate() {
-            let from = &pending[t << shift..(t << shift) + k];
-            for (cell, &add) in row.iter_mut().zip(from) {
-                *cell = cell.checked_add(add).ok_or(ConfusionError::Overflow)?;
-            }
-        }
+        flush(&mut hist, &mut summed, k, shift).map_err(flush_error)?;
         if let Some(w) = &mut self.weighted {
-            for (t, row) in w.chunks_exact_mut(k).enumerate() {
-                let from = &pending[t << shift..(t << shift) + k];
-                row.iter_mut().zip(from).for_each(|(w, &c)| *w += c as f64);
+            for ((w, &new), &old) in w.iter_mut().zip(&summed).zip(&self.counts) {
+                *w += (new - old) as f64;
             }
         }
         self.counts = summed;
@@ -883,13 +872,41 @@ fn argmax(row: &[f32]) -> u32 {
     best as u32
 }
 
-/// Adds every sub-histogram of `hist` into `pending` and clears them.
-fn flush(hist: &mut [u32], pending: &mut [u64]) {
-    for way in hist.chunks_exact_mut(pending.len()) {
-        for (p, h) in pending.iter_mut().zip(way.iter_mut()) {
-            *p += u64::from(*h);
-            *h = 0;
+/// Why a flush of the histograms failed.
+enum FlushError {
+    /// A table entry outside the K×K corner was hit: some label is in
+    /// `K..1 << shift`.
+    OutsideCorner,
+    /// A cell passed `u64::MAX`.
+    Overflow,
+}
+
+/// Adds every sub-histogram of `hist` (tables of `1 << 2·shift` entries,
+/// row `t` at `t << shift`) into the K×K row-major `counts` and clears
+/// them. On error `counts` is partly updated and must be discarded.
+fn flush(hist: &mut [u32], counts: &mut [u64], k: usize, shift: u32) -> Result<(), FlushError> {
+    let mut overflow = false;
+    for way in hist.chunks_exact_mut(1 << (2 * shift)) {
+        for (t, row) in way.chunks_exact_mut(1 << shift).enumerate() {
+            let (inside, outside) = row.split_at_mut(if t < k { k } else { 0 });
+            if outside.iter().any(|&c| c != 0) {
+                return Err(FlushError::OutsideCorner);
+            }
+            let Some(cells) = counts.get_mut(t * k..(t + 1) * k) else {
+                continue;
+            };
+            for (cell, h) in cells.iter_mut().zip(inside.iter_mut()) {
+                let (sum, wrapped) = cell.overflowing_add(u64::from(*h));
+                *cell = sum;
+                overflow |= wrapped;
+                *h = 0;
+            }
         }
+    }
+    if overflow {
+        Err(FlushError::Overflow)
+    } else {
+        Ok(())
     }
 }
 
