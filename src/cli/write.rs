@@ -98,11 +98,31 @@ pub fn write_grouped(
     for writer in &writers {
         writer.flush()?;
     }
-    let mut files = Vec::with_capacity(writers.len());
-    for writer in writers {
-        files.push(writer.close()?);
-    }
+    let files = publish_all(writers, SummaryWriter::close)?;
     Ok(Written { files, max_steps })
+}
+
+/// Publishes every staged run with `publish`, all or nothing: when one
+/// fails, the files already published (this command's own, just created)
+/// are removed and the runs not reached are dropped, which deletes their
+/// staged files.
+fn publish_all<W, E>(
+    runs: Vec<W>,
+    mut publish: impl FnMut(W) -> Result<PathBuf, E>,
+) -> Result<Vec<PathBuf>, E> {
+    let mut published = Vec::with_capacity(runs.len());
+    for run in runs {
+        match publish(run) {
+            Ok(path) => published.push(path),
+            Err(e) => {
+                for path in &published {
+                    let _ = std::fs::remove_file(path);
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(published)
 }
 
 #[cfg(test)]
@@ -131,6 +151,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(plain.weighted_counts(), None);
+    }
+
+    #[test]
+    fn a_failed_publish_removes_the_runs_already_published() {
+        let dir = tempfile::tempdir().unwrap();
+        let publish = |n: usize| -> Result<PathBuf, String> {
+            if n == 2 {
+                return Err("link refused".into());
+            }
+            let path = dir.path().join(format!("run{n}"));
+            std::fs::write(&path, b"events").map_err(|e| e.to_string())?;
+            Ok(path)
+        };
+        assert_eq!(
+            publish_all(vec![0, 1, 2, 3], publish).unwrap_err(),
+            "link refused"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        let all = publish_all(vec![0, 1], publish).unwrap();
+        assert!(all.iter().all(|p| p.exists()));
     }
 
     #[test]
