@@ -28,6 +28,7 @@ pub struct JsonLinesRecords {
     buffer: String,
     pending: VecDeque<Result<Record, DumpError>>,
     done: bool,
+    plan: Option<KeyPlan>,
 }
 
 impl JsonLinesRecords {
@@ -41,6 +42,7 @@ impl JsonLinesRecords {
             buffer: String::new(),
             pending: VecDeque::new(),
             done: false,
+            plan: None,
         }
     }
 }
@@ -68,7 +70,8 @@ impl Iterator for JsonLinesRecords {
                     let here = Location::at(&self.file, Position::Line(self.line));
                     match serde_json::from_str::<Value>(text) {
                         Ok(value) => {
-                            let records = records_from_value(&value, &self.columns, &here);
+                            let records =
+                                records_from_value(&value, &self.columns, &here, &mut self.plan);
                             push_all(&mut self.pending, records);
                         }
                         Err(error) => self.pending.push_back(Err(DumpError::malformed(
@@ -100,6 +103,7 @@ pub struct JsonListRecords {
     scanner: ListScanner,
     columns: Columns,
     pending: VecDeque<Result<Record, DumpError>>,
+    plan: Option<KeyPlan>,
 }
 
 impl JsonListRecords {
@@ -110,6 +114,7 @@ impl JsonListRecords {
             scanner: ListScanner::new(input),
             columns,
             pending: VecDeque::new(),
+            plan: None,
         }
     }
 }
@@ -128,7 +133,8 @@ impl Iterator for JsonListRecords {
                     let here = Location::at(&self.file, Position::Line(line));
                     match serde_json::from_slice::<Value>(&bytes) {
                         Ok(value) => {
-                            let records = records_from_value(&value, &self.columns, &here);
+                            let records =
+                                records_from_value(&value, &self.columns, &here, &mut self.plan);
                             push_all(&mut self.pending, records);
                         }
                         Err(error) => {
@@ -295,11 +301,105 @@ impl ListScanner {
     }
 }
 
+/// Which key of an object plays which role. Resolved once per distinct
+/// set of keys: JSON Lines files repeat the same keys on every line, and
+/// matching them against the aliases cost as much as parsing the line.
+struct KeyPlan {
+    keys: Vec<String>,
+    truth: String,
+    prediction: Option<String>,
+    scores: Option<String>,
+    step: Option<String>,
+    weight: Option<String>,
+    time: Option<String>,
+}
+
+impl KeyPlan {
+    fn resolve(
+        object: &Map<String, Value>,
+        columns: &Columns,
+        here: &Location,
+    ) -> Result<KeyPlan, DumpError> {
+        let keys: Vec<String> = object.keys().cloned().collect();
+        let key = |chosen: &Option<String>, aliases: &[&str]| {
+            find_column(keys.iter().map(String::as_str), chosen.as_deref(), aliases)
+                .map(|i| keys[i].clone())
+        };
+        let required = |chosen: &Option<String>, aliases: &[&str], role, flag| {
+            key(chosen, aliases).ok_or_else(|| {
+                missing_column(
+                    &here.to_string(),
+                    role,
+                    chosen.as_deref(),
+                    aliases,
+                    &keys,
+                    flag,
+                )
+            })
+        };
+        let optional = |chosen: &Option<String>, aliases: &[&str], role, flag| match chosen {
+            Some(_) => required(chosen, aliases, role, flag).map(Some),
+            None => Ok(key(&None, aliases)),
+        };
+        let truth = required(&columns.truth, TRUTH_ALIASES, "true-label", "--true-col")?;
+        let scores_choice = columns
+            .scores
+            .as_ref()
+            .and_then(|names| names.first().cloned());
+        let prediction = match (&columns.prediction, &scores_choice) {
+            (None, Some(_)) => None,
+            (chosen, _) => key(chosen, PREDICTION_ALIASES),
+        };
+        let scores = match prediction {
+            Some(_) => None,
+            None => {
+                let mut looked_for = PREDICTION_ALIASES.to_vec();
+                looked_for.extend_from_slice(SCORES_ALIASES);
+                let aliases = if scores_choice.is_some() {
+                    SCORES_ALIASES
+                } else {
+                    &looked_for[..]
+                };
+                let flag = if scores_choice.is_some() {
+                    "--prob-cols"
+                } else {
+                    "--pred-col or --prob-cols"
+                };
+                Some(key(&scores_choice, SCORES_ALIASES).ok_or_else(|| {
+                    missing_column(
+                        &here.to_string(),
+                        "prediction",
+                        scores_choice.as_deref(),
+                        aliases,
+                        &keys,
+                        flag,
+                    )
+                })?)
+            }
+        };
+        let step = optional(&columns.step, STEP_ALIASES, "step", "--step-col")?;
+        let weight = optional(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?;
+        let time = optional(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?;
+        Ok(KeyPlan {
+            keys,
+            truth,
+            prediction,
+            scores,
+            step,
+            weight,
+            time,
+        })
+    }
+}
+
 /// The records in one JSON object: one prediction, or a step of arrays.
+/// `plan` keeps the key roles of the previous object, reused while the
+/// keys stay the same.
 fn records_from_value(
     value: &Value,
     columns: &Columns,
     here: &Location,
+    plan: &mut Option<KeyPlan>,
 ) -> Result<Vec<Record>, DumpError> {
     let Value::Object(object) = value else {
         return Err(DumpError::malformed(
@@ -310,66 +410,16 @@ fn records_from_value(
             ),
         ));
     };
-    let keys: Vec<String> = object.keys().cloned().collect();
-    let key = |chosen: &Option<String>, aliases: &[&str]| {
-        find_column(keys.iter().map(String::as_str), chosen.as_deref(), aliases)
-            .map(|i| keys[i].as_str())
+    let plan = match plan {
+        Some(known) if known.keys.iter().eq(object.keys()) => known,
+        _ => plan.insert(KeyPlan::resolve(object, columns, here)?),
     };
-    let required = |chosen: &Option<String>, aliases: &[&str], role, flag| {
-        key(chosen, aliases).ok_or_else(|| {
-            missing_column(
-                &here.to_string(),
-                role,
-                chosen.as_deref(),
-                aliases,
-                &keys,
-                flag,
-            )
-        })
-    };
-    let optional = |chosen: &Option<String>, aliases: &[&str], role, flag| match chosen {
-        Some(_) => required(chosen, aliases, role, flag).map(Some),
-        None => Ok(key(&None, aliases)),
-    };
-    let truth_key = required(&columns.truth, TRUTH_ALIASES, "true-label", "--true-col")?;
-    let scores_choice = columns
-        .scores
-        .as_ref()
-        .and_then(|names| names.first().cloned());
-    let prediction_key = match (&columns.prediction, &scores_choice) {
-        (None, Some(_)) => None,
-        (chosen, _) => key(chosen, PREDICTION_ALIASES),
-    };
-    let scores_key = match prediction_key {
-        Some(_) => None,
-        None => {
-            let mut looked_for = PREDICTION_ALIASES.to_vec();
-            looked_for.extend_from_slice(SCORES_ALIASES);
-            let aliases = if scores_choice.is_some() {
-                SCORES_ALIASES
-            } else {
-                &looked_for[..]
-            };
-            let flag = if scores_choice.is_some() {
-                "--prob-cols"
-            } else {
-                "--pred-col or --prob-cols"
-            };
-            Some(key(&scores_choice, SCORES_ALIASES).ok_or_else(|| {
-                missing_column(
-                    &here.to_string(),
-                    "prediction",
-                    scores_choice.as_deref(),
-                    aliases,
-                    &keys,
-                    flag,
-                )
-            })?)
-        }
-    };
-    let step_key = optional(&columns.step, STEP_ALIASES, "step", "--step-col")?;
-    let weight_key = optional(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?;
-    let time_key = optional(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?;
+    let truth_key = plan.truth.as_str();
+    let prediction_key = plan.prediction.as_deref();
+    let scores_key = plan.scores.as_deref();
+    let step_key = plan.step.as_deref();
+    let weight_key = plan.weight.as_deref();
+    let time_key = plan.time.as_deref();
 
     let at = |name: &str| here.clone().column(name);
     let step = step_key
@@ -633,6 +683,25 @@ mod tests {
         assert_eq!(rows[1].truth, ClassValue::Int(1));
         assert_eq!(rows[1].prediction, Prediction::Scores(vec![0.2, 0.8]));
         assert_eq!(rows[1].location.position, Position::Line(3));
+    }
+
+    #[test]
+    fn key_roles_are_resolved_again_whenever_the_keys_change() {
+        let text = "{\"y_true\": 1, \"y_pred\": 0}\n{\"y_true\": 2, \"y_pred\": 2}\n\
+                    {\"actual\": 0, \"predicted\": 1, \"epoch\": 3}\n{\"y_pred\": 1}\n\
+                    {\"y_true\": 0, \"y_pred\": 0}\n";
+        let rows = lines(text, Columns::default());
+        assert_eq!(rows.len(), 5);
+        let ok: Vec<&Record> = rows.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(ok.len(), 4);
+        assert_eq!(ok[1].truth, ClassValue::Int(2));
+        assert_eq!(
+            (ok[2].truth.clone(), ok[2].step),
+            (ClassValue::Int(0), Some(3))
+        );
+        assert_eq!(ok[3].step, None);
+        let error = rows[3].as_ref().unwrap_err().to_string();
+        assert!(error.contains("line 4"), "{error}");
     }
 
     #[test]
