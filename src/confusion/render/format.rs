@@ -140,7 +140,7 @@ mod tests {
         );
         assert_eq!(
             default_title("t", -5, Normalization::None, 0),
-            "t · step -5 · counts · N=0"
+            "t · step -5 · counts · row % · N=0"
         );
     }
 }

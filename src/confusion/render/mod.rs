@@ -74,7 +74,8 @@ pub enum Annotate {
 #[derive(Clone, Debug)]
 pub struct RenderOptions {
     /// What the colour and the percentage line show. With [`Normalization::None`] the colour
-    /// shows counts and the percentage line shows each cell's share of N.
+    /// shows counts and the percentage line each cell's share of its row (its true class), as
+    /// the title says ("counts · row %").
     pub normalization: Normalization,
     /// Colour scheme.
     pub color_mode: ColorMode,
@@ -353,7 +354,13 @@ impl<'m> Cells<'m> {
                     if normalized {
                         (format_pct(cells.value(t, p, c)), format_count(c))
                     } else {
-                        (format_count(c), format_pct(c as f64 / m.total() as f64))
+                        // The share of the true class (row): on the diagonal the
+                        // recall, elsewhere how much of the class went there. A share
+                        // of N would hide exactly that on imbalanced data.
+                        (
+                            format_count(c),
+                            format_pct(c as f64 / m.row_sums()[t] as f64),
+                        )
                     }
                 })
                 .collect();

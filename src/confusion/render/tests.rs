@@ -331,3 +331,36 @@ fn heatmap_cells_match_the_dense_definition() {
         }
     }
 }
+
+/// In counts mode the second line is the share of the true class (the row), so the diagonal
+/// reads as recall whatever the class balance; normalised modes put their value first.
+#[test]
+fn counts_mode_shows_row_shares_and_normalised_modes_lead_with_their_value() {
+    // Class 1 has 100× the samples of class 0: shares of N would read "<1%" on class 0's row.
+    let cm = ConfusionMatrix::from_counts(2, vec![3, 1, 50, 350]).unwrap();
+    let sparse = SparseCounts::of(&cm);
+    let strings = |norm| Cells::new(&sparse, &RenderOptions::default().normalization(norm)).strings;
+    let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    assert_eq!(
+        strings(Normalization::None),
+        [
+            pair("3", "75%"),
+            pair("1", "25%"),
+            pair("50", "13%"),
+            pair("350", "88%")
+        ]
+    );
+    assert_eq!(
+        strings(Normalization::Pred),
+        [
+            pair("6%", "3"),
+            pair("<1%", "1"),
+            pair("94%", "50"),
+            pair(">99%", "350")
+        ]
+    );
+    assert_eq!(
+        default_title("t", 1, Normalization::None, 404),
+        "t · step 1 · counts · row % · N=404"
+    );
+}
