@@ -470,14 +470,7 @@ impl ConfusionMatrix {
         y_pred: &[U],
     ) -> Result<(), ConfusionError> {
         check_lengths("y_true and y_pred", y_true.len(), y_pred.len())?;
-        match self.ignore_value::<T>() {
-            Some(ignored) => {
-                self.validate_ignoring(y_true, y_pred, ignored)?;
-                let pairs = y_true.iter().zip(y_pred).filter(|(t, _)| **t != ignored);
-                self.add_pairs(pairs.map(|(&t, &p)| (t, p, 1.0)), false)
-            }
-            None => self.count_checked(y_true, y_pred),
-        }
+        self.count_checked(y_true, y_pred, self.ignore_value::<T>())
     }
 
     /// Like [`update`](Self::update), and also adds `weights[i]` to the
@@ -568,16 +561,7 @@ impl ConfusionMatrix {
             for (pred, row) in preds.iter_mut().zip(rows.chunks_exact(k)) {
                 *pred = argmax(row);
             }
-            let result = match ignored {
-                Some(ignored) => {
-                    let pairs = labels
-                        .iter()
-                        .zip(preds.iter())
-                        .filter(|(t, _)| **t != ignored);
-                    self.add_pairs(pairs.map(|(&t, &p)| (t, p, 1.0)), false)
-                }
-                None => self.count_checked(labels, preds),
-            };
+            let result = self.count_checked(labels, preds, ignored);
             if let Err(e) = result {
                 if let Some(before) = before {
                     (self.counts, self.weighted) = before;
@@ -661,16 +645,24 @@ impl ConfusionMatrix {
     }
 
     /// The error for the first sample with a label outside `0..K`, its true
-    /// label checked before its prediction. Only called once counting has
-    /// shown that there is one.
-    fn first_out_of_range<T: Label, U: Label>(&self, y_true: &[T], y_pred: &[U]) -> ConfusionError {
+    /// label checked before its prediction, skipping samples whose true
+    /// label is `ignored`. Only called once counting has shown that there is
+    /// one.
+    fn first_out_of_range<T: Label, U: Label>(
+        &self,
+        y_true: &[T],
+        y_pred: &[U],
+        ignored: Option<T>,
+    ) -> ConfusionError {
         let k = self.num_classes() as u64;
         let bad = y_true
             .iter()
             .zip(y_pred)
             .enumerate()
             .find_map(|(index, (&t, &p))| {
-                if t.to_u64_wrapping() >= k {
+                if Some(t) == ignored {
+                    None
+                } else if t.to_u64_wrapping() >= k {
                     Some(self.out_of_range("true", index, t.to_i128()))
                 } else if p.to_u64_wrapping() >= k {
                     Some(self.out_of_range("predicted", index, p.to_i128()))
@@ -705,10 +697,13 @@ impl ConfusionMatrix {
 
     /// Validates and counts equal-length label slices, choosing the kernel
     /// by size. On error the matrix is unchanged.
+    /// Samples whose true label is `ignored` are skipped, their predictions
+    /// unchecked.
     fn count_checked<T: Label, U: Label>(
         &mut self,
         y_true: &[T],
         y_pred: &[U],
+        ignored: Option<T>,
     ) -> Result<(), ConfusionError> {
         let k = self.num_classes();
         // Histogram entry of (t, p) is `t << shift | p`: a shift and an OR
@@ -719,16 +714,27 @@ impl ConfusionMatrix {
         // A histogram pays off once the input is long enough to amortise
         // clearing and folding it.
         if table > HISTOGRAM_MAX_ENTRIES || y_true.len() < 2 * table {
-            self.validate(y_true, "true")?;
-            self.validate(y_pred, "predicted")?;
-            return self.count_direct(y_true, y_pred);
+            return match ignored {
+                Some(ignored) => {
+                    self.validate_ignoring(y_true, y_pred, ignored)?;
+                    let pairs = y_true.iter().zip(y_pred).filter(|(t, _)| **t != ignored);
+                    self.add_pairs(pairs.map(|(&t, &p)| (t, p, 1.0)), false)
+                }
+                None => {
+                    self.validate(y_true, "true")?;
+                    self.validate(y_pred, "predicted")?;
+                    self.count_direct(y_true, y_pred)
+                }
+            };
         }
         let ways = if shift <= INTERLEAVE_MAX_SHIFT {
             WAYS
         } else {
             1
         };
-        let mut hist = vec![0u32; table * ways];
+        // One extra slot per way takes the skipped samples (see `Skip`).
+        let mut hist = vec![0u32; table * ways + WAYS];
+        let skip = Skip(ignored.map(Label::to_u64_wrapping));
         // The matrix itself is only replaced once every label has passed.
         let mut summed = self.counts.clone();
         let mut since_flush = 0;
@@ -739,17 +745,18 @@ impl ConfusionMatrix {
         let mut seen = 0u64;
         let blocks = y_true.chunks(CHECK_BLOCK).zip(y_pred.chunks(CHECK_BLOCK));
         let flush_error = |e: FlushError| match e {
-            FlushError::OutsideCorner => self.first_out_of_range(y_true, y_pred),
+            FlushError::OutsideCorner => self.first_out_of_range(y_true, y_pred, ignored),
             FlushError::Overflow => ConfusionError::Overflow,
         };
         for (t, p) in blocks {
-            seen |= if ways == WAYS {
-                count_interleaved_dyn(t, p, shift, &mut hist)
-            } else {
-                count_single(t, p, shift, &mut hist)
+            seen |= match (ways == WAYS, skip.0.is_some()) {
+                (true, false) => count_interleaved_dyn::<false, _, _>(t, p, shift, skip, &mut hist),
+                (true, true) => count_interleaved_dyn::<true, _, _>(t, p, shift, skip, &mut hist),
+                (false, false) => count_single::<false, _, _>(t, p, shift, skip, &mut hist),
+                (false, true) => count_single::<true, _, _>(t, p, shift, skip, &mut hist),
             };
             if seen >> shift != 0 {
-                return Err(self.first_out_of_range(y_true, y_pred));
+                return Err(self.first_out_of_range(y_true, y_pred, ignored));
             }
             since_flush += t.len();
             if since_flush >= FLUSH_EVERY {
@@ -882,10 +889,14 @@ enum FlushError {
 }
 
 /// Adds every sub-histogram of `hist` (tables of `1 << 2·shift` entries,
-/// row `t` at `t << shift`) into the K×K row-major `counts` and clears
-/// them. On error `counts` is partly updated and must be discarded.
+/// row `t` at `t << shift`, then the slots of skipped samples) into the K×K
+/// row-major `counts` and clears them. On error `counts` is partly updated and must be discarded.
 fn flush(hist: &mut [u32], counts: &mut [u64], k: usize, shift: u32) -> Result<(), FlushError> {
     let mut overflow = false;
+    // What follows the tables counted skipped samples: discarded.
+    hist.chunks_exact_mut(1 << (2 * shift))
+        .into_remainder()
+        .fill(0);
     for way in hist.chunks_exact_mut(1 << (2 * shift)) {
         for (t, row) in way.chunks_exact_mut(1 << shift).enumerate() {
             let (inside, outside) = row.split_at_mut(if t < k { k } else { 0 });
@@ -910,80 +921,118 @@ fn flush(hist: &mut [u32], counts: &mut [u64], k: usize, shift: u32) -> Result<(
     }
 }
 
+/// The true label whose samples are skipped, as
+/// [`Label::to_u64_wrapping`] gives it. A skipped sample is counted in a
+/// slot after the tables, one per way, which the flush discards: a select
+/// instead of a branch, so the kernels keep their speed with an ignore
+/// index (segmentation's 255 on a few percent of the pixels).
+#[derive(Clone, Copy)]
+struct Skip(Option<u64>);
+
+impl Skip {
+    /// Whether a sample with true label `t` is skipped; always false
+    /// unless `SKIP`, so the plain kernels carry no test.
+    #[inline(always)]
+    fn skips<const SKIP: bool>(self, t: u64) -> bool {
+        SKIP && self.0 == Some(t)
+    }
+}
+
 /// Counts labels into `WAYS` interleaved `u32` histograms of
-/// `1 << 2·SHIFT` entries each, laid end to end in `hist`, and returns the
-/// OR of all labels: they fitted the table only if it is below
-/// `1 << SHIFT`. `SHIFT` is a constant so the shifts, masks and the
-/// offsets of the sub-histograms compile to immediates, which leaves
-/// registers for the loop.
-fn count_interleaved<const SHIFT: u32, T: Label, U: Label>(
+/// `1 << 2·SHIFT` entries each, laid end to end in `hist` and followed by
+/// one slot per way for skipped samples, and returns the OR of all counted
+/// labels: they fitted the table only if it is below `1 << SHIFT`.
+/// `SHIFT` is a constant so the shifts, masks and the offsets of the
+/// sub-histograms compile to immediates, which leaves registers for the
+/// loop.
+fn count_interleaved<const SHIFT: u32, const SKIP: bool, T: Label, U: Label>(
     y_true: &[T],
     y_pred: &[U],
+    skip: Skip,
     hist: &mut [u32],
 ) -> u64 {
     let table = 1usize << (2 * SHIFT);
-    let hist = &mut hist[..WAYS * table];
-    let index = |t: u64, p: u64| ((t << SHIFT) | p) as usize & (table - 1);
+    let hist = &mut hist[..WAYS * table + WAYS];
     let mut seen = 0u64;
+    // Table entry of sample (t, p) counted by `way`, and the bits it adds to `seen`.
+    let entry = |way: usize, t: u64, p: u64| {
+        if skip.skips::<SKIP>(t) {
+            (WAYS * table + way, 0)
+        } else {
+            (
+                way * table + (((t << SHIFT) | p) as usize & (table - 1)),
+                t | p,
+            )
+        }
+    };
     let mut t_chunks = y_true.chunks_exact(WAYS);
     let mut p_chunks = y_pred.chunks_exact(WAYS);
     for (t, p) in (&mut t_chunks).zip(&mut p_chunks) {
-        let t = [0, 1, 2, 3].map(|i| t[i].to_u64_wrapping());
-        let p = [0, 1, 2, 3].map(|i| p[i].to_u64_wrapping());
-        seen |= (t[0] | p[0]) | (t[1] | p[1]) | (t[2] | p[2]) | (t[3] | p[3]);
-        hist[index(t[0], p[0])] += 1;
-        hist[table + index(t[1], p[1])] += 1;
-        hist[2 * table + index(t[2], p[2])] += 1;
-        hist[3 * table + index(t[3], p[3])] += 1;
+        // Written out: an array `map` here is not inlined.
+        let e0 = entry(0, t[0].to_u64_wrapping(), p[0].to_u64_wrapping());
+        let e1 = entry(1, t[1].to_u64_wrapping(), p[1].to_u64_wrapping());
+        let e2 = entry(2, t[2].to_u64_wrapping(), p[2].to_u64_wrapping());
+        let e3 = entry(3, t[3].to_u64_wrapping(), p[3].to_u64_wrapping());
+        seen |= (e0.1 | e1.1) | (e2.1 | e3.1);
+        hist[e0.0] += 1;
+        hist[e1.0] += 1;
+        hist[e2.0] += 1;
+        hist[e3.0] += 1;
     }
     for (&t, &p) in t_chunks.remainder().iter().zip(p_chunks.remainder()) {
-        let (t, p) = (t.to_u64_wrapping(), p.to_u64_wrapping());
-        seen |= t | p;
-        hist[index(t, p)] += 1;
+        let (index, bits) = entry(0, t.to_u64_wrapping(), p.to_u64_wrapping());
+        seen |= bits;
+        hist[index] += 1;
     }
     seen
 }
 
 /// [`count_interleaved`] with `shift` turned into its constant.
-fn count_interleaved_dyn<T: Label, U: Label>(
+fn count_interleaved_dyn<const SKIP: bool, T: Label, U: Label>(
     y_true: &[T],
     y_pred: &[U],
     shift: u32,
+    skip: Skip,
     hist: &mut [u32],
 ) -> u64 {
     match shift {
-        0 => count_interleaved::<0, T, U>(y_true, y_pred, hist),
-        1 => count_interleaved::<1, T, U>(y_true, y_pred, hist),
-        2 => count_interleaved::<2, T, U>(y_true, y_pred, hist),
-        3 => count_interleaved::<3, T, U>(y_true, y_pred, hist),
-        4 => count_interleaved::<4, T, U>(y_true, y_pred, hist),
-        5 => count_interleaved::<5, T, U>(y_true, y_pred, hist),
-        6 => count_interleaved::<6, T, U>(y_true, y_pred, hist),
+        0 => count_interleaved::<0, SKIP, T, U>(y_true, y_pred, skip, hist),
+        1 => count_interleaved::<1, SKIP, T, U>(y_true, y_pred, skip, hist),
+        2 => count_interleaved::<2, SKIP, T, U>(y_true, y_pred, skip, hist),
+        3 => count_interleaved::<3, SKIP, T, U>(y_true, y_pred, skip, hist),
+        4 => count_interleaved::<4, SKIP, T, U>(y_true, y_pred, skip, hist),
+        5 => count_interleaved::<5, SKIP, T, U>(y_true, y_pred, skip, hist),
+        6 => count_interleaved::<6, SKIP, T, U>(y_true, y_pred, skip, hist),
         INTERLEAVE_MAX_SHIFT => {
-            count_interleaved::<INTERLEAVE_MAX_SHIFT, T, U>(y_true, y_pred, hist)
+            count_interleaved::<INTERLEAVE_MAX_SHIFT, SKIP, T, U>(y_true, y_pred, skip, hist)
         }
         // The caller interleaves only up to INTERLEAVE_MAX_SHIFT.
-        _ => count_single(y_true, y_pred, shift, hist),
+        _ => count_single::<SKIP, T, U>(y_true, y_pred, shift, skip, hist),
     }
 }
 
 /// Counts labels into one `u32` histogram of `1 << 2·shift` entries (for
-/// tables too large to interleave). Returns the OR of all labels, as
-/// [`count_interleaved`] does.
-fn count_single<T: Label, U: Label>(
+/// tables too large to interleave), skipped samples into the slot after
+/// it. Returns the OR of all counted labels, as [`count_interleaved`] does.
+fn count_single<const SKIP: bool, T: Label, U: Label>(
     y_true: &[T],
     y_pred: &[U],
     shift: u32,
+    skip: Skip,
     hist: &mut [u32],
 ) -> u64 {
     let table = 1usize << (2 * shift);
-    let hist = &mut hist[..table];
+    let hist = &mut hist[..table + 1];
     let mask = table - 1;
     let mut seen = 0u64;
     for (&t, &p) in y_true.iter().zip(y_pred) {
         let (t, p) = (t.to_u64_wrapping(), p.to_u64_wrapping());
-        seen |= t | p;
-        hist[((t << shift) | p) as usize & mask] += 1;
+        if skip.skips::<SKIP>(t) {
+            hist[table] += 1;
+        } else {
+            seen |= t | p;
+            hist[((t << shift) | p) as usize & mask] += 1;
+        }
     }
     seen
 }
@@ -1167,6 +1216,59 @@ mod tests {
             .unwrap();
         assert_eq!(seg.count(1, 2), 1);
         assert_eq!(seg.total(), 4);
+    }
+
+    /// Long inputs take the histogram kernels, which skip ignored samples
+    /// with a select: same counts as naive filtering, on both kernels, for
+    /// an ignored label inside and outside 0..K, and the same errors.
+    #[test]
+    fn ignore_index_on_the_histogram_kernels_matches_naive_filtering() {
+        let mut rng = Rng(11);
+        for (k, n, ignored) in [
+            (10, 50_003, 255i64),
+            (10, 50_003, 3),
+            (200, 140_001, -100),
+            (200, 140_001, 0),
+        ] {
+            let mut t = labels(&mut rng, k, n);
+            let mut p = labels(&mut rng, k, n);
+            for i in (0..n).step_by(7) {
+                t[i] = ignored as u64;
+                // Predictions of ignored samples are never checked.
+                p[i] = 1 << 40;
+            }
+            let kept: Vec<(u64, u64)> = t
+                .iter()
+                .zip(&p)
+                .filter(|(t, _)| **t != ignored as u64)
+                .map(|(&t, &p)| (t, p))
+                .collect();
+            let (kt, kp): (Vec<u64>, Vec<u64>) = kept.into_iter().unzip();
+            let want = naive(k, &kt, &kp);
+            let t64: Vec<i64> = t.iter().map(|&x| x as i64).collect();
+            let p64: Vec<i64> = p.iter().map(|&x| x as i64).collect();
+            let mut cm = ConfusionMatrix::new(k).unwrap().with_ignore_index(ignored);
+            cm.update(&t64, &p64).unwrap();
+            assert_eq!(cm.counts(), &want[..], "k={k} ignored={ignored}");
+            // A bad prediction of a counted sample is still reported, and
+            // nothing is counted.
+            let before = cm.clone();
+            let mut bad = p64.clone();
+            let at = (0..n).rev().find(|&i| t64[i] != ignored).unwrap();
+            bad[at] = k as i64;
+            let err = cm.update(&t64, &bad).unwrap_err();
+            assert_eq!(
+                err,
+                ConfusionError::LabelOutOfRange {
+                    which: "predicted",
+                    index: at,
+                    value: k as i128,
+                    k
+                },
+                "k={k} ignored={ignored}"
+            );
+            assert_eq!(cm, before);
+        }
     }
 
     #[test]
