@@ -1,5 +1,6 @@
 //! Counting throughput of `ConfusionMatrix::update` (predictions per
-//! second), for K = 10, 100, 1000, `u32` and `i64` labels, N = 10⁴ and 10⁷.
+//! second), for K = 10, 100, 1000, `u32` and `i64` labels, N = 10⁴ and 10⁷,
+//! and a segmentation-like input with and without an ignore index.
 //!
 //! Compare with numpy's `np.bincount(t * k + p, minlength=k * k)` on the
 //! same sizes (see the report of the `matrix` branch for the side-by-side).
@@ -55,5 +56,36 @@ fn bench_update(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_update);
+/// Semantic segmentation: 21 classes (Pascal VOC), `u8` pixel labels, 5%
+/// of the pixels marked 255 and skipped through `with_ignore_index`; the
+/// same input with the 255s replaced by a class, counted plainly.
+fn bench_ignore_index(c: &mut Criterion) {
+    let mut group = c.benchmark_group("update_segmentation");
+    group.sample_size(10);
+    group.warm_up_time(std::time::Duration::from_millis(500));
+    group.measurement_time(std::time::Duration::from_secs(2));
+    let n = 4_000_000;
+    let (t, p) = labels(21, n);
+    let p: Vec<u8> = p.iter().map(|&x| x as u8).collect();
+    let ignored: Vec<u8> = t
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| if i % 20 == 0 { 255 } else { x as u8 })
+        .collect();
+    let plain: Vec<u8> = t.iter().map(|&x| x as u8).collect();
+    group.throughput(Throughput::Elements(n as u64));
+    let mut cm = ConfusionMatrix::new(21)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_ignore_index(255);
+    group.bench_function("u8/k21/ignore_index_255", |b| {
+        b.iter(|| cm.update(black_box(&ignored), black_box(&p)))
+    });
+    let mut cm = ConfusionMatrix::new(21).unwrap_or_else(|e| panic!("{e}"));
+    group.bench_function("u8/k21/no_ignore_index", |b| {
+        b.iter(|| cm.update(black_box(&plain), black_box(&p)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_update, bench_ignore_index);
 criterion_main!(benches);
