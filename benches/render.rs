@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tbconfusion::confusion::{
-    ConfusionMatrix, Normalization, RenderOptions, default_title, encode_png, render_rgb,
+    ConfusionMatrix, RenderOptions, default_title, encode_png, render_rgb,
 };
 
 fn matrix(k: usize, seed: u64) -> ConfusionMatrix {
@@ -37,8 +37,8 @@ fn matrix(k: usize, seed: u64) -> ConfusionMatrix {
 fn bench(c: &mut Criterion) {
     for k in [10usize, 100, 1000] {
         let cm = matrix(k, k as u64);
-        let title = default_title("val/cm", 12_000, Normalization::None, cm.total());
         let opts = RenderOptions::default();
+        let title = default_title("val/cm", 12_000, cm.total(), k, &opts);
         let img = render_rgb(&cm, &title, &opts).expect("renders");
         let png = encode_png(&img).expect("encodes");
         eprintln!(

@@ -51,8 +51,9 @@ fn write(
     let title = default_title(
         &format!("val/{name}"),
         12_000,
-        opts.normalization,
         cm.total(),
+        cm.num_classes(),
+        opts,
     );
     let png = render_png(cm, &title, opts)?;
     std::fs::write(dir.join(format!("{name}.png")), png.bytes())?;

@@ -169,7 +169,7 @@ struct ReadArgs {
 /// How matrices are drawn (shared by `convert` and `render`).
 #[derive(Debug, Args)]
 struct RenderArgs {
-    /// What colours and percentages show: counts, or shares of the row (true), column (pred) or all.
+    /// What colours and percentages show: counts (with each cell's share of its row), or shares of the row (true), column (pred) or all.
     #[arg(long, value_enum, default_value = "none")]
     normalize: NormalizeArg,
     /// One blue scale, or blue diagonal and orange errors (small confusions stay visible).
@@ -402,7 +402,7 @@ fn run_render(args: RenderCommandArgs) -> Result<ExitCode, CliError> {
     };
     let cm = write::matrix(&grouped.classes, step)?;
     let render = args.render.options();
-    let title = default_title(&args.tag, step.step, render.normalization, cm.total());
+    let title = default_title(&args.tag, step.step, cm.total(), cm.num_classes(), &render);
     let png = render_png(&cm, &title, &render)?;
     std::fs::write(&args.output, png.bytes()).map_err(|e| CliError::Write {
         path: args.output.display().to_string(),

@@ -28,7 +28,7 @@ impl Normalization {
     /// A short human description, used in titles and tables.
     pub fn describe(self) -> &'static str {
         match self {
-            Normalization::None => "counts · row %",
+            Normalization::None => "counts",
             Normalization::True => "row-normalised (recall)",
             Normalization::Pred => "column-normalised (precision)",
             Normalization::All => "normalised over all",

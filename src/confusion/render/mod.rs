@@ -75,7 +75,7 @@ pub enum Annotate {
 pub struct RenderOptions {
     /// What the colour and the percentage line show. With [`Normalization::None`] the colour
     /// shows counts and the percentage line each cell's share of its row (its true class), as
-    /// the title says ("counts · row %").
+    /// [`default_title`] says ("counts · row %").
     pub normalization: Normalization,
     /// Colour scheme.
     pub color_mode: ColorMode,
@@ -251,6 +251,15 @@ pub(crate) fn sparse_render_png(
 /// Above this many classes, `Annotate::Auto` cannot fit text legibly, so cell strings are not
 /// even formatted (at K = 1000 that would be a million strings).
 const AUTO_ANNOTATE_MAX_CLASSES: usize = 40;
+/// Whether cells of a `classes`-class matrix get text under `annotate` (if it fits).
+fn may_annotate(annotate: Annotate, classes: usize) -> bool {
+    match annotate {
+        Annotate::Never => false,
+        Annotate::Always => true,
+        Annotate::Auto => classes <= AUTO_ANNOTATE_MAX_CLASSES,
+    }
+}
+
 /// Lowest point of the error scale for a non-zero count: any confusion is visibly tinted.
 const ERROR_FLOOR: f64 = 0.15;
 
@@ -328,11 +337,7 @@ impl<'m> Cells<'m> {
                 off_max: max_of(Some(false)),
             },
         };
-        let may_annotate = match opts.annotate {
-            Annotate::Never => false,
-            Annotate::Always => true,
-            Annotate::Auto => k <= AUTO_ANNOTATE_MAX_CLASSES,
-        };
+        let may_annotate = may_annotate(opts.annotate, k);
         let mut cells = Cells {
             k,
             m,
