@@ -350,9 +350,9 @@ impl ConfusionMatrix {
 ///
 /// Negative values and values `≥ K` are rejected by the `update*` methods.
 pub trait Label: Copy + PartialEq + sealed::Sealed {
-    /// The value reinterpreted as unsigned and widened to `u64`; negative
-    /// values become huge, so one `< K` test rejects both negatives and
-    /// labels that are too large.
+    /// The value as `u64`, negative values sign-extended so they become
+    /// huge: one `< K` test rejects both negatives and labels that are too
+    /// large.
     fn to_u64_wrapping(self) -> u64;
     /// The exact value, for error messages.
     fn to_i128(self) -> i128;
@@ -398,11 +398,32 @@ macro_rules! impl_label {
     (@common $t:ty => $u:ty) => {
         impl sealed::Sealed for $t {}
     };
+    (signed: $($t:ty),* $(,)?) => {$(
+        impl_label!(@common $t => $t);
+        impl Label for $t {
+            /// Sign-extended: `-100i8` is `2⁶⁴ − 100`, never class 156.
+            #[inline(always)]
+            fn to_u64_wrapping(self) -> u64 {
+                self as i64 as u64
+            }
+            impl_label!(@exact $t);
+            /// Any negative label makes the bound `u64::MAX`.
+            fn max_wrapping(labels: &[Self]) -> u64 {
+                let (low, high) = labels
+                    .iter()
+                    .fold((0 as $t, 0 as $t), |(l, h), &x| (l.min(x), h.max(x)));
+                if low < 0 { u64::MAX } else { high as u64 }
+            }
+        }
+    )*};
     (@methods $t:ty => $u:ty) => {
             #[inline(always)]
             fn to_u64_wrapping(self) -> u64 {
                 self as $u as u64
             }
+            impl_label!(@exact $t);
+    };
+    (@exact $t:ty) => {
             fn to_i128(self) -> i128 {
                 self as i128
             }
@@ -412,7 +433,8 @@ macro_rules! impl_label {
     };
 }
 
-impl_label!(u8 => u8, u16 => u16, u32 => u32, i8 => u8, i16 => u16, i32 => u32);
+impl_label!(u8 => u8, u16 => u16, u32 => u32);
+impl_label!(signed: i8, i16, i32);
 impl_label!(wide: u64 => u64, usize => usize, i64 => u64, isize => usize);
 
 /// Samples counted between checks of the labels' OR, so a label too wide
@@ -462,8 +484,10 @@ impl ConfusionMatrix {
     /// Counts one prediction per sample: `y_true[i]` was predicted as
     /// `y_pred[i]`.
     ///
-    /// Every label is checked before anything is counted, so on error the
-    /// matrix is unchanged. Runs in linear time with O(K²) extra memory.
+    /// A label outside `0..K` is an error naming the first bad sample (its
+    /// index and value), and on any error the matrix is unchanged: counts
+    /// reach it only once every label has passed. Runs in linear time with
+    /// O(K²) extra memory.
     pub fn update<T: Label, U: Label>(
         &mut self,
         y_true: &[T],
@@ -492,13 +516,7 @@ impl ConfusionMatrix {
             return Err(ConfusionError::BadWeight { index, value });
         }
         let ignored = self.ignore_value::<T>();
-        match ignored {
-            Some(ignored) => self.validate_ignoring(y_true, y_pred, ignored)?,
-            None => {
-                self.validate(y_true, "true")?;
-                self.validate(y_pred, "predicted")?;
-            }
-        }
+        self.check_labels(y_true, y_pred, ignored)?;
         let triples = y_true
             .iter()
             .zip(y_pred)
@@ -646,16 +664,15 @@ impl ConfusionMatrix {
 
     /// The error for the first sample with a label outside `0..K`, its true
     /// label checked before its prediction, skipping samples whose true
-    /// label is `ignored`. Only called once counting has shown that there is
-    /// one.
-    fn first_out_of_range<T: Label, U: Label>(
+    /// label is `ignored`; `None` when every label is in range.
+    fn first_bad_label<T: Label, U: Label>(
         &self,
         y_true: &[T],
         y_pred: &[U],
         ignored: Option<T>,
-    ) -> ConfusionError {
+    ) -> Option<ConfusionError> {
         let k = self.num_classes() as u64;
-        let bad = y_true
+        y_true
             .iter()
             .zip(y_pred)
             .enumerate()
@@ -669,30 +686,39 @@ impl ConfusionMatrix {
                 } else {
                     None
                 }
-            });
-        bad.unwrap_or(ConfusionError::Overflow)
+            })
     }
 
-    /// Validation when samples with true label `ignored` are skipped.
-    fn validate_ignoring<T: Label, U: Label>(
+    /// The error for an input that failed while counting: its first bad
+    /// label, or else an overflow.
+    fn first_out_of_range<T: Label, U: Label>(
         &self,
         y_true: &[T],
         y_pred: &[U],
-        ignored: T,
+        ignored: Option<T>,
+    ) -> ConfusionError {
+        self.first_bad_label(y_true, y_pred, ignored)
+            .unwrap_or(ConfusionError::Overflow)
+    }
+
+    /// Checks that every counted sample (true label not `ignored`) has both
+    /// labels in `0..K`. The error names the first bad sample in input
+    /// order, its true label before its prediction: the same error whichever
+    /// path counts the input.
+    fn check_labels<T: Label, U: Label>(
+        &self,
+        y_true: &[T],
+        y_pred: &[U],
+        ignored: Option<T>,
     ) -> Result<(), ConfusionError> {
         let k = self.num_classes() as u64;
-        for (index, (&t, &p)) in y_true.iter().zip(y_pred).enumerate() {
-            if t == ignored {
-                continue;
-            }
-            if t.to_u64_wrapping() >= k {
-                return Err(self.out_of_range("true", index, t.to_i128()));
-            }
-            if p.to_u64_wrapping() >= k {
-                return Err(self.out_of_range("predicted", index, p.to_i128()));
-            }
+        if ignored.is_none() && T::max_wrapping(y_true) < k && U::max_wrapping(y_pred) < k {
+            return Ok(());
         }
-        Ok(())
+        match self.first_bad_label(y_true, y_pred, ignored) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
     }
 
     /// Validates and counts equal-length label slices, choosing the kernel
@@ -714,17 +740,13 @@ impl ConfusionMatrix {
         // A histogram pays off once the input is long enough to amortise
         // clearing and folding it.
         if table > HISTOGRAM_MAX_ENTRIES || y_true.len() < 2 * table {
+            self.check_labels(y_true, y_pred, ignored)?;
             return match ignored {
                 Some(ignored) => {
-                    self.validate_ignoring(y_true, y_pred, ignored)?;
                     let pairs = y_true.iter().zip(y_pred).filter(|(t, _)| **t != ignored);
                     self.add_pairs(pairs.map(|(&t, &p)| (t, p, 1.0)), false)
                 }
-                None => {
-                    self.validate(y_true, "true")?;
-                    self.validate(y_pred, "predicted")?;
-                    self.count_direct(y_true, y_pred)
-                }
+                None => self.count_direct(y_true, y_pred),
             };
         }
         let ways = if shift <= INTERLEAVE_MAX_SHIFT {
@@ -744,10 +766,9 @@ impl ConfusionMatrix {
         // of the table outside the K×K corner, which each flush checks.
         let mut seen = 0u64;
         let blocks = y_true.chunks(CHECK_BLOCK).zip(y_pred.chunks(CHECK_BLOCK));
-        let flush_error = |e: FlushError| match e {
-            FlushError::OutsideCorner => self.first_out_of_range(y_true, y_pred, ignored),
-            FlushError::Overflow => ConfusionError::Overflow,
-        };
+        // A bad label anywhere in the input is reported before an overflow,
+        // as when labels are checked first; with none, the error is Overflow.
+        let flush_error = |_: FlushError| self.first_out_of_range(y_true, y_pred, ignored);
         for (t, p) in blocks {
             seen |= match (ways == WAYS, skip.0.is_some()) {
                 (true, false) => count_interleaved_dyn::<false, _, _>(t, p, shift, skip, &mut hist),
@@ -1216,6 +1237,71 @@ mod tests {
             .unwrap();
         assert_eq!(seg.count(1, 2), 1);
         assert_eq!(seg.total(), 4);
+    }
+
+    /// Every path names the same culprit: the first bad sample in input
+    /// order, whatever the input's length or the method.
+    #[test]
+    fn the_first_bad_sample_is_reported_on_every_path() {
+        let want = || ConfusionError::LabelOutOfRange {
+            which: "predicted",
+            index: 10,
+            value: 3,
+            k: 3,
+        };
+        // 30 samples count directly, 137 through the histogram kernel.
+        for n in [30, 137] {
+            let mut t = vec![0u32; n];
+            let mut p = vec![0u32; n];
+            p[10] = 3;
+            t[20] = 8;
+            let mut cm = ConfusionMatrix::new(3).unwrap();
+            assert_eq!(cm.update(&t, &p), Err(want()), "n={n}");
+            let weights = vec![1.0; n];
+            assert_eq!(cm.update_weighted(&t, &p, &weights), Err(want()), "n={n}");
+            assert_eq!(cm.total(), 0);
+        }
+    }
+
+    /// Negative narrow labels are sign-extended: with K = 200, `-100i8`
+    /// must not be read as class 156 (its bits as `u8`).
+    #[test]
+    fn negative_narrow_labels_are_rejected_whatever_k() {
+        let mut cm = ConfusionMatrix::new(200).unwrap();
+        for n in [1usize, 140_001] {
+            let mut t = vec![0i8; n];
+            t[n - 1] = -100;
+            let err = cm.update(&t, &vec![0i8; n]).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfusionError::LabelOutOfRange {
+                        which: "true",
+                        value: -100,
+                        ..
+                    }
+                ),
+                "n={n}: {err}"
+            );
+            let p = vec![-1i16; n];
+            let err = cm.update(&vec![0i16; n], &p).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfusionError::LabelOutOfRange {
+                        which: "predicted",
+                        index: 0,
+                        value: -1,
+                        ..
+                    }
+                ),
+                "n={n}: {err}"
+            );
+        }
+        assert_eq!(cm.total(), 0);
+        // Positive values of signed types still count.
+        cm.update(&[199i16, 5], &[127i8, 0]).unwrap();
+        assert_eq!((cm.count(199, 127), cm.count(5, 0)), (1, 1));
     }
 
     /// Long inputs take the histogram kernels, which skip ignored samples

@@ -87,7 +87,12 @@ pub fn publish_staged(staged: &Path, final_name: &str) -> io::Result<PathBuf> {
         let target = dir.join(&name);
         match std::fs::hard_link(staged, &target) {
             Ok(()) => {
-                std::fs::remove_file(staged)?;
+                // Without the staged name gone the caller sees a failure, so
+                // the published name must go too: all or nothing.
+                if let Err(e) = std::fs::remove_file(staged) {
+                    let _ = std::fs::remove_file(&target);
+                    return Err(e);
+                }
                 return Ok(target);
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {

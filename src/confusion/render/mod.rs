@@ -394,7 +394,11 @@ impl<'m> Cells<'m> {
     }
 
     fn accuracy(&self) -> f64 {
-        let diag: u64 = self.m.diagonal().iter().sum();
+        let diag = self
+            .m
+            .diagonal()
+            .iter()
+            .fold(0u64, |sum, &c| sum.saturating_add(c));
         diag as f64 / self.m.total() as f64
     }
 

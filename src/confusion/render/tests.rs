@@ -360,3 +360,14 @@ fn counts_mode_shows_row_shares_and_normalised_modes_lead_with_their_value() {
         ]
     );
 }
+
+/// Counts near `u64::MAX` (reachable through `from_counts` or deserialised input) render,
+/// margins included, without overflowing a sum.
+#[test]
+fn huge_counts_render_with_margins() {
+    let cm = ConfusionMatrix::from_counts(2, vec![u64::MAX, 0, 0, u64::MAX]).unwrap();
+    for norm in [Normalization::None, Normalization::True] {
+        let opts = RenderOptions::default().margins(true).normalization(norm);
+        assert!(render_rgb(&cm, "t", &opts).is_ok(), "{norm:?}");
+    }
+}
