@@ -544,7 +544,7 @@ impl ConfusionMatrix {
             .checked_mul(k)
             .ok_or(ConfusionError::Overflow)?;
         check_lengths("scores (N×K) and y_true (N) × K", scores.len(), expected)?;
-        if scores.iter().any(|s| s.is_nan())
+        if any_nan(scores)
             && let Some(at) = scores.iter().position(|s| s.is_nan())
         {
             return Err(ConfusionError::NanScore {
@@ -891,13 +891,25 @@ fn check_lengths(what: &'static str, left: usize, right: usize) -> Result<(), Co
 /// Index of the largest score, the lowest one on ties. NaN was ruled out
 /// by the caller.
 fn argmax(row: &[f32]) -> u32 {
-    let mut best = 0usize;
-    for (j, &s) in row.iter().enumerate().skip(1) {
-        if s > row[best] {
-            best = j;
+    let Some((&first, rest)) = row.split_first() else {
+        return 0;
+    };
+    // The best value stays in a register rather than being reloaded.
+    let (mut best, mut best_value) = (0usize, first);
+    for (j, &s) in rest.iter().enumerate() {
+        if s > best_value {
+            (best, best_value) = (j + 1, s);
         }
     }
     best as u32
+}
+
+/// Whether any score is NaN: an OR over blocks that vectorises, where an
+/// early-exit search compares one score at a time.
+fn any_nan(scores: &[f32]) -> bool {
+    scores
+        .chunks(4096)
+        .any(|block| block.iter().fold(false, |nan, s| nan | s.is_nan()))
 }
 
 /// Why a flush of the histograms failed.
