@@ -508,15 +508,21 @@ impl ConfusionMatrix {
     ) -> Result<(), ConfusionError> {
         check_lengths("y_true and y_pred", y_true.len(), y_pred.len())?;
         check_lengths("y_true and weights", y_true.len(), weights.len())?;
-        if let Some((index, &value)) = weights
-            .iter()
-            .enumerate()
-            .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
-        {
-            return Err(ConfusionError::BadWeight { index, value });
-        }
         let ignored = self.ignore_value::<T>();
-        self.check_labels(y_true, y_pred, ignored)?;
+        // The first bad sample in input order: its true label, prediction,
+        // then weight. Ignored samples are not checked at all.
+        let bad_weight = weights
+            .iter()
+            .zip(y_true)
+            .position(|(w, t)| Some(*t) != ignored && !(w.is_finite() && *w >= 0.0));
+        let labels_end = bad_weight.map_or(y_true.len(), |i| i + 1);
+        self.check_labels(&y_true[..labels_end], &y_pred[..labels_end], ignored)?;
+        if let Some(index) = bad_weight {
+            return Err(ConfusionError::BadWeight {
+                index,
+                value: weights[index],
+            });
+        }
         let triples = y_true
             .iter()
             .zip(y_pred)
@@ -760,15 +766,15 @@ impl ConfusionMatrix {
         // The matrix itself is only replaced once every label has passed.
         let mut summed = self.counts.clone();
         let mut since_flush = 0;
-        // Labels are checked while they are counted: the OR of all of them
-        // shows whether each fits in `shift` bits (so indexes stay in the
+        // Labels are checked while they are counted: the OR of all counted
+        // labels (skipped samples left out) shows whether each fits in `shift` bits (so indexes stay in the
         // table), and a label in `k..1 << shift` lands in a row or column
         // of the table outside the K×K corner, which each flush checks.
         let mut seen = 0u64;
         let blocks = y_true.chunks(CHECK_BLOCK).zip(y_pred.chunks(CHECK_BLOCK));
         // A bad label anywhere in the input is reported before an overflow,
         // as when labels are checked first; with none, the error is Overflow.
-        let flush_error = |_: FlushError| self.first_out_of_range(y_true, y_pred, ignored);
+        let flush_error = |_: FlushFailed| self.first_out_of_range(y_true, y_pred, ignored);
         for (t, p) in blocks {
             seen |= match (ways == WAYS, skip.0.is_some()) {
                 (true, false) => count_interleaved_dyn::<false, _, _>(t, p, shift, skip, &mut hist),
@@ -912,29 +918,26 @@ fn any_nan(scores: &[f32]) -> bool {
         .any(|block| block.iter().fold(false, |nan, s| nan | s.is_nan()))
 }
 
-/// Why a flush of the histograms failed.
-enum FlushError {
-    /// A table entry outside the K×K corner was hit: some label is in
-    /// `K..1 << shift`.
-    OutsideCorner,
-    /// A cell passed `u64::MAX`.
-    Overflow,
-}
+/// A flush found a table entry outside the K×K corner (some label is in
+/// `K..1 << shift`) or a cell past `u64::MAX`; the caller scans the input
+/// for the first bad label, and reports an overflow only if there is none.
+struct FlushFailed;
 
-/// Adds every sub-histogram of `hist` (tables of `1 << 2·shift` entries,
-/// row `t` at `t << shift`, then the slots of skipped samples) into the K×K
-/// row-major `counts` and clears them. On error `counts` is partly updated and must be discarded.
-fn flush(hist: &mut [u32], counts: &mut [u64], k: usize, shift: u32) -> Result<(), FlushError> {
+/// Adds every sub-histogram of `hist` into the K×K row-major `counts` and
+/// clears them. `hist` holds the tables (`1 << 2·shift` entries each, row
+/// `t` at `t << shift`) and then `WAYS` slots of skipped samples, which are
+/// discarded. On error `counts` is partly updated and must be discarded.
+fn flush(hist: &mut [u32], counts: &mut [u64], k: usize, shift: u32) -> Result<(), FlushFailed> {
     let mut overflow = false;
-    // What follows the tables counted skipped samples: discarded.
-    hist.chunks_exact_mut(1 << (2 * shift))
-        .into_remainder()
-        .fill(0);
-    for way in hist.chunks_exact_mut(1 << (2 * shift)) {
+    // Split explicitly: with K ≤ 2 a table has at most 4 entries, so the
+    // skip slots would otherwise read as whole extra tables.
+    let (tables, skipped) = hist.split_at_mut(hist.len().saturating_sub(WAYS));
+    skipped.fill(0);
+    for way in tables.chunks_exact_mut(1 << (2 * shift)) {
         for (t, row) in way.chunks_exact_mut(1 << shift).enumerate() {
             let (inside, outside) = row.split_at_mut(if t < k { k } else { 0 });
             if outside.iter().any(|&c| c != 0) {
-                return Err(FlushError::OutsideCorner);
+                return Err(FlushFailed);
             }
             let Some(cells) = counts.get_mut(t * k..(t + 1) * k) else {
                 continue;
@@ -947,11 +950,7 @@ fn flush(hist: &mut [u32], counts: &mut [u64], k: usize, shift: u32) -> Result<(
             }
         }
     }
-    if overflow {
-        Err(FlushError::Overflow)
-    } else {
-        Ok(())
-    }
+    if overflow { Err(FlushFailed) } else { Ok(()) }
 }
 
 /// The true label whose samples are skipped, as
@@ -1275,6 +1274,37 @@ mod tests {
         }
     }
 
+    /// `update_weighted` reports the first bad sample too, its weight after
+    /// its labels, and never checks an ignored sample.
+    #[test]
+    fn weighted_updates_report_the_first_bad_sample() {
+        let mut cm = ConfusionMatrix::new(3).unwrap().with_ignore_index(9);
+        let (t, p) = ([0u8, 9, 1, 1, 5, 0], [0u8, 7, 1, 1, 0, 0]);
+        let weights = [1.0, -1.0, 1.0, f64::NAN, 1.0, -2.0];
+        // Sample 1 is ignored (its label 7 and weight -1 unchecked); sample 3
+        // has the first bad weight, before sample 4's bad label.
+        assert_eq!(
+            cm.update_weighted(&t, &p, &weights)
+                .unwrap_err()
+                .to_string(),
+            ConfusionError::BadWeight {
+                index: 3,
+                value: f64::NAN
+            }
+            .to_string()
+        );
+        let weights = [1.0, -1.0, 1.0, 1.0, 1.0, -2.0];
+        assert!(matches!(
+            cm.update_weighted(&t, &p, &weights),
+            Err(ConfusionError::LabelOutOfRange {
+                index: 4,
+                value: 5,
+                ..
+            })
+        ));
+        assert_eq!(cm.total(), 0);
+    }
+
     /// Negative narrow labels are sign-extended: with K = 200, `-100i8`
     /// must not be read as class 156 (its bits as `u8`).
     #[test]
@@ -1323,6 +1353,9 @@ mod tests {
     fn ignore_index_on_the_histogram_kernels_matches_naive_filtering() {
         let mut rng = Rng(11);
         for (k, n, ignored) in [
+            (1, 1_001, 255i64),
+            (2, 1_001, -100),
+            (2, 1_001, 1),
             (10, 50_003, 255i64),
             (10, 50_003, 3),
             (200, 140_001, -100),

@@ -89,9 +89,13 @@ pub fn publish_staged(staged: &Path, final_name: &str) -> io::Result<PathBuf> {
             Ok(()) => {
                 // Without the staged name gone the caller sees a failure, so
                 // the published name must go too: all or nothing.
-                if let Err(e) = std::fs::remove_file(staged) {
-                    let _ = std::fs::remove_file(&target);
-                    return Err(e);
+                match std::fs::remove_file(staged) {
+                    // Gone already: the published name holds the only copy.
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                        let _ = std::fs::remove_file(&target);
+                        return Err(e);
+                    }
+                    _ => {}
                 }
                 return Ok(target);
             }
