@@ -523,13 +523,26 @@ impl ConfusionMatrix {
                 value: weights[index],
             });
         }
-        let triples = y_true
-            .iter()
-            .zip(y_pred)
-            .zip(weights)
-            .filter(|((t, _), _)| Some(**t) != ignored)
-            .map(|((&t, &p), &w)| (t, p, w));
-        self.add_pairs(triples, true)
+        // Counts take the fast kernels with the plane set aside (they would
+        // add weight 1 per sample to it); the weights are added after. A
+        // plane created now holds the earlier samples with weight 1.
+        let existed = self.weighted.is_some();
+        let mut plane = match self.weighted.take() {
+            Some(plane) => plane,
+            None => self.counts.iter().map(|&c| c as f64).collect(),
+        };
+        if let Err(error) = self.count_checked(y_true, y_pred, ignored) {
+            self.weighted = existed.then_some(plane);
+            return Err(error);
+        }
+        let k = self.num_classes();
+        for ((&t, &p), &w) in y_true.iter().zip(y_pred).zip(weights) {
+            if Some(t) != ignored {
+                plane[t.to_u64_wrapping() as usize * k + p.to_u64_wrapping() as usize] += w;
+            }
+        }
+        self.weighted = Some(plane);
+        Ok(())
     }
 
     /// Counts predictions given as scores: `scores` is N×K row-major (logits,
@@ -750,7 +763,7 @@ impl ConfusionMatrix {
             return match ignored {
                 Some(ignored) => {
                     let pairs = y_true.iter().zip(y_pred).filter(|(t, _)| **t != ignored);
-                    self.add_pairs(pairs.map(|(&t, &p)| (t, p, 1.0)), false)
+                    self.add_pairs(pairs.map(|(&t, &p)| (t, p)))
                 }
                 None => self.count_direct(y_true, y_pred),
             };
@@ -831,19 +844,18 @@ impl ConfusionMatrix {
         Ok(())
     }
 
-    /// Adds validated `(true, predicted, weight)` triples one by one with
-    /// checked arithmetic, undoing them all on overflow. `weighted` says
-    /// the weights are real sample weights (creating the plane if needed).
+    /// Adds validated `(true, predicted)` pairs one by one with checked
+    /// arithmetic, undoing them all on overflow; a weighted plane gets
+    /// weight 1 for each.
     fn add_pairs<T: Label, U: Label>(
         &mut self,
-        triples: impl Iterator<Item = (T, U, f64)> + Clone,
-        weighted: bool,
+        pairs: impl Iterator<Item = (T, U)> + Clone,
     ) -> Result<(), ConfusionError> {
         let k = self.num_classes();
         let index = |t: T, p: U| t.to_u64_wrapping() as usize * k + p.to_u64_wrapping() as usize;
         let mut added = 0usize;
         let mut overflow = false;
-        for (t, p, _) in triples.clone() {
+        for (t, p) in pairs.clone() {
             match self.counts[index(t, p)].checked_add(1) {
                 Some(c) => self.counts[index(t, p)] = c,
                 None => {
@@ -854,36 +866,18 @@ impl ConfusionMatrix {
             added += 1;
         }
         if overflow {
-            for (t, p, _) in triples.take(added) {
+            for (t, p) in pairs.take(added) {
                 self.counts[index(t, p)] -= 1;
             }
             return Err(ConfusionError::Overflow);
         }
-        if weighted && self.weighted.is_none() {
-            // Samples counted before weights appeared had weight 1.
-            self.weighted = Some(before_plane(&self.counts, triples.clone(), k));
-        }
         if let Some(w) = &mut self.weighted {
-            for (t, p, weight) in triples {
-                w[index(t, p)] += weight;
+            for (t, p) in pairs {
+                w[index(t, p)] += 1.0;
             }
         }
         Ok(())
     }
-}
-
-/// The counts as `f64` minus the samples in `triples`, which were just
-/// added: the weighted plane as it was before them, with weight 1 each.
-fn before_plane<T: Label, U: Label>(
-    counts: &[u64],
-    triples: impl Iterator<Item = (T, U, f64)>,
-    k: usize,
-) -> Vec<f64> {
-    let mut plane: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
-    for (t, p, _) in triples {
-        plane[t.to_u64_wrapping() as usize * k + p.to_u64_wrapping() as usize] -= 1.0;
-    }
-    plane
 }
 
 fn check_lengths(what: &'static str, left: usize, right: usize) -> Result<(), ConfusionError> {
@@ -1272,6 +1266,47 @@ mod tests {
             assert_eq!(cm.update_weighted(&t, &p, &weights), Err(want()), "n={n}");
             assert_eq!(cm.total(), 0);
         }
+    }
+
+    /// Long weighted inputs count on the fast kernels and add the weights
+    /// after: same counts and the same sums, in the same order, as one by
+    /// one; on overflow nothing changes, and no plane appears.
+    #[test]
+    fn weighted_updates_on_the_kernels_match_one_by_one() {
+        let mut rng = Rng(5);
+        for (k, n) in [(2usize, 3_001usize), (10, 20_001), (200, 140_001)] {
+            let t: Vec<u64> = labels(&mut rng, k, n)
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| if i % 9 == 0 { 999 } else { x })
+                .collect();
+            let p = labels(&mut rng, k, n);
+            let w: Vec<f64> = (0..n).map(|i| (i % 7) as f64 * 0.25).collect();
+            let mut cm = ConfusionMatrix::new(k).unwrap().with_ignore_index(999);
+            cm.update(&t[..10], &p[..10]).unwrap();
+            cm.update_weighted(&t, &p, &w).unwrap();
+            let mut counts = vec![0u64; k * k];
+            let mut plane = vec![0.0; k * k];
+            for i in (0..10).chain(0..n).filter(|&i| t[i] != 999) {
+                counts[t[i] as usize * k + p[i] as usize] += 1;
+            }
+            for i in (0..10).filter(|&i| t[i] != 999) {
+                plane[t[i] as usize * k + p[i] as usize] += 1.0;
+            }
+            for i in (0..n).filter(|&i| t[i] != 999) {
+                plane[t[i] as usize * k + p[i] as usize] += w[i];
+            }
+            assert_eq!(cm.counts(), &counts[..], "k={k}");
+            assert_eq!(cm.weighted_counts().unwrap(), &plane[..], "k={k}");
+        }
+        let mut full = ConfusionMatrix::from_counts(2, vec![u64::MAX, 0, 0, 0]).unwrap();
+        let before = full.clone();
+        let zeros = vec![0u8; 100];
+        assert_eq!(
+            full.update_weighted(&zeros, &zeros, &vec![1.0; 100]),
+            Err(ConfusionError::Overflow)
+        );
+        assert_eq!(full, before);
     }
 
     /// `update_weighted` reports the first bad sample too, its weight after
