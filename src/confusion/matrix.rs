@@ -1244,6 +1244,106 @@ mod tests {
         assert_eq!(seg.total(), 4);
     }
 
+    /// Random cases around every kernel boundary (K near powers of two, N
+    /// near the histogram threshold), with and without an ignore index and
+    /// bad labels, against a one-by-one reference: same counts, or the same
+    /// error with the matrix unchanged.
+    #[test]
+    fn update_matches_a_one_by_one_reference_on_random_cases() {
+        fn reference(
+            k: usize,
+            t: &[i64],
+            p: &[i64],
+            ignored: Option<i64>,
+        ) -> Result<Vec<u64>, ConfusionError> {
+            let mut counts = vec![0u64; k * k];
+            for (index, (&t, &p)) in t.iter().zip(p).enumerate() {
+                if Some(t) == ignored {
+                    continue;
+                }
+                for (which, v) in [("true", t), ("predicted", p)] {
+                    if !(0..k as i64).contains(&v) {
+                        let value = i128::from(v);
+                        return Err(ConfusionError::LabelOutOfRange {
+                            which,
+                            index,
+                            value,
+                            k,
+                        });
+                    }
+                }
+                counts[t as usize * k + p as usize] += 1;
+            }
+            Ok(counts)
+        }
+        fn check<T: Label>(k: usize, t: &[i64], p: &[i64], ignored: Option<i64>, case: &str) {
+            let convert =
+                |v: &[i64]| -> Vec<T> { v.iter().map(|&x| T::from_i64(x).unwrap()).collect() };
+            let mut cm = ConfusionMatrix::new(k).unwrap();
+            if let Some(i) = ignored {
+                cm = cm.with_ignore_index(i);
+            }
+            // An ignore index the type cannot hold ignores nothing.
+            let effective = ignored.filter(|&i| T::from_i64(i).is_some());
+            let before = cm.clone();
+            match (
+                cm.update(&convert(t), &convert(p)),
+                reference(k, t, p, effective),
+            ) {
+                (Ok(()), Ok(want)) => assert_eq!(cm.counts(), &want[..], "{case}"),
+                (Err(got), Err(want)) => {
+                    assert_eq!(got, want, "{case}");
+                    assert_eq!(cm, before, "{case}");
+                }
+                (got, want) => panic!("{case}: got {got:?}, want {:?}", want.map(|_| ())),
+            }
+        }
+        let mut rng = Rng(2026);
+        let ks = [
+            1usize, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 33, 64, 65, 127, 128, 129, 200, 257,
+        ];
+        for case in 0..240 {
+            let k = ks[rng.below(ks.len() as u64) as usize];
+            let shift = k.next_power_of_two().trailing_zeros();
+            let threshold = 2usize << (2 * shift);
+            let n = match rng.below(4) {
+                0 => rng.below(40) as usize,
+                1 => threshold - 1,
+                2 => threshold + rng.below(5) as usize,
+                _ => rng.below(3 * threshold.min(100_000) as u64) as usize,
+            }
+            .min(600_000);
+            let mut t: Vec<i64> = (0..n).map(|_| rng.below(k as u64) as i64).collect();
+            let mut p: Vec<i64> = (0..n).map(|_| rng.below(k as u64) as i64).collect();
+            let ignored = match rng.below(5) {
+                0 => Some(-1),
+                1 => Some(255),
+                2 => Some(0),
+                3 => Some(k as i64),
+                _ => None,
+            };
+            if let Some(i) = ignored {
+                for _ in 0..n / 10 {
+                    let at = rng.below(n as u64) as usize;
+                    t[at] = i;
+                    p[at] = -7; // never checked
+                }
+            }
+            if n > 0 && rng.below(3) == 0 {
+                let bad = [k as i64, (1i64 << shift) - 1, -1, 30_000][rng.below(4) as usize];
+                let at = rng.below(n as u64) as usize;
+                if rng.below(2) == 0 {
+                    t[at] = bad
+                } else {
+                    p[at] = bad
+                }
+            }
+            let case = format!("case {case}: k={k} n={n} ignored={ignored:?}");
+            check::<i64>(k, &t, &p, ignored, &case);
+            check::<i16>(k, &t, &p, ignored, &case);
+        }
+    }
+
     /// Every path names the same culprit: the first bad sample in input
     /// order, whatever the input's length or the method.
     #[test]
