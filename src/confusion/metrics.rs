@@ -260,6 +260,34 @@ impl ConfusionMatrix {
     }
 }
 
+/// The two-sided 95% Wilson score interval for a proportion of `successes`
+/// out of `trials` (as statsmodels' `proportion_confint(x, n,
+/// method="wilson")`), or `None` without trials. Unlike the normal
+/// approximation it stays inside [0, 1] and is honest for small classes:
+/// a recall of 8/10 is anywhere from 0.49 to 0.94.
+///
+/// ```
+/// let (low, high) = tbconfusion::confusion::metrics::wilson_interval(8, 10).unwrap();
+/// // statsmodels 0.15.0: proportion_confint(8, 10, method="wilson")
+/// assert!((low - 0.490_162_471_536_641_8).abs() < 1e-12);
+/// assert!((high - 0.943_317_848_545_624_7).abs() < 1e-12);
+/// assert_eq!(tbconfusion::confusion::metrics::wilson_interval(3, 0), None);
+/// ```
+pub fn wilson_interval(successes: u64, trials: u64) -> Option<(f64, f64)> {
+    if trials == 0 {
+        return None;
+    }
+    // The 97.5% quantile of the standard normal distribution.
+    const Z: f64 = 1.959_963_984_540_054;
+    let n = trials as f64;
+    let p = (successes.min(trials)) as f64 / n;
+    let z2 = Z * Z;
+    let denominator = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denominator;
+    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
 /// The mean of the non-NaN values and how many there were.
 fn mean_defined(values: impl Iterator<Item = f64>) -> Average {
     let (sum, classes_used) = values
@@ -294,6 +322,20 @@ mod tests {
 
     fn near(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-12
+    }
+
+    /// Reference values: statsmodels 0.15.0 `proportion_confint(x, n, method="wilson")`.
+    #[test]
+    fn wilson_intervals_match_statsmodels_and_stay_in_the_unit_interval() {
+        let (low, high) = wilson_interval(950, 1000).unwrap();
+        assert!(near(low, 0.934_686_179_755_749_2) && near(high, 0.961_869_737_607_251_3));
+        let (low, high) = wilson_interval(0, 5).unwrap();
+        assert_eq!(low, 0.0);
+        assert!(near(high, 0.434_482_464_783_173_2));
+        let (low, high) = wilson_interval(5, 5).unwrap();
+        assert!(near(low, 0.565_517_535_216_825_1));
+        assert_eq!(high, 1.0);
+        assert_eq!(wilson_interval(0, 0), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 
 use super::matrix::ConfusionMatrix;
-use super::metrics::{Average, Metrics};
+use super::metrics::{Average, Metrics, wilson_interval};
 use super::sparse::SparseCounts;
 
 /// What [`markdown_report`] includes.
@@ -119,7 +119,7 @@ pub(crate) fn sparse_report(cm: &SparseCounts, metrics: &Metrics, opts: &ReportO
         write_pairs(&mut out, cm, &names, opts.top_pairs);
     }
     out.push('\n');
-    write_per_class(&mut out, metrics, &names);
+    write_per_class(&mut out, cm, metrics, &names);
     out
 }
 
@@ -174,18 +174,27 @@ fn write_pairs(out: &mut String, cm: &SparseCounts, names: &[String], n: usize) 
     }
 }
 
-fn write_per_class(out: &mut String, metrics: &Metrics, names: &[String]) {
-    out.push_str("**Per class**\n\n");
+/// The per-class table. Precision and recall carry their 95% Wilson
+/// interval, from the counts of `cm`: with small classes the point value
+/// alone says little.
+fn write_per_class(out: &mut String, cm: &SparseCounts, metrics: &Metrics, names: &[String]) {
+    out.push_str("**Per class** (precision and recall with their 95% Wilson interval)\n\n");
     out.push_str("| class | support | predicted | precision | recall | F1 | IoU |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
-    for (name, c) in names.iter().zip(&metrics.per_class) {
+    let with_interval =
+        |v: f64, successes: u64, trials: u64| match wilson_interval(successes, trials) {
+            Some((low, high)) if !v.is_nan() => format!("{} ({low:.4}–{high:.4})", rate(v)),
+            _ => rate(v),
+        };
+    for (i, (name, c)) in names.iter().zip(&metrics.per_class).enumerate() {
+        let correct = cm.diagonal()[i];
         let _ = writeln!(
             out,
             "| {name} | {} | {} | {} | {} | {} | {} |",
             amount(c.support),
             amount(c.predicted),
-            rate(c.precision),
-            rate(c.recall),
+            with_interval(c.precision, correct, cm.col_sums()[i]),
+            with_interval(c.recall, correct, cm.row_sums()[i]),
             rate(c.f1),
             rate(c.iou)
         );
@@ -320,7 +329,9 @@ mod tests {
         );
         assert!(text.contains("| eel | 0 | 0 | — | — | — | — |"), "{text}");
         assert!(
-            text.contains("| dog | 2 | 2 | 0.5000 | 0.5000 | 0.5000 | 0.3333 |"),
+            text.contains(
+                "| dog | 2 | 2 | 0.5000 (0.0945–0.9055) | 0.5000 (0.0945–0.9055) | 0.5000 | 0.3333 |"
+            ),
             "{text}"
         );
         // Every table row has as many cells as its header.
