@@ -5,8 +5,9 @@
 //!
 //! Layout: a header line with the headline metrics; the full count matrix
 //! with row and column totals while K is small, otherwise the most
-//! confused pairs; always the per-class table. Its size is bounded: about
-//! 100 bytes per class plus a constant, with class names truncated.
+//! confused pairs; always the per-class table, precision and recall with
+//! their 95% Wilson intervals. Its size is bounded: about 150 bytes per
+//! class plus a constant, with class names truncated.
 
 use std::fmt::Write as _;
 
