@@ -7,6 +7,10 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::kernel::{
+    FlushFailed, INTERLEAVE_MAX_SHIFT, Skip, WAYS, count_interleaved_dyn, count_single, flush,
+};
+pub use super::label::Label;
 use super::wire::WireMatrix;
 
 /// What a matrix cell is divided by when the matrix is normalised.
@@ -346,108 +350,9 @@ impl ConfusionMatrix {
     }
 }
 
-/// An integer type usable as a class label: `u8`…`u64`, `usize`, `i8`…`i64`.
-///
-/// Negative values and values `≥ K` are rejected by the `update*` methods.
-pub trait Label: Copy + PartialEq + sealed::Sealed {
-    /// The value as `u64`, negative values sign-extended so they become
-    /// huge: one `< K` test rejects both negatives and labels that are too
-    /// large.
-    fn to_u64_wrapping(self) -> u64;
-    /// The exact value, for error messages.
-    fn to_i128(self) -> i128;
-    /// The label equal to `value`, if this type can hold it.
-    fn from_i64(value: i64) -> Option<Self>;
-    /// An upper bound of the elements of `labels` as
-    /// [`to_u64_wrapping`](Self::to_u64_wrapping) gives them, exact when
-    /// they are all below 2³² (0 for an empty slice). Written per type so
-    /// the compiler vectorises it.
-    fn max_wrapping(labels: &[Self]) -> u64;
-}
-
-mod sealed {
-    /// Keeps [`super::Label`] to the integer types it was written for.
-    pub trait Sealed {}
-}
-
-macro_rules! impl_label {
-    ($($t:ty => $u:ty),* $(,)?) => {$(
-        impl_label!(@common $t => $u);
-        impl Label for $t {
-            impl_label!(@methods $t => $u);
-            fn max_wrapping(labels: &[Self]) -> u64 {
-                labels.iter().fold(0 as $u, |m, &x| m.max(x as $u)) as u64
-            }
-        }
-    )*};
-    (wide: $($t:ty => $u:ty),* $(,)?) => {$(
-        impl_label!(@common $t => $u);
-        impl Label for $t {
-            impl_label!(@methods $t => $u);
-            /// Baseline x86-64 (SSE2) has no 64-bit vector compare, so the
-            /// high halves are OR-ed and only the low halves compared.
-            fn max_wrapping(labels: &[Self]) -> u64 {
-                let (high, low) = labels.iter().fold((0u32, 0u32), |(h, l), &x| {
-                    let x = x as $u as u64;
-                    (h | (x >> 32) as u32, l.max(x as u32))
-                });
-                if high == 0 { u64::from(low) } else { u64::MAX }
-            }
-        }
-    )*};
-    (@common $t:ty => $u:ty) => {
-        impl sealed::Sealed for $t {}
-    };
-    (signed: $($t:ty),* $(,)?) => {$(
-        impl_label!(@common $t => $t);
-        impl Label for $t {
-            /// Sign-extended: `-100i8` is `2⁶⁴ − 100`, never class 156.
-            #[inline(always)]
-            fn to_u64_wrapping(self) -> u64 {
-                self as i64 as u64
-            }
-            impl_label!(@exact $t);
-            /// Any negative label makes the bound `u64::MAX`.
-            fn max_wrapping(labels: &[Self]) -> u64 {
-                let (low, high) = labels
-                    .iter()
-                    .fold((0 as $t, 0 as $t), |(l, h), &x| (l.min(x), h.max(x)));
-                if low < 0 { u64::MAX } else { high as u64 }
-            }
-        }
-    )*};
-    (@methods $t:ty => $u:ty) => {
-            #[inline(always)]
-            fn to_u64_wrapping(self) -> u64 {
-                self as $u as u64
-            }
-            impl_label!(@exact $t);
-    };
-    (@exact $t:ty) => {
-            fn to_i128(self) -> i128 {
-                self as i128
-            }
-            fn from_i64(value: i64) -> Option<Self> {
-                <$t>::try_from(value).ok()
-            }
-    };
-}
-
-impl_label!(u8 => u8, u16 => u16, u32 => u32);
-impl_label!(signed: i8, i16, i32);
-impl_label!(wide: u64 => u64, usize => usize, i64 => u64, isize => usize);
-
 /// Samples counted between checks of the labels' OR, so a label too wide
 /// for the counting table stops the work early.
 const CHECK_BLOCK: usize = 1 << 13;
-/// Number of interleaved sub-histograms. Consecutive equal pairs (common:
-/// the diagonal dominates) then hit different memory, which breaks the
-/// store-to-load dependency that limits a single histogram.
-const WAYS: usize = 4;
-/// Sub-histograms are interleaved only while all of them fit in about
-/// the L2 cache (`WAYS` tables of `4 << 2·7` bytes: 256 KiB, K ≤ 128);
-/// beyond it one compact `u32` histogram is faster.
-const INTERLEAVE_MAX_SHIFT: u32 = 7;
 /// Largest histogram table (entries) worth allocating; larger matrices
 /// count straight into the `u64` cells.
 const HISTOGRAM_MAX_ENTRIES: usize = 1 << 22;
@@ -910,157 +815,6 @@ fn any_nan(scores: &[f32]) -> bool {
     scores
         .chunks(4096)
         .any(|block| block.iter().fold(false, |nan, s| nan | s.is_nan()))
-}
-
-/// A flush found a table entry outside the K×K corner (some label is in
-/// `K..1 << shift`) or a cell past `u64::MAX`; the caller scans the input
-/// for the first bad label, and reports an overflow only if there is none.
-struct FlushFailed;
-
-/// Adds every sub-histogram of `hist` into the K×K row-major `counts` and
-/// clears them. `hist` holds the tables (`1 << 2·shift` entries each, row
-/// `t` at `t << shift`) and then `WAYS` slots of skipped samples, which are
-/// discarded. On error `counts` is partly updated and must be discarded.
-fn flush(hist: &mut [u32], counts: &mut [u64], k: usize, shift: u32) -> Result<(), FlushFailed> {
-    let mut overflow = false;
-    // Split explicitly: with K ≤ 2 a table has at most 4 entries, so the
-    // skip slots would otherwise read as whole extra tables.
-    let (tables, skipped) = hist.split_at_mut(hist.len().saturating_sub(WAYS));
-    skipped.fill(0);
-    for way in tables.chunks_exact_mut(1 << (2 * shift)) {
-        for (t, row) in way.chunks_exact_mut(1 << shift).enumerate() {
-            let (inside, outside) = row.split_at_mut(if t < k { k } else { 0 });
-            if outside.iter().any(|&c| c != 0) {
-                return Err(FlushFailed);
-            }
-            let Some(cells) = counts.get_mut(t * k..(t + 1) * k) else {
-                continue;
-            };
-            for (cell, h) in cells.iter_mut().zip(inside.iter_mut()) {
-                let (sum, wrapped) = cell.overflowing_add(u64::from(*h));
-                *cell = sum;
-                overflow |= wrapped;
-                *h = 0;
-            }
-        }
-    }
-    if overflow { Err(FlushFailed) } else { Ok(()) }
-}
-
-/// The true label whose samples are skipped, as
-/// [`Label::to_u64_wrapping`] gives it. A skipped sample is counted in a
-/// slot after the tables, one per way, which the flush discards: a select
-/// instead of a branch, so the kernels keep their speed with an ignore
-/// index (segmentation's 255 on a few percent of the pixels).
-#[derive(Clone, Copy)]
-struct Skip(Option<u64>);
-
-impl Skip {
-    /// Whether a sample with true label `t` is skipped; always false
-    /// unless `SKIP`, so the plain kernels carry no test.
-    #[inline(always)]
-    fn skips<const SKIP: bool>(self, t: u64) -> bool {
-        SKIP && self.0 == Some(t)
-    }
-}
-
-/// Counts labels into `WAYS` interleaved `u32` histograms of
-/// `1 << 2·SHIFT` entries each, laid end to end in `hist` and followed by
-/// one slot per way for skipped samples, and returns the OR of all counted
-/// labels: they fitted the table only if it is below `1 << SHIFT`.
-/// `SHIFT` is a constant so the shifts, masks and the offsets of the
-/// sub-histograms compile to immediates, which leaves registers for the
-/// loop.
-fn count_interleaved<const SHIFT: u32, const SKIP: bool, T: Label, U: Label>(
-    y_true: &[T],
-    y_pred: &[U],
-    skip: Skip,
-    hist: &mut [u32],
-) -> u64 {
-    let table = 1usize << (2 * SHIFT);
-    let hist = &mut hist[..WAYS * table + WAYS];
-    let mut seen = 0u64;
-    // Table entry of sample (t, p) counted by `way`, and the bits it adds to `seen`.
-    let entry = |way: usize, t: u64, p: u64| {
-        if skip.skips::<SKIP>(t) {
-            (WAYS * table + way, 0)
-        } else {
-            (
-                way * table + (((t << SHIFT) | p) as usize & (table - 1)),
-                t | p,
-            )
-        }
-    };
-    let mut t_chunks = y_true.chunks_exact(WAYS);
-    let mut p_chunks = y_pred.chunks_exact(WAYS);
-    for (t, p) in (&mut t_chunks).zip(&mut p_chunks) {
-        // Written out: an array `map` here is not inlined.
-        let e0 = entry(0, t[0].to_u64_wrapping(), p[0].to_u64_wrapping());
-        let e1 = entry(1, t[1].to_u64_wrapping(), p[1].to_u64_wrapping());
-        let e2 = entry(2, t[2].to_u64_wrapping(), p[2].to_u64_wrapping());
-        let e3 = entry(3, t[3].to_u64_wrapping(), p[3].to_u64_wrapping());
-        seen |= (e0.1 | e1.1) | (e2.1 | e3.1);
-        hist[e0.0] += 1;
-        hist[e1.0] += 1;
-        hist[e2.0] += 1;
-        hist[e3.0] += 1;
-    }
-    for (&t, &p) in t_chunks.remainder().iter().zip(p_chunks.remainder()) {
-        let (index, bits) = entry(0, t.to_u64_wrapping(), p.to_u64_wrapping());
-        seen |= bits;
-        hist[index] += 1;
-    }
-    seen
-}
-
-/// [`count_interleaved`] with `shift` turned into its constant.
-fn count_interleaved_dyn<const SKIP: bool, T: Label, U: Label>(
-    y_true: &[T],
-    y_pred: &[U],
-    shift: u32,
-    skip: Skip,
-    hist: &mut [u32],
-) -> u64 {
-    match shift {
-        0 => count_interleaved::<0, SKIP, T, U>(y_true, y_pred, skip, hist),
-        1 => count_interleaved::<1, SKIP, T, U>(y_true, y_pred, skip, hist),
-        2 => count_interleaved::<2, SKIP, T, U>(y_true, y_pred, skip, hist),
-        3 => count_interleaved::<3, SKIP, T, U>(y_true, y_pred, skip, hist),
-        4 => count_interleaved::<4, SKIP, T, U>(y_true, y_pred, skip, hist),
-        5 => count_interleaved::<5, SKIP, T, U>(y_true, y_pred, skip, hist),
-        6 => count_interleaved::<6, SKIP, T, U>(y_true, y_pred, skip, hist),
-        INTERLEAVE_MAX_SHIFT => {
-            count_interleaved::<INTERLEAVE_MAX_SHIFT, SKIP, T, U>(y_true, y_pred, skip, hist)
-        }
-        // The caller interleaves only up to INTERLEAVE_MAX_SHIFT.
-        _ => count_single::<SKIP, T, U>(y_true, y_pred, shift, skip, hist),
-    }
-}
-
-/// Counts labels into one `u32` histogram of `1 << 2·shift` entries (for
-/// tables too large to interleave), skipped samples into the slot after
-/// it. Returns the OR of all counted labels, as [`count_interleaved`] does.
-fn count_single<const SKIP: bool, T: Label, U: Label>(
-    y_true: &[T],
-    y_pred: &[U],
-    shift: u32,
-    skip: Skip,
-    hist: &mut [u32],
-) -> u64 {
-    let table = 1usize << (2 * shift);
-    let hist = &mut hist[..table + 1];
-    let mask = table - 1;
-    let mut seen = 0u64;
-    for (&t, &p) in y_true.iter().zip(y_pred) {
-        let (t, p) = (t.to_u64_wrapping(), p.to_u64_wrapping());
-        if skip.skips::<SKIP>(t) {
-            hist[table] += 1;
-        } else {
-            seen |= t | p;
-            hist[((t << shift) | p) as usize & mask] += 1;
-        }
-    }
-    seen
 }
 
 #[cfg(test)]

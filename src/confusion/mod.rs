@@ -5,6 +5,8 @@
 
 pub mod counts;
 pub mod gallery;
+mod kernel;
+mod label;
 pub mod log;
 pub mod matrix;
 pub mod metrics;
