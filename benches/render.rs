@@ -38,7 +38,7 @@ fn bench(c: &mut Criterion) {
     for k in [10usize, 100, 1000] {
         let cm = matrix(k, k as u64);
         let opts = RenderOptions::default();
-        let title = default_title("val/cm", 12_000, cm.total(), k, &opts);
+        let title = default_title("val/cm", 12_000, &cm, &opts);
         let img = render_rgb(&cm, &title, &opts).expect("renders");
         let png = encode_png(&img).expect("encodes");
         eprintln!(

@@ -48,13 +48,7 @@ fn write(
     cm: &ConfusionMatrix,
     opts: &RenderOptions,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let title = default_title(
-        &format!("val/{name}"),
-        12_000,
-        cm.total(),
-        cm.num_classes(),
-        opts,
-    );
+    let title = default_title(&format!("val/{name}"), 12_000, cm, opts);
     let png = render_png(cm, &title, opts)?;
     std::fs::write(dir.join(format!("{name}.png")), png.bytes())?;
     // The card's view: scaled to 330 pixels wide by sampling, as the browser

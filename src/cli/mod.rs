@@ -402,7 +402,7 @@ fn run_render(args: RenderCommandArgs) -> Result<ExitCode, CliError> {
     };
     let cm = write::matrix(&grouped.classes, step)?;
     let render = args.render.options();
-    let title = default_title(&args.tag, step.step, cm.total(), cm.num_classes(), &render);
+    let title = default_title(&args.tag, step.step, &cm, &render);
     let png = render_png(&cm, &title, &render)?;
     std::fs::write(&args.output, png.bytes()).map_err(|e| CliError::Write {
         path: args.output.display().to_string(),

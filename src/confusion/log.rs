@@ -187,7 +187,7 @@ fn sparse_values(
     // A matrix too large for one pixel per class within `max_side_px` has no
     // full image; its `T/top_confused` sub-matrix and the rest are still logged.
     let render_main = || {
-        let title = render::default_title(tag, step, cm.total(), k, &options.render);
+        let title = render::sparse_default_title(tag, step, cm, &options.render);
         match render::sparse_render_png(cm, &title, &options.render) {
             Ok(png) => Ok(Some(png)),
             Err(render::RenderError::TooLarge { .. }) => Ok(None),
@@ -228,13 +228,7 @@ fn side_values(
     if options.image && k > options.top_confused_above {
         let sub = render::sparse_top_confused(cm, options.top_confused_classes);
         let sub_tag = format!("{tag}/top_confused");
-        let title = render::default_title(
-            &sub_tag,
-            step,
-            cm.total(),
-            sub.num_classes(),
-            &options.render,
-        );
+        let title = render::default_title(&sub_tag, step, &sub, &options.render);
         // Like the full image: what does not fit `max_side_px` is left out,
         // never the table, scalars and counts with it.
         match render::render_png(&sub, &title, &options.render) {

@@ -1,9 +1,6 @@
 //! Number formatting for cells, margins and titles: thousands separators, compact counts for
 //! very large values, percentages with a fixed number of decimals, never scientific notation.
 
-use super::{RenderOptions, may_annotate};
-use crate::confusion::Normalization;
-
 /// `1234567` → `"1,234,567"`.
 pub(crate) fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -80,27 +77,11 @@ fn group_signed(n: i64) -> String {
     if n < 0 { format!("-{body}") } else { body }
 }
 
-/// The standard image title, e.g. `val/cm · step 12,000 · row-normalised (recall) · N=10,000`,
-/// for a matrix of `classes` classes and `total` predictions drawn with `opts`.
-///
-/// The title carries everything needed to read the image without its surroundings: which
-/// matrix, when, what the colours mean and how many predictions it counts. In counts mode,
-/// when cells may carry text, it adds "row %": the percentage line of each cell is its share
-/// of the true class.
-pub fn default_title(
-    tag: &str,
-    step: i64,
-    total: u64,
-    classes: usize,
-    opts: &RenderOptions,
-) -> String {
-    let norm = opts.normalization;
-    let row_shares = norm == Normalization::None && may_annotate(opts.annotate, classes);
+/// `tag · step S · what · N=total`, the layout of every standard title.
+pub(crate) fn title_text(tag: &str, step: i64, what: &str, total: u64) -> String {
     format!(
-        "{tag} · step {} · {}{} · N={}",
+        "{tag} · step {} · {what} · N={}",
         group_signed(step),
-        norm.describe(),
-        if row_shares { " · row %" } else { "" },
         group_thousands(total)
     )
 }
@@ -143,34 +124,5 @@ mod tests {
         assert_eq!(format_pct(0.025), "3%");
         assert_eq!(format_pct(0.996), ">99%");
         assert_eq!(format_pct(1.0), "100%");
-    }
-
-    #[test]
-    fn title() {
-        let recall = RenderOptions::default().normalization(Normalization::True);
-        assert_eq!(
-            default_title("val/cm", 12_000, 10_000, 10, &recall),
-            "val/cm · step 12,000 · row-normalised (recall) · N=10,000"
-        );
-        let counts = RenderOptions::default();
-        assert_eq!(
-            default_title("t", -5, 0, 10, &counts),
-            "t · step -5 · counts · row % · N=0"
-        );
-        // No cell text, no percentages to explain.
-        assert_eq!(
-            default_title("t", 1, 5, 1000, &counts),
-            "t · step 1 · counts · N=5"
-        );
-        assert_eq!(
-            default_title(
-                "t",
-                1,
-                5,
-                10,
-                &counts.annotate(super::super::Annotate::Never)
-            ),
-            "t · step 1 · counts · N=5"
-        );
     }
 }

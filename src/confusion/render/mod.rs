@@ -26,12 +26,11 @@ use crate::confusion::sparse::SparseCounts;
 use crate::confusion::{ConfusionMatrix, Normalization};
 use canvas::Rect;
 use colormap::{BLUES, GREENS, INK, ORANGES, Ramp, Rgb, WHITE, blend, text_color_on};
-use format::{format_count, format_pct, group_thousands};
+use format::{format_count, format_pct, group_thousands, title_text};
 use layout::{CELL_LINE_PITCH, CELL_PX, Layout, LayoutInput, Tier};
 use text::{Typesetter, primary_face};
 
 pub use encode::encode_png;
-pub use format::default_title;
 pub(crate) use top_confused::sparse_top_confused;
 pub use top_confused::{OTHER_CLASS, top_confused};
 
@@ -191,6 +190,51 @@ pub const MIN_SIDE_PX: u32 = 128;
 /// The largest accepted [`RenderOptions::max_side_px`]: a 16384² RGB image is already 768 MiB.
 pub const MAX_SIDE_PX: u32 = 16_384;
 
+/// The standard title of `cm` drawn with `opts`, e.g.
+/// `val/cm · step 12,000 · row-normalised (recall) · N=10,000`.
+///
+/// It carries everything needed to read the image without its surroundings: which matrix,
+/// when, what the colours mean and how many predictions it counts. In counts mode, when the
+/// cells carry text, it says "counts · row %": each cell's percentage line is its share of
+/// the true class.
+pub fn default_title(tag: &str, step: i64, cm: &ConfusionMatrix, opts: &RenderOptions) -> String {
+    sparse_default_title(tag, step, &SparseCounts::of(cm), opts)
+}
+
+/// [`default_title`] from the non-zero cells.
+pub(crate) fn sparse_default_title(
+    tag: &str,
+    step: i64,
+    cm: &SparseCounts,
+    opts: &RenderOptions,
+) -> String {
+    let norm = opts.normalization;
+    let plain = title_text(tag, step, norm.describe(), cm.total());
+    if norm != Normalization::None || !may_annotate(opts.annotate, cm.num_classes()) {
+        return plain;
+    }
+    // Whether the cells get text is the layout's call (legibility at card size, the size
+    // cap): ask it, with the longer title.
+    let with_shares = title_text(tag, step, "counts · row %", cm.total());
+    if cells_carry_text(cm, &with_shares, opts) {
+        with_shares
+    } else {
+        plain
+    }
+}
+
+/// Whether `cm` rendered with `title` and `opts` gets text in its cells.
+fn cells_carry_text(cm: &SparseCounts, title: &str, opts: &RenderOptions) -> bool {
+    let Ok(face) = primary_face() else {
+        return false;
+    };
+    let ts = Typesetter::new(face, opts.fallback_font.as_deref());
+    let cells = Cells::new(cm, opts);
+    let input = cells.layout_input(&ts, cm, title, opts);
+    layout::compute(&ts, &input)
+        .is_ok_and(|layout| layout.tier != Tier::Heatmap && !cells.strings.is_empty())
+}
+
 /// Renders `cm` with `title` (see [`default_title`]) into an RGB image.
 pub fn render_rgb(
     cm: &ConfusionMatrix,
@@ -251,7 +295,7 @@ pub(crate) fn sparse_render_png(
 /// Above this many classes, `Annotate::Auto` cannot fit text legibly, so cell strings are not
 /// even formatted (at K = 1000 that would be a million strings).
 const AUTO_ANNOTATE_MAX_CLASSES: usize = 40;
-/// Whether cells of a `classes`-class matrix get text under `annotate` (if it fits).
+/// Whether cells of a `classes`-class matrix may get text under `annotate` (if it fits).
 fn may_annotate(annotate: Annotate, classes: usize) -> bool {
     match annotate {
         Annotate::Never => false,

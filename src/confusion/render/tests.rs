@@ -109,12 +109,7 @@ fn image_size_within_caps() {
         let cm = synthetic(k, 20 * k as u64 * k as u64, 0.7, k as u64);
         for cap in [4096, 1500] {
             let opts = RenderOptions::default().max_side_px(cap).colorbar(true);
-            let img = render_rgb(
-                &cm,
-                &default_title("val/cm", 1, cm.total(), k, &opts),
-                &opts,
-            )
-            .unwrap();
+            let img = render_rgb(&cm, &default_title("val/cm", 1, &cm, &opts), &opts).unwrap();
             assert!(
                 img.width <= cap && img.height <= cap,
                 "K={k}: {}×{}",
@@ -370,4 +365,48 @@ fn huge_counts_render_with_margins() {
         let opts = RenderOptions::default().margins(true).normalization(norm);
         assert!(render_rgb(&cm, "t", &opts).is_ok(), "{norm:?}");
     }
+}
+
+/// The tier the layout picks for `cm` with `opts`.
+fn tier_of(cm: &ConfusionMatrix, opts: &RenderOptions) -> Tier {
+    let ts = Typesetter::new(primary_face().unwrap(), None);
+    let sparse = SparseCounts::of(cm);
+    let cells = Cells::new(&sparse, opts);
+    layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", opts))
+        .unwrap()
+        .tier
+}
+
+/// "row %" explains the percentage line of counts-mode cells, so the title says it exactly
+/// when the cells carry text.
+#[test]
+fn default_title_mentions_row_shares_only_over_cells_with_text() {
+    let counts = RenderOptions::default();
+    let recall = RenderOptions::default().normalization(Normalization::True);
+    let small = synthetic(4, 10_000, 0.9, 1);
+    assert_eq!(
+        default_title("val/cm", 12_000, &small, &recall),
+        "val/cm · step 12,000 · row-normalised (recall) · N=10,000"
+    );
+    assert_ne!(tier_of(&small, &counts), Tier::Heatmap);
+    assert_eq!(
+        default_title("t", -5, &small, &counts),
+        "t · step -5 · counts · row % · N=10,000"
+    );
+    let never = counts.clone().annotate(Annotate::Never);
+    assert_eq!(
+        default_title("t", 1, &small, &never),
+        "t · step 1 · counts · N=10,000"
+    );
+    // 20 classes with long names: the layout falls back to a plain heatmap.
+    let mut long = synthetic(20, 20_000, 0.7, 2);
+    long.set_class_names((0..20).map(|i| format!("a_very_long_label_name_for_ellipsizing_{i}")))
+        .unwrap();
+    assert_eq!(tier_of(&long, &counts), Tier::Heatmap);
+    assert_eq!(
+        default_title("t", 1, &long, &counts),
+        "t · step 1 · counts · N=20,000"
+    );
+    let large = synthetic(1000, 1_000_000, 0.7, 3);
+    assert!(!default_title("t", 1, &large, &counts).contains("row %"));
 }
