@@ -594,19 +594,14 @@ mod tests {
             std::fs::write(&path, encode_png(&img).unwrap().bytes()).unwrap();
         }
         let bytes = std::fs::read(&path).expect("golden missing: run with UPDATE_GOLDEN=1");
-        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes));
-        reader.set_transformations(png::Transformations::EXPAND);
-        let mut reader = reader.read_info().unwrap();
-        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-        let info = reader.next_frame(&mut pixels).unwrap();
-        pixels.truncate(info.buffer_size());
+        let golden = crate::confusion::render::decode_png(&bytes);
         assert_eq!(
-            (info.width, info.height),
+            (golden.width, golden.height),
             (img.width, img.height),
             "gallery size changed"
         );
         assert!(
-            pixels == img.pixels,
+            golden.pixels == img.pixels,
             "gallery pixels changed; if intended, rerun with UPDATE_GOLDEN=1 and look at {}",
             path.display()
         );

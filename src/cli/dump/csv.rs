@@ -371,14 +371,7 @@ mod tests {
     }
 
     fn err(text: &str, columns: &Columns) -> String {
-        match read(text, columns) {
-            Err(e) => e.to_string(),
-            Ok(rows) => rows
-                .into_iter()
-                .find_map(Result::err)
-                .expect("an error")
-                .to_string(),
-        }
+        super::super::first_error(read(text, columns))
     }
 
     #[test]

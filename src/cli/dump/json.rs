@@ -657,11 +657,7 @@ mod tests {
     }
 
     fn first_error(items: Vec<Result<Record, DumpError>>) -> String {
-        items
-            .into_iter()
-            .find_map(Result::err)
-            .expect("an error")
-            .to_string()
+        super::super::first_error(Ok(items))
     }
 
     #[test]

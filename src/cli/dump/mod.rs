@@ -318,6 +318,20 @@ pub fn records(opened: Opened, columns: &Columns) -> Result<Records, DumpError> 
     }
 }
 
+/// The message of the first error a reader gave, whether opening failed or
+/// a record did (tests of every format).
+#[cfg(test)]
+pub(crate) fn first_error(read: Result<Vec<Result<Record, DumpError>>, DumpError>) -> String {
+    match read {
+        Err(e) => e.to_string(),
+        Ok(rows) => rows
+            .into_iter()
+            .find_map(Result::err)
+            .expect("an error")
+            .to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -557,6 +557,25 @@ mod tests {
         U8(&'a [u8]),
     }
 
+    /// Writes one array of `T` (its default dtype) into the archive.
+    fn add_array<T: npyz::AutoSerialize + Copy, W: std::io::Write + std::io::Seek>(
+        npz: &mut NpzWriter<W>,
+        name: &str,
+        shape: &[u64],
+        values: &[T],
+        options: npyz::zip::write::FileOptions,
+    ) {
+        let mut w = npz
+            .array::<T>(name, options)
+            .unwrap()
+            .default_dtype()
+            .shape(shape)
+            .begin_nd()
+            .unwrap();
+        w.extend(values.iter().copied()).unwrap();
+        w.finish().unwrap();
+    }
+
     fn npz(arrays: &[(&str, &[u64], Data)], compressed: bool) -> Vec<u8> {
         let mut out = Cursor::new(Vec::new());
         {
@@ -569,39 +588,9 @@ mod tests {
             let options = npyz::zip::write::FileOptions::default().compression_method(method);
             for (name, shape, data) in arrays {
                 match data {
-                    Data::I(values) => {
-                        let mut w = npz
-                            .array::<i64>(name, options)
-                            .unwrap()
-                            .default_dtype()
-                            .shape(shape)
-                            .begin_nd()
-                            .unwrap();
-                        w.extend(values.iter().copied()).unwrap();
-                        w.finish().unwrap();
-                    }
-                    Data::F(values) => {
-                        let mut w = npz
-                            .array::<f64>(name, options)
-                            .unwrap()
-                            .default_dtype()
-                            .shape(shape)
-                            .begin_nd()
-                            .unwrap();
-                        w.extend(values.iter().copied()).unwrap();
-                        w.finish().unwrap();
-                    }
-                    Data::U8(values) => {
-                        let mut w = npz
-                            .array::<u8>(name, options)
-                            .unwrap()
-                            .default_dtype()
-                            .shape(shape)
-                            .begin_nd()
-                            .unwrap();
-                        w.extend(values.iter().copied()).unwrap();
-                        w.finish().unwrap();
-                    }
+                    Data::I(values) => add_array(&mut npz, name, shape, values, options),
+                    Data::F(values) => add_array(&mut npz, name, shape, values, options),
+                    Data::U8(values) => add_array(&mut npz, name, shape, values, options),
                 }
             }
         }
@@ -615,16 +604,7 @@ mod tests {
         Ok(npz_records("e.npz".into(), ZipSource::Memory(bytes.into()), columns)?.collect())
     }
 
-    fn first_error(result: Result<Vec<Result<Record, DumpError>>, DumpError>) -> String {
-        match result {
-            Err(e) => e.to_string(),
-            Ok(rows) => rows
-                .into_iter()
-                .find_map(Result::err)
-                .expect("an error")
-                .to_string(),
-        }
-    }
+    use super::super::first_error;
 
     #[test]
     fn npz_labels_weights_and_steps_stored_and_compressed() {

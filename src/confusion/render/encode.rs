@@ -150,19 +150,26 @@ impl ColourTable {
     }
 }
 
+/// Decodes a PNG back to RGB (palette expanded), for the tests that compare
+/// against committed images.
+#[cfg(test)]
+pub(crate) fn decode_png(bytes: &[u8]) -> RgbImage {
+    let mut dec = png::Decoder::new(std::io::Cursor::new(bytes));
+    dec.set_transformations(png::Transformations::EXPAND);
+    let mut reader = dec.read_info().expect("a PNG header");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a PNG size")];
+    let info = reader.next_frame(&mut pixels).expect("PNG pixels");
+    pixels.truncate(info.buffer_size());
+    RgbImage {
+        width: info.width,
+        height: info.height,
+        pixels,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-        let mut dec = png::Decoder::new(std::io::Cursor::new(bytes));
-        dec.set_transformations(png::Transformations::EXPAND);
-        let mut reader = dec.read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        buf.truncate(info.buffer_size());
-        (info.width, info.height, buf)
-    }
 
     #[test]
     fn round_trips_palette_and_rgb_images() {
@@ -178,9 +185,7 @@ mod tests {
         };
         for img in [few, many] {
             let png = encode_png(&img).unwrap();
-            let (w, h, pixels) = decode(png.bytes());
-            assert_eq!((w, h), (img.width, img.height));
-            assert_eq!(pixels, img.pixels);
+            assert_eq!(decode_png(png.bytes()), img);
         }
     }
 

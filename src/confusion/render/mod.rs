@@ -30,6 +30,8 @@ use format::{format_count, format_pct, group_thousands, title_text};
 use layout::{CELL_LINE_PITCH, CELL_PX, Layout, LayoutInput, Tier};
 use text::{Typesetter, primary_face};
 
+#[cfg(test)]
+pub(crate) use encode::decode_png;
 pub use encode::encode_png;
 pub(crate) use top_confused::sparse_top_confused;
 pub use top_confused::{OTHER_CLASS, top_confused};

@@ -75,17 +75,7 @@ fn golden_image() {
         std::fs::write(&path, encode_png(&img).unwrap().bytes()).unwrap();
     }
     let bytes = std::fs::read(&path).expect("golden missing: run with UPDATE_GOLDEN=1");
-    let mut dec = png::Decoder::new(std::io::Cursor::new(bytes));
-    dec.set_transformations(png::Transformations::EXPAND);
-    let mut reader = dec.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    buf.truncate(info.buffer_size());
-    let golden = RgbImage {
-        width: info.width,
-        height: info.height,
-        pixels: buf,
-    };
+    let golden = encode::decode_png(&bytes);
     assert_eq!(
         pixels_hash(&img),
         pixels_hash(&golden),
