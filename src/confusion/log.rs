@@ -186,13 +186,10 @@ fn sparse_values(
     let k = cm.num_classes();
     // A matrix too large for one pixel per class within `max_side_px` has no
     // full image; its `T/top_confused` sub-matrix and the rest are still logged.
-    let render_main = || {
-        let title = render::sparse_default_title(tag, step, cm, &options.render);
-        match render::sparse_render_png(cm, &title, &options.render) {
-            Ok(png) => Ok(Some(png)),
-            Err(render::RenderError::TooLarge { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+    let render_main = || match render::sparse_render_png_titled(cm, tag, step, &options.render) {
+        Ok(png) => Ok(Some(png)),
+        Err(render::RenderError::TooLarge { .. }) => Ok(None),
+        Err(e) => Err(e),
     };
     // Large matrices: draw the main image on a second core while the
     // metrics, table, sub-matrix and counts are built here. Small ones are
@@ -226,12 +223,14 @@ fn side_values(
     let metrics = Metrics::of_sparse(cm, options.zero_division);
     let mut values = Vec::new();
     if options.image && k > options.top_confused_above {
-        let sub = render::sparse_top_confused(cm, options.top_confused_classes);
+        let sub = SparseCounts::of(&render::sparse_top_confused(
+            cm,
+            options.top_confused_classes,
+        ));
         let sub_tag = format!("{tag}/top_confused");
-        let title = render::default_title(&sub_tag, step, &sub, &options.render);
         // Like the full image: what does not fit `max_side_px` is left out,
         // never the table, scalars and counts with it.
-        match render::render_png(&sub, &title, &options.render) {
+        match render::sparse_render_png_titled(&sub, &sub_tag, step, &options.render) {
             Ok(png) => values.push(summary::image(&sub_tag, png, true)),
             Err(render::RenderError::TooLarge { .. }) => {}
             Err(e) => return Err(e),

@@ -210,31 +210,74 @@ pub(crate) fn sparse_default_title(
     cm: &SparseCounts,
     opts: &RenderOptions,
 ) -> String {
-    let norm = opts.normalization;
-    let plain = title_text(tag, step, norm.describe(), cm.total());
-    if norm != Normalization::None || !may_annotate(opts.annotate, cm.num_classes()) {
-        return plain;
-    }
-    // Whether the cells get text is the layout's call (legibility at card size, the size
-    // cap): ask it, with the longer title.
-    let with_shares = title_text(tag, step, "counts · row %", cm.total());
-    if cells_carry_text(cm, &with_shares, opts) {
-        with_shares
-    } else {
-        plain
-    }
-}
-
-/// Whether `cm` rendered with `title` and `opts` gets text in its cells.
-fn cells_carry_text(cm: &SparseCounts, title: &str, opts: &RenderOptions) -> bool {
+    let plain = || title_text(tag, step, opts.normalization.describe(), cm.total());
     let Ok(face) = primary_face() else {
-        return false;
+        return plain();
     };
     let ts = Typesetter::new(face, opts.fallback_font.as_deref());
     let cells = Cells::new(cm, opts);
-    let input = cells.layout_input(&ts, cm, title, opts);
-    layout::compute(&ts, &input)
-        .is_ok_and(|layout| layout.tier != Tier::Heatmap && !cells.strings.is_empty())
+    standard_layout(&ts, &cells, cm, tag, step, opts).map_or_else(|_| plain(), |(title, _)| title)
+}
+
+/// The standard title and the layout that goes with it. Whether the cells get text (and so
+/// whether a counts-mode title says "row %") is the layout's call — legibility at card size,
+/// the size cap — so the longer title is laid out first and kept when its cells carry text.
+fn standard_layout(
+    ts: &Typesetter<'_>,
+    cells: &Cells<'_>,
+    cm: &SparseCounts,
+    tag: &str,
+    step: i64,
+    opts: &RenderOptions,
+) -> Result<(String, Layout), RenderError> {
+    let norm = opts.normalization;
+    // Cell strings exist only where cells may be annotated.
+    if norm == Normalization::None && !cells.strings.is_empty() {
+        let with_shares = title_text(tag, step, "counts · row %", cm.total());
+        let layout = layout::compute(ts, &cells.layout_input(ts, cm, &with_shares, opts))?;
+        if layout.tier != Tier::Heatmap {
+            return Ok((with_shares, layout));
+        }
+    }
+    let plain = title_text(tag, step, norm.describe(), cm.total());
+    let layout = layout::compute(ts, &cells.layout_input(ts, cm, &plain, opts))?;
+    Ok((plain, layout))
+}
+
+/// Renders `cm` under its [`default_title`] and encodes it, laying it out once.
+pub(crate) fn sparse_render_png_titled(
+    cm: &SparseCounts,
+    tag: &str,
+    step: i64,
+    opts: &RenderOptions,
+) -> Result<crate::png::Png, RenderError> {
+    check_cap(opts)?;
+    let mut ts = Typesetter::new(primary_face()?, opts.fallback_font.as_deref());
+    let cells = Cells::new(cm, opts);
+    let (_, layout) = standard_layout(&ts, &cells, cm, tag, step, opts)?;
+    encode_png(&draw(&cells, &mut ts, &layout))
+}
+
+fn check_cap(opts: &RenderOptions) -> Result<(), RenderError> {
+    if (MIN_SIDE_PX..=MAX_SIDE_PX).contains(&opts.max_side_px) {
+        Ok(())
+    } else {
+        Err(RenderError::CapOutOfRange(opts.max_side_px))
+    }
+}
+
+/// Paints the cells, colour bars and every label of `layout`.
+fn draw(cells: &Cells<'_>, ts: &mut Typesetter<'_>, layout: &Layout) -> RgbImage {
+    let mut img = RgbImage::filled(layout.width, layout.height, WHITE);
+    cells.paint(&mut img, ts, layout);
+    for (bar, ramp) in cells.colorbars(layout) {
+        paint_colorbar(&mut img, bar, ramp);
+    }
+    for label in &layout.labels {
+        let mask = ts.render(&label.text, label.px);
+        img.draw_mask(&mask, label.rect.x, label.rect.y, INK, 255, label.rotated);
+    }
+    img
 }
 
 /// Renders `cm` with `title` (see [`default_title`]) into an RGB image.
@@ -243,9 +286,7 @@ pub fn render_rgb(
     title: &str,
     opts: &RenderOptions,
 ) -> Result<RgbImage, RenderError> {
-    if !(MIN_SIDE_PX..=MAX_SIDE_PX).contains(&opts.max_side_px) {
-        return Err(RenderError::CapOutOfRange(opts.max_side_px));
-    }
+    check_cap(opts)?;
     sparse_render_rgb(&SparseCounts::of(cm), title, opts)
 }
 
@@ -256,24 +297,11 @@ pub(crate) fn sparse_render_rgb(
     title: &str,
     opts: &RenderOptions,
 ) -> Result<RgbImage, RenderError> {
-    if !(MIN_SIDE_PX..=MAX_SIDE_PX).contains(&opts.max_side_px) {
-        return Err(RenderError::CapOutOfRange(opts.max_side_px));
-    }
-    let fallback = opts.fallback_font.as_deref();
-    let mut ts = Typesetter::new(primary_face()?, fallback);
+    check_cap(opts)?;
+    let mut ts = Typesetter::new(primary_face()?, opts.fallback_font.as_deref());
     let cells = Cells::new(cm, opts);
-    let input = cells.layout_input(&ts, cm, title, opts);
-    let layout = layout::compute(&ts, &input)?;
-    let mut img = RgbImage::filled(layout.width, layout.height, WHITE);
-    cells.paint(&mut img, &mut ts, &layout);
-    for (bar, ramp) in cells.colorbars(&layout) {
-        paint_colorbar(&mut img, bar, ramp);
-    }
-    for label in &layout.labels {
-        let mask = ts.render(&label.text, label.px);
-        img.draw_mask(&mask, label.rect.x, label.rect.y, INK, 255, label.rotated);
-    }
-    Ok(img)
+    let layout = layout::compute(&ts, &cells.layout_input(&ts, cm, title, opts))?;
+    Ok(draw(&cells, &mut ts, &layout))
 }
 
 /// [`render_rgb`] then [`encode_png`].
@@ -283,15 +311,6 @@ pub fn render_png(
     opts: &RenderOptions,
 ) -> Result<crate::png::Png, RenderError> {
     encode_png(&render_rgb(cm, title, opts)?)
-}
-
-/// [`render_png`] from the non-zero cells.
-pub(crate) fn sparse_render_png(
-    cm: &SparseCounts,
-    title: &str,
-    opts: &RenderOptions,
-) -> Result<crate::png::Png, RenderError> {
-    encode_png(&sparse_render_rgb(cm, title, opts)?)
 }
 
 /// Above this many classes, `Annotate::Auto` cannot fit text legibly, so cell strings are not

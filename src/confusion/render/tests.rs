@@ -400,3 +400,26 @@ fn default_title_mentions_row_shares_only_over_cells_with_text() {
     let large = synthetic(1000, 1_000_000, 0.7, 3);
     assert!(!default_title("t", 1, &large, &counts).contains("row %"));
 }
+
+/// Logging lays the standard-titled image out once; it must be the image `render_png` draws
+/// under `default_title`.
+#[test]
+fn titled_render_matches_render_under_the_default_title() {
+    let mut long = synthetic(20, 20_000, 0.7, 2);
+    long.set_class_names((0..20).map(|i| format!("a_very_long_label_name_for_ellipsizing_{i}")))
+        .unwrap();
+    for (cm, opts) in [
+        (synthetic(4, 10_000, 0.9, 1), RenderOptions::default()),
+        (
+            synthetic(4, 10_000, 0.9, 1),
+            RenderOptions::default().normalization(Normalization::Pred),
+        ),
+        (long, RenderOptions::default()),
+        (synthetic(120, 60_000, 0.7, 3), RenderOptions::default()),
+    ] {
+        let title = default_title("val/cm", 7, &cm, &opts);
+        let want = render_png(&cm, &title, &opts).unwrap();
+        let got = sparse_render_png_titled(&SparseCounts::of(&cm), "val/cm", 7, &opts).unwrap();
+        assert!(got.bytes() == want.bytes(), "{title}");
+    }
+}
