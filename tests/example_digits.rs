@@ -10,6 +10,10 @@ mod tensorboard;
 use std::path::PathBuf;
 use std::process::Command;
 
+use tbconfusion::confusion::counts;
+use tbconfusion::proto::event::What;
+use tbconfusion::proto::summary::value::Value as ValueKind;
+
 /// Cargo builds examples before running integration tests, next to `deps/`.
 fn example_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -84,23 +88,27 @@ fn train_digits_logs_every_epoch_and_learns() {
     // The raw counts read back for every epoch: 1,438 training and 359
     // validation predictions (a regression test: steps of different sparsity
     // once failed to decode).
-    let export = Command::new(env!("CARGO_BIN_EXE_tbconfusion"))
-        .arg("export")
-        .arg(&logdir)
-        .output()
-        .unwrap();
-    let csv = String::from_utf8_lossy(&export.stdout);
-    assert!(
-        export.status.success(),
-        "{csv}{}",
-        String::from_utf8_lossy(&export.stderr)
-    );
     let mut totals: std::collections::BTreeMap<(String, i64), u64> = Default::default();
-    for line in csv.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        *totals
-            .entry((f[0].to_owned(), f[2].parse().unwrap()))
-            .or_default() += f[8].parse::<u64>().unwrap();
+    for (run, path) in logdir::event_files(&logdir) {
+        for item in tbconfusion::event::EventFileReader::open(&path).unwrap() {
+            let (_, event) = item.unwrap();
+            let Some(What::Summary(summary)) = event.what else {
+                continue;
+            };
+            for value in summary.value {
+                let (Some(metadata), Some(ValueKind::Tensor(tensor))) =
+                    (&value.metadata, &value.value)
+                else {
+                    continue;
+                };
+                if !counts::is_counts(Some(metadata)) {
+                    continue;
+                }
+                let content = &metadata.plugin_data.as_ref().unwrap().content;
+                let cm = counts::decode(tensor, content).unwrap();
+                *totals.entry((run.clone(), event.step)).or_default() += cm.total();
+            }
+        }
     }
     for epoch in 0..epochs {
         assert_eq!(totals[&("train".to_owned(), epoch)], 1438, "epoch {epoch}");

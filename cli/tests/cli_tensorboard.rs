@@ -2,12 +2,12 @@
 //! TensorBoard (both loaders): one run per format in one logdir, each step
 //! with its image, table and scalars, exactly as the files hold them.
 
-#[path = "support/fixtures.rs"]
+#[path = "../../tests/support/fixtures.rs"]
 mod fixtures;
 
-#[path = "support/logdir.rs"]
+#[path = "../../tests/support/logdir.rs"]
 mod logdir;
-#[path = "support/tensorboard.rs"]
+#[path = "../../tests/support/tensorboard.rs"]
 mod tensorboard;
 
 use std::io::Write;

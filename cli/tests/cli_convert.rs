@@ -3,7 +3,7 @@
 //! that went in; bad input must fail with a precise message, exit status 1
 //! and no event file left behind.
 
-#[path = "support/fixtures.rs"]
+#[path = "../../tests/support/fixtures.rs"]
 mod fixtures;
 
 use std::collections::BTreeMap;

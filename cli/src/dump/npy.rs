@@ -23,7 +23,7 @@ use super::{
     SCORES_ALIASES, STEP_ALIASES, TIME_ALIASES, TRUTH_ALIASES, WEIGHT_ALIASES, check_time,
     check_weight, find_column, missing_column, parse_class,
 };
-use crate::cli::error::{DumpError, Location, Position};
+use crate::error::{DumpError, Location, Position};
 
 /// One array element, whatever its dtype.
 #[derive(Clone, Debug, PartialEq)]

@@ -13,7 +13,7 @@ use super::{
     TIME_ALIASES, TRUTH_ALIASES, WEIGHT_ALIASES, find_column, missing_column, parse_class,
     parse_score, parse_step, parse_time, parse_weight,
 };
-use crate::cli::error::{DumpError, Location, Position};
+use crate::error::{DumpError, Location, Position};
 
 /// How the prediction is given.
 enum PredictionColumns {
@@ -355,7 +355,7 @@ impl Read for LineCounting {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::dump::ClassValue;
+    use crate::dump::ClassValue;
 
     fn read(text: &str, columns: &Columns) -> Result<Vec<Result<Record, DumpError>>, DumpError> {
         let input: Box<dyn BufRead> = Box::new(Cursor::new(text.as_bytes().to_vec()));

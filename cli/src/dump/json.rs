@@ -17,7 +17,7 @@ use super::{
     SCORES_ALIASES, STEP_ALIASES, TIME_ALIASES, TRUTH_ALIASES, WEIGHT_ALIASES, check_time,
     check_weight, find_column, missing_column, parse_class,
 };
-use crate::cli::error::{DumpError, Location, Position};
+use crate::error::{DumpError, Location, Position};
 
 /// Streams the records of a JSON Lines file.
 pub struct JsonLinesRecords {

@@ -335,7 +335,7 @@ pub(crate) fn first_error(read: Result<Vec<Result<Record, DumpError>>, DumpError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::error::Position;
+    use crate::error::Position;
 
     fn here() -> Location {
         Location::at("t.csv", Position::Line(2)).column("y")

@@ -35,7 +35,7 @@ fn write_csv(path: &Path, k: u64) -> std::io::Result<()> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
     std::fs::create_dir_all(&data)?;
     let exe = env!("CARGO_BIN_EXE_tbconfusion");
     for k in [10u64, 100] {

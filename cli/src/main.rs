@@ -1,17 +1,17 @@
 //! The `tbconfusion` command line: turns prediction dumps into TensorBoard
 //! event files, inspects and exports what was written, and renders a
-//! matrix straight to PNG.
+//! matrix straight to PNG. See `tbconfusion --help`.
 
-pub mod accumulate;
-pub mod convert;
-pub mod dump;
-pub mod error;
-pub mod export;
-pub mod input;
-pub mod inspect;
-pub mod labels;
-pub mod logdir;
-pub mod write;
+mod accumulate;
+mod convert;
+mod dump;
+mod error;
+mod export;
+mod input;
+mod inspect;
+mod labels;
+mod logdir;
+mod write;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -311,8 +311,7 @@ enum ExportFormat {
     Json,
 }
 
-/// Runs the command line and returns the process exit code.
-pub fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Convert(args) => run_convert(*args),

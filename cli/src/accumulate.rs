@@ -361,7 +361,7 @@ impl Accumulator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::error::Position;
+    use crate::error::Position;
 
     fn record(line: u64, truth: ClassValue, prediction: Prediction) -> Record {
         Record {

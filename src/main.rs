@@ -1,7 +1,0 @@
-//! The `tbconfusion` command: see `tbconfusion --help`.
-
-mod cli;
-
-fn main() -> std::process::ExitCode {
-    cli::main()
-}
