@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group};
-use tbconfusion::confusion::log::confusion_values;
+use tbconfusion::confusion::logging::confusion_values;
 use tbconfusion::{ConfusionMatrix, ConfusionOptions, SummaryWriter};
 
 const N: usize = 10_000;

@@ -21,9 +21,9 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use tbconfusion::confusion::{ConfusionOptions, GalleryOptions, Thumbnail};
-use tbconfusion::event::SummaryWriter;
-use tbconfusion::{ConfusionMatrix, Normalization};
+use tbconfusion::{
+    ConfusedExamples, ConfusionMatrix, ConfusionOptions, GalleryOptions, SummaryWriter, Thumbnail,
+};
 
 const SIDE: usize = 8;
 const PIXELS: usize = SIDE * SIDE;
@@ -245,7 +245,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     } else {
         None
     };
-    let options = ConfusionOptions::default().normalization(Normalization::None);
+    let options = ConfusionOptions::default();
     let gallery = GalleryOptions::default();
     let (mut train_time, mut log_time) = (Duration::ZERO, Duration::ZERO);
     let mut last_val_accuracy = 0.0;
@@ -277,24 +277,16 @@ fn main() -> Result<(), Box<dyn Error>> {
 
         if let Some((train_w, val_w)) = &writers {
             let started = Instant::now();
-            let step = epoch as i64;
-            train_w.add_scalar("loss", train_loss, step)?;
-            train_w.add_confusion_matrix("confusion_matrix", &train_cm, step, &options)?;
-            val_w.add_scalar("loss", val_loss, step)?;
-            val_w.add_confusion_matrix("confusion_matrix", &val_cm, step, &options)?;
-            val_w.add_confusion_examples(
-                "confusion_matrix/examples",
-                &val_cm,
-                &val_true,
-                &val_pred,
-                step,
-                // Pixels are 0 (paper) to 16 (ink): draw dark ink on white.
-                |n| {
-                    let ink = data.raw[val[n]].map(|v| 255 - (u16::from(v) * 16).min(255) as u8);
-                    Thumbnail::gray(SIDE as u32, SIDE as u32, ink.to_vec())
-                },
-                &gallery,
-            )?;
+            train_w.add_scalar("loss", train_loss, epoch)?;
+            train_w.add_confusion_matrix("confusion_matrix", &train_cm, epoch, &options)?;
+            val_w.add_scalar("loss", val_loss, epoch)?;
+            val_w.add_confusion_matrix("confusion_matrix", &val_cm, epoch, &options)?;
+            // Pixels are 0 (paper) to 16 (ink): draw dark ink on white.
+            let examples = ConfusedExamples::new(&val_cm, &val_true, &val_pred, |n| {
+                let ink = data.raw[val[n]].map(|v| 255 - (u16::from(v) * 16).min(255) as u8);
+                Thumbnail::gray(SIDE as u32, SIDE as u32, ink.to_vec())
+            });
+            val_w.add_confusion_examples("confusion_matrix/examples", examples, epoch, &gallery)?;
             log_time += started.elapsed();
         }
         println!(

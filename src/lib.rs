@@ -40,7 +40,7 @@
 //! `T/recall/<class>` and `T/f1/<class>` (undefined values are left out, not
 //! logged as NaN), the raw counts `T/counts`, and for many classes
 //! `T/top_confused`, the most confused classes with an "(other)" row and
-//! column. See [`confusion::log`]. [`SummaryWriter::add_confusion_examples`]
+//! column. See [`confusion::logging`]. [`SummaryWriter::add_confusion_examples`]
 //! adds a gallery of the inputs behind the most confused pairs.
 //!
 //! The call copies the counts and returns: metrics, rendering and PNG
@@ -71,8 +71,8 @@ pub mod record;
 pub mod summary;
 
 pub use confusion::{
-    ColorMode, ConfusionError, ConfusionMatrix, ConfusionOptions, GalleryOptions, Metrics,
-    Normalization, RenderOptions, Thumbnail, ZeroDivision,
+    ColorMode, ConfusedExamples, ConfusionError, ConfusionMatrix, ConfusionOptions, GalleryError,
+    GalleryOptions, Metrics, Normalization, RenderOptions, Thumbnail, ZeroDivision,
 };
 pub use event::{Step, SummaryWriter, WallTime, WriteError, WriterOptions};
 pub use png::Png;

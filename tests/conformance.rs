@@ -6,7 +6,7 @@ mod tensorboard;
 
 use std::path::Path;
 
-use tbconfusion::confusion::log::confusion_values;
+use tbconfusion::confusion::logging::confusion_values;
 use tbconfusion::confusion::{ConfusionOptions, Metrics, ZeroDivision};
 use tbconfusion::event::{SummaryWriter, WallTime, WriterOptions};
 use tbconfusion::proto::summary::value::Value as ValueKind;
@@ -197,7 +197,8 @@ fn confusion_bundles_in_both_loaders() {
             .collect();
         let cm = ConfusionMatrix::from_counts(k, counts).unwrap();
         let tag = format!("k{k}");
-        let opts = ConfusionOptions::default().normalization(norm);
+        let opts = ConfusionOptions::default()
+            .render(tbconfusion::RenderOptions::default().normalization(norm));
         w.add_confusion_matrix(&tag, &cm, step, &opts).unwrap();
         expect_bundle(&mut manifest, "large", &tag, &cm, step, &opts);
     }
@@ -244,8 +245,8 @@ fn oversized_matrices_keep_everything_but_the_full_image() {
         .map(|i| u64::from(i / k == i % k) * 3 + u64::from(i % 97 == 0))
         .collect();
     let cm = ConfusionMatrix::from_counts(k, counts).unwrap();
-    let opts = ConfusionOptions::default()
-        .render_options(tbconfusion::RenderOptions::default().max_side_px(400));
+    let opts =
+        ConfusionOptions::default().render(tbconfusion::RenderOptions::default().max_side_px(400));
     let tags: Vec<String> = confusion_values("big", &cm, 1, &opts)
         .unwrap()
         .into_iter()

@@ -11,7 +11,6 @@ use tbconfusion::proto::summary::value::Value as ValueKind;
 
 use super::error::CliError;
 use super::logdir::EventFile;
-use super::write::COUNTS_SUFFIX;
 
 /// One logged matrix.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -96,7 +95,7 @@ pub fn read_counts(
                     run: file.run.clone(),
                     tag: value
                         .tag
-                        .strip_suffix(COUNTS_SUFFIX)
+                        .strip_suffix(counts::COUNTS_TAG_SUFFIX)
                         .unwrap_or(&value.tag)
                         .to_string(),
                     step: event.step,

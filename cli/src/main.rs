@@ -171,13 +171,13 @@ struct ReadArgs {
 struct RenderArgs {
     /// What colours and percentages show: counts (with each cell's share of its row), or shares of the row (true), column (pred) or all.
     #[arg(long, value_enum, default_value = "none")]
-    normalize: NormalizeArg,
+    normalize: Normalization,
     /// One blue scale, or blue diagonal and orange errors (small confusions stay visible).
     #[arg(long, value_enum, default_value = "sequential")]
-    color_mode: ColorModeArg,
+    color_mode: ColorMode,
     /// Whether cells carry their numbers.
     #[arg(long, value_enum, default_value = "auto")]
-    annotate: AnnotateArg,
+    annotate: Annotate,
     /// Draw a colour bar.
     #[arg(long)]
     colorbar: bool,
@@ -189,49 +189,15 @@ struct RenderArgs {
     max_side_px: u32,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum NormalizeArg {
-    None,
-    True,
-    Pred,
-    All,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ColorModeArg {
-    Sequential,
-    Errors,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum AnnotateArg {
-    Auto,
-    Always,
-    Never,
-}
-
 impl RenderArgs {
     fn options(&self) -> RenderOptions {
-        let mut options = RenderOptions::default()
-            .normalization(match self.normalize {
-                NormalizeArg::None => Normalization::None,
-                NormalizeArg::True => Normalization::True,
-                NormalizeArg::Pred => Normalization::Pred,
-                NormalizeArg::All => Normalization::All,
-            })
-            .color_mode(match self.color_mode {
-                ColorModeArg::Sequential => ColorMode::Sequential,
-                ColorModeArg::Errors => ColorMode::Errors,
-            })
-            .colorbar(self.colorbar);
-        options.annotate = match self.annotate {
-            AnnotateArg::Auto => Annotate::Auto,
-            AnnotateArg::Always => Annotate::Always,
-            AnnotateArg::Never => Annotate::Never,
-        };
-        options.margins = self.margins;
-        options.max_side_px = self.max_side_px;
-        options
+        RenderOptions::default()
+            .normalization(self.normalize)
+            .color_mode(self.color_mode)
+            .annotate(self.annotate)
+            .colorbar(self.colorbar)
+            .margins(self.margins)
+            .max_side_px(self.max_side_px)
     }
 }
 
@@ -340,7 +306,7 @@ fn run_convert(args: ConvertArgs) -> Result<ExitCode, CliError> {
         .options(&args.inputs, args.run.clone(), !args.quiet)?;
     let (grouped, skipped) = convert::read_all(&options)?;
     report_skipped(&skipped);
-    let confusion = ConfusionOptions::default().render_options(args.render.options());
+    let confusion = ConfusionOptions::default().render(args.render.options());
     let written = write::write_grouped(&grouped, &args.logdir, &args.tag, &confusion)?;
     if !args.quiet {
         let steps: usize = grouped.runs.values().map(Vec::len).sum();

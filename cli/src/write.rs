@@ -10,9 +10,6 @@ use tbconfusion::event::{SummaryWriter, WallTime, WriterOptions};
 use super::accumulate::{Grouped, StepMatrix};
 use super::error::CliError;
 
-/// The tag suffix of the raw-counts tensor logged for tag `T`.
-pub const COUNTS_SUFFIX: &str = "/counts";
-
 /// What was written.
 #[derive(Debug)]
 pub struct Written {
@@ -38,28 +35,11 @@ pub fn check_run_name(run: &str) -> Result<(), CliError> {
 /// The matrix of one step, with the class names and, when the input had
 /// sample weights, their sums per cell.
 pub fn matrix(classes: &[String], step: &StepMatrix) -> Result<ConfusionMatrix, CliError> {
-    let k = classes.len();
-    let Some(weighted) = &step.weighted else {
-        let mut cm = ConfusionMatrix::from_counts(k, step.counts.clone())?;
-        cm.set_class_names(classes.iter().cloned())?;
-        return Ok(cm);
-    };
-    // The library takes a ready weighted plane only through its documented,
-    // versioned serialised form (`confusion::wire`).
-    let rows = |cells: &[u64]| {
-        cells
-            .chunks(k.max(1))
-            .map(<[u64]>::to_vec)
-            .collect::<Vec<_>>()
-    };
-    let wire = serde_json::json!({
-        "schema_version": tbconfusion::confusion::wire::SCHEMA_VERSION,
-        "orientation": tbconfusion::confusion::wire::ORIENTATION,
-        "classes": classes,
-        "counts": rows(&step.counts),
-        "weighted": weighted.chunks(k.max(1)).collect::<Vec<_>>(),
-    });
-    serde_json::from_value(wire).map_err(|e| CliError::Nothing(format!("step {}: {e}", step.step)))
+    Ok(ConfusionMatrix::from_parts(
+        classes.to_vec(),
+        step.counts.clone(),
+        step.weighted.clone(),
+    )?)
 }
 
 /// Writes every run's matrices under `logdir/<run>/`, steps in increasing

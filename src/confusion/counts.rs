@@ -34,6 +34,10 @@ pub fn layout_for(k: usize) -> CountsLayout {
 /// Plugin name of the counts tensors.
 pub const COUNTS_PLUGIN: &str = "tbconfusion";
 
+/// What [`SummaryWriter::add_confusion_matrix`](crate::SummaryWriter::add_confusion_matrix)
+/// appends to a tag `T` for its counts tensor: `T/counts`.
+pub const COUNTS_TAG_SUFFIX: &str = "/counts";
+
 /// Version of [`CountsContent`] this crate writes and reads.
 pub const COUNTS_VERSION: u32 = 1;
 

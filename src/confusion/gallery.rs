@@ -16,7 +16,7 @@ use super::render::colormap::{INK, Rgb, WHITE};
 use super::render::text::{Typesetter, primary_face};
 use super::render::{RenderError, RgbImage, encode_png};
 use super::report::most_confused_pairs;
-use crate::event::{Backfill, Step, SummaryWriter, WallTime, WriteError};
+use crate::event::{Step, SummaryWriter, WriteError};
 use crate::summary;
 
 /// Pixels of one example input: grayscale or RGB, 8 bits per channel,
@@ -80,14 +80,18 @@ impl Thumbnail {
 }
 
 /// What the gallery shows.
+///
+/// ```
+/// use tbconfusion::GalleryOptions;
+/// let options = GalleryOptions::default().pairs(3).per_pair(6).thumbnail_px(32);
+/// # let _ = options;
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct GalleryOptions {
-    /// How many of the most confused pairs get a row (default 5).
-    pub pairs: usize,
-    /// Misclassified examples shown per pair (default 4).
-    pub per_pair: usize,
-    /// Side of a thumbnail's square in pixels (default 40).
-    pub thumbnail_px: u32,
+    pub(crate) pairs: usize,
+    pub(crate) per_pair: usize,
+    pub(crate) thumbnail_px: u32,
 }
 
 impl Default for GalleryOptions {
@@ -100,8 +104,81 @@ impl Default for GalleryOptions {
     }
 }
 
-/// Inputs the gallery cannot use.
-#[derive(Debug, Error, PartialEq, Eq)]
+impl GalleryOptions {
+    /// How many of the most confused pairs get a row (default 5).
+    pub fn pairs(mut self, pairs: usize) -> Self {
+        self.pairs = pairs;
+        self
+    }
+
+    /// Misclassified examples shown per pair (default 4).
+    pub fn per_pair(mut self, examples: usize) -> Self {
+        self.per_pair = examples;
+        self
+    }
+
+    /// Side of a thumbnail's square in pixels (default 40; kept within 8..=256).
+    pub fn thumbnail_px(mut self, px: u32) -> Self {
+        self.thumbnail_px = px;
+        self
+    }
+}
+
+/// What [`SummaryWriter::add_confusion_examples`] draws from: the labels and
+/// predictions a matrix was counted from, and a way to get an example's
+/// pixels by its index.
+///
+/// ```
+/// use tbconfusion::{ConfusedExamples, ConfusionMatrix, Thumbnail};
+/// let (y_true, y_pred) = ([0u8, 1, 1], [0u8, 0, 1]);
+/// let mut cm = ConfusionMatrix::new(2)?;
+/// cm.update(&y_true, &y_pred)?;
+/// let images = vec![vec![0u8; 8 * 8]; 3];
+/// let examples = ConfusedExamples::new(&cm, &y_true, &y_pred, |i| {
+///     Thumbnail::gray(8, 8, images[i].clone())
+/// });
+/// # let _ = examples;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct ConfusedExamples<'a, L, F> {
+    matrix: &'a ConfusionMatrix,
+    y_true: &'a [L],
+    y_pred: &'a [L],
+    thumbnail: F,
+}
+
+impl<'a, L: Label, F: FnMut(usize) -> Thumbnail> ConfusedExamples<'a, L, F> {
+    /// `y_true` and `y_pred` are what `matrix` was counted from (only its
+    /// class names and counts are read); `thumbnail(i)` returns example
+    /// `i`'s pixels. It is called only for the handful of examples shown.
+    pub fn new(
+        matrix: &'a ConfusionMatrix,
+        y_true: &'a [L],
+        y_pred: &'a [L],
+        thumbnail: F,
+    ) -> Self {
+        ConfusedExamples {
+            matrix,
+            y_true,
+            y_pred,
+            thumbnail,
+        }
+    }
+}
+
+impl<L, F> std::fmt::Debug for ConfusedExamples<'_, L, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfusedExamples")
+            .field("classes", &self.matrix.num_classes())
+            .field("samples", &self.y_true.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why [`SummaryWriter::add_confusion_examples`] failed: inputs the gallery
+/// cannot use (reported at the call, nothing logged), or the writer's error.
+#[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum GalleryError {
     /// Labels and predictions differ in length.
     #[error("{labels} labels but {predictions} predictions")]
@@ -128,6 +205,9 @@ pub enum GalleryError {
         /// Bytes given.
         got: usize,
     },
+    /// The writer refused the gallery (see [`WriteError`]).
+    #[error(transparent)]
+    Write(#[from] WriteError),
 }
 
 /// One row of the gallery: a confused pair and the examples shown for it.
@@ -147,104 +227,74 @@ impl SummaryWriter {
     /// [`per_pair`](GalleryOptions::per_pair) of its misclassified inputs, and
     /// one correctly classified example of each of the two classes.
     ///
-    /// `y_true` and `y_pred` are the labels and predictions the matrix `cm`
-    /// was counted from (only its class names and counts are used), and
-    /// `example(i)` returns the pixels of example `i`; it is called only for
-    /// the handful of examples shown, on the caller's thread, and the image
-    /// is rendered on the writer's background thread.
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_confusion_examples<L: Label>(
+    /// The thumbnails are fetched and copied on the caller's thread; the
+    /// image is drawn on the writer's background thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tbconfusion::{ConfusedExamples, ConfusionMatrix, GalleryOptions, SummaryWriter, Thumbnail};
+    /// # let dir = tempfile::tempdir()?;
+    /// let writer = SummaryWriter::create(dir.path())?;
+    /// let (y_true, y_pred) = ([0u8, 1, 1, 2], [0u8, 2, 1, 1]);
+    /// let mut cm = ConfusionMatrix::with_class_names(["cat", "dog", "bird"])?;
+    /// cm.update(&y_true, &y_pred)?;
+    /// let images: Vec<Vec<u8>> = (0..4).map(|i| vec![i * 60; 16 * 16]).collect();
+    /// let examples = ConfusedExamples::new(&cm, &y_true, &y_pred, |i| {
+    ///     Thumbnail::gray(16, 16, images[i].clone())
+    /// });
+    /// writer.add_confusion_examples("confused", examples, 1, &GalleryOptions::default())?;
+    /// writer.close()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`GalleryError::LengthMismatch`] and [`GalleryError::BadThumbnail`]
+    /// for unusable inputs (nothing is logged), and [`GalleryError::Write`]
+    /// for the writer's errors, as from
+    /// [`add_scalar`](SummaryWriter::add_scalar).
+    pub fn add_confusion_examples<L, F, S>(
         &self,
         tag: &str,
-        cm: &ConfusionMatrix,
-        y_true: &[L],
-        y_pred: &[L],
-        step: impl Into<Step>,
-        example: impl FnMut(usize) -> Thumbnail,
+        examples: ConfusedExamples<'_, L, F>,
+        step: S,
         options: &GalleryOptions,
-    ) -> Result<(), WriteError> {
-        log_gallery(
-            self,
+    ) -> Result<(), GalleryError>
+    where
+        L: Label,
+        F: FnMut(usize) -> Thumbnail,
+        S: TryInto<Step, Error: Into<WriteError>>,
+    {
+        let step = crate::event::writer::to_step(step)?;
+        let total = examples.matrix.total();
+        let rows = collect_rows(examples, options)?;
+        let (tag_owned, options) = (tag.to_owned(), options.clone());
+        self.submit_job(
             tag,
-            cm,
-            y_true,
-            y_pred,
-            step.into(),
-            None,
-            example,
-            options,
-        )
+            &[tag],
+            step,
+            Box::new(move || {
+                let img = render_gallery(&rows, &tag_owned, step.0, total, &options)?;
+                let png = encode_png(&img)?;
+                Ok(vec![summary::image(&tag_owned, png, true)])
+            }),
+        )?;
+        Ok(())
     }
-}
-
-impl Backfill<'_> {
-    /// [`SummaryWriter::add_confusion_examples`] at this view's wall time.
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_confusion_examples<L: Label>(
-        &self,
-        tag: &str,
-        cm: &ConfusionMatrix,
-        y_true: &[L],
-        y_pred: &[L],
-        step: impl Into<Step>,
-        example: impl FnMut(usize) -> Thumbnail,
-        options: &GalleryOptions,
-    ) -> Result<(), WriteError> {
-        let wall = Some(self.wall_time);
-        log_gallery(
-            self.writer,
-            tag,
-            cm,
-            y_true,
-            y_pred,
-            step.into(),
-            wall,
-            example,
-            options,
-        )
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn log_gallery<L: Label>(
-    writer: &SummaryWriter,
-    tag: &str,
-    cm: &ConfusionMatrix,
-    y_true: &[L],
-    y_pred: &[L],
-    step: Step,
-    wall_time: Option<WallTime>,
-    example: impl FnMut(usize) -> Thumbnail,
-    options: &GalleryOptions,
-) -> Result<(), WriteError> {
-    let rows = collect_rows(cm, y_true, y_pred, example, options).map_err(|e| WriteError::Job {
-        what: tag.to_owned(),
-        step: step.0,
-        message: e.to_string(),
-    })?;
-    let (tag_owned, options, total) = (tag.to_owned(), options.clone(), cm.total());
-    writer.submit_job(
-        tag,
-        &[tag],
-        step,
-        wall_time,
-        Box::new(move || {
-            let img = render_gallery(&rows, &tag_owned, step.0, total, &options)
-                .map_err(|e| e.to_string())?;
-            let png = encode_png(&img).map_err(|e| e.to_string())?;
-            Ok(vec![summary::image(&tag_owned, png, true)])
-        }),
-    )
 }
 
 /// Picks the pairs and copies the examples to show, in one pass over the labels.
 fn collect_rows<L: Label>(
-    cm: &ConfusionMatrix,
-    y_true: &[L],
-    y_pred: &[L],
-    mut example: impl FnMut(usize) -> Thumbnail,
+    examples: ConfusedExamples<'_, L, impl FnMut(usize) -> Thumbnail>,
     options: &GalleryOptions,
 ) -> Result<Vec<Row>, GalleryError> {
+    let ConfusedExamples {
+        matrix: cm,
+        y_true,
+        y_pred,
+        thumbnail: mut example,
+    } = examples;
     if y_true.len() != y_pred.len() {
         return Err(GalleryError::LengthMismatch {
             labels: y_true.len(),
@@ -498,17 +548,11 @@ mod tests {
     fn rows_follow_the_most_confused_pairs() {
         let (cm, y_true, y_pred) = sample();
         let mut asked = Vec::new();
-        let rows = collect_rows(
-            &cm,
-            &y_true,
-            &y_pred,
-            |i| {
-                asked.push(i);
-                digit(i as u8 * 20)
-            },
-            &GalleryOptions::default(),
-        )
-        .unwrap();
+        let examples = ConfusedExamples::new(&cm, &y_true, &y_pred, |i| {
+            asked.push(i);
+            digit(i as u8 * 20)
+        });
+        let rows = collect_rows(examples, &GalleryOptions::default()).unwrap();
         assert_eq!(
             (
                 rows[0].true_name.as_str(),
@@ -530,14 +574,16 @@ mod tests {
         let (cm, y_true, y_pred) = sample();
         let opts = GalleryOptions::default();
         assert!(matches!(
-            collect_rows(&cm, &y_true, &y_pred[..3], |_| digit(1), &opts),
+            collect_rows(
+                ConfusedExamples::new(&cm, &y_true, &y_pred[..3], |_| digit(1)),
+                &opts
+            ),
             Err(GalleryError::LengthMismatch { .. })
         ));
         let err = collect_rows(
-            &cm,
-            &y_true,
-            &y_pred,
-            |_| Thumbnail::gray(8, 8, vec![0; 10]),
+            ConfusedExamples::new(&cm, &y_true, &y_pred, |_| {
+                Thumbnail::gray(8, 8, vec![0; 10])
+            }),
             &opts,
         );
         assert!(
@@ -588,7 +634,8 @@ mod tests {
                 (0..64).map(|p| ((p * 7 + i * 31) % 256) as u8).collect(),
             )
         };
-        let rows = collect_rows(&cm, &y_true, &y_pred, shade, &opts).unwrap();
+        let rows =
+            collect_rows(ConfusedExamples::new(&cm, &y_true, &y_pred, shade), &opts).unwrap();
         let img = render_gallery(&rows, "val/examples", 3, cm.total(), &opts).unwrap();
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::write(&path, encode_png(&img).unwrap().bytes()).unwrap();
@@ -611,7 +658,11 @@ mod tests {
     fn gallery_image_size_is_stable() {
         let (cm, y_true, y_pred) = sample();
         let opts = GalleryOptions::default();
-        let rows = collect_rows(&cm, &y_true, &y_pred, |_| digit(200), &opts).unwrap();
+        let rows = collect_rows(
+            ConfusedExamples::new(&cm, &y_true, &y_pred, |_| digit(200)),
+            &opts,
+        )
+        .unwrap();
         let img = render_gallery(&rows, "val/examples", 3, cm.total(), &opts).unwrap();
         assert!(
             img.width <= 520 && img.height <= 420,

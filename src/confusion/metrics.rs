@@ -25,6 +25,7 @@ use super::sparse::SparseCounts;
 /// What a ratio with a zero denominator becomes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum ZeroDivision {
     /// NaN, shown as "—"; such classes are left out of macro averages.
     #[default]

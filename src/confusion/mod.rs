@@ -1,22 +1,23 @@
 //! Confusion matrices: counting and merging ([`ConfusionMatrix`]), the
 //! metrics derived from them ([`Metrics`]), their Markdown report, the
 //! rendered image ([`render`]), the raw-counts tensor ([`counts`]), and
-//! logging all of it in one call ([`log`]).
+//! logging all of it in one call ([`logging`]).
 
+mod counting;
 pub mod counts;
 pub mod gallery;
 mod kernel;
 mod label;
-pub mod log;
+pub mod logging;
 pub mod matrix;
 pub mod metrics;
 pub mod render;
 pub mod report;
+pub mod serialized;
 mod sparse;
-pub mod wire;
 
-pub use gallery::{GalleryError, GalleryOptions, Thumbnail};
-pub use log::ConfusionOptions;
+pub use gallery::{ConfusedExamples, GalleryError, GalleryOptions, Thumbnail};
+pub use logging::ConfusionOptions;
 pub use matrix::{ConfusionError, ConfusionMatrix, Label, Normalization};
 pub use metrics::{Average, ClassMetrics, Metrics, ZeroDivision};
 pub use render::{

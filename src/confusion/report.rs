@@ -16,16 +16,18 @@ use super::metrics::{Average, Metrics, wilson_interval};
 use super::sparse::SparseCounts;
 
 /// What [`markdown_report`] includes.
+///
+/// ```
+/// use tbconfusion::confusion::ReportOptions;
+/// let options = ReportOptions::default().max_matrix_classes(12).top_pairs(10);
+/// # let _ = options;
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReportOptions {
-    /// The full matrix is printed while K is at most this (default 30);
-    /// above it, the most confused pairs are listed instead.
-    pub max_matrix_classes: usize,
-    /// How many confused pairs to list for larger K (default 20).
-    pub top_pairs: usize,
-    /// Class names longer than this many characters are cut with "…"
-    /// (default 40), which keeps the report size bounded.
-    pub max_name_chars: usize,
+    pub(crate) max_matrix_classes: usize,
+    pub(crate) top_pairs: usize,
+    pub(crate) max_name_chars: usize,
 }
 
 impl Default for ReportOptions {
@@ -35,6 +37,28 @@ impl Default for ReportOptions {
             top_pairs: 20,
             max_name_chars: 40,
         }
+    }
+}
+
+impl ReportOptions {
+    /// The full matrix is printed while K is at most this (default 30);
+    /// above it, the most confused pairs are listed instead.
+    pub fn max_matrix_classes(mut self, classes: usize) -> Self {
+        self.max_matrix_classes = classes;
+        self
+    }
+
+    /// How many confused pairs to list for larger K (default 20).
+    pub fn top_pairs(mut self, pairs: usize) -> Self {
+        self.top_pairs = pairs;
+        self
+    }
+
+    /// Class names longer than this many characters are cut with "…"
+    /// (default 40), which keeps the report size bounded.
+    pub fn max_name_chars(mut self, chars: usize) -> Self {
+        self.max_name_chars = chars;
+        self
     }
 }
 

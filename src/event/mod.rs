@@ -7,4 +7,4 @@ pub mod writer;
 
 pub use reader::{EventFileReader, ReadEventError};
 pub use types::{NonFiniteWallTime, Step, StepOutOfRange, WallTime};
-pub use writer::{Backfill, SummaryWriter, WriteError, WriterOptions};
+pub use writer::{JobPanicked, SummaryWriter, WriteError, WriterOptions};

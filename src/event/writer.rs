@@ -9,6 +9,8 @@
 //! bounds give back-pressure: a caller that outruns the disk waits instead
 //! of growing memory without limit.
 
+use std::convert::Infallible;
+use std::error::Error as StdError;
 use std::fs::File;
 use std::io::{self, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -23,7 +25,7 @@ use rustc_hash::FxHashMap;
 use thiserror::Error;
 
 use super::naming;
-use super::types::{Step, WallTime};
+use super::types::{Step, StepOutOfRange, WallTime};
 use crate::png::Png;
 use crate::proto::summary::Value;
 use crate::proto::{Event, SourceMetadata, Summary, TensorProto, event};
@@ -101,6 +103,7 @@ impl WriterOptions {
 
 /// Why writing failed.
 #[derive(Debug, Error, Clone)]
+#[non_exhaustive]
 pub enum WriteError {
     /// The run directory could not be created.
     #[error("cannot create the run directory {path}: {source}")]
@@ -137,23 +140,55 @@ pub enum WriteError {
     /// Tags must not be empty.
     #[error("a tag must not be empty")]
     EmptyTag,
-    /// A background job (rendering, encoding) failed; nothing of it was written.
-    #[error("building {what} at step {step} failed: {message}")]
+    /// A step given as `u64` or `usize` does not fit TensorBoard's `i64`.
+    #[error(transparent)]
+    StepOutOfRange(#[from] StepOutOfRange),
+    /// A background job (rendering, encoding) failed; nothing of it was
+    /// written. The source is the job's own error (for a confusion matrix,
+    /// a [`RenderError`](crate::confusion::RenderError)), or [`JobPanicked`].
+    #[error("building {what} at step {step} failed: {source}")]
     Job {
         /// What was being built (usually the tag).
         what: String,
         /// Its step.
         step: i64,
         /// The job's error.
-        message: String,
+        source: Arc<dyn StdError + Send + Sync>,
     },
     /// The writer was closed.
     #[error("the writer is closed")]
     Closed,
 }
 
+/// A step that converts without failing (`i32`, `u32`, `i64`, [`Step`], …)
+/// cannot produce an error.
+impl From<Infallible> for WriteError {
+    fn from(never: Infallible) -> WriteError {
+        match never {}
+    }
+}
+
+/// Converts anything a logging method accepts as a step: [`Step`], any
+/// integer type up to `i64`, and `u64`/`usize`, which fail with
+/// [`WriteError::StepOutOfRange`] above `i64::MAX`.
+pub(crate) fn to_step<S>(step: S) -> Result<Step, WriteError>
+where
+    S: TryInto<Step, Error: Into<WriteError>>,
+{
+    step.try_into().map_err(Into::into)
+}
+
+/// A background job panicked (a bug in tbconfusion: please report it).
+#[derive(Debug, Error, Clone, Copy, PartialEq, Eq)]
+#[error("the job panicked")]
+pub struct JobPanicked;
+
+/// Why a background job failed: its own error, boxed so that the caller
+/// can still inspect it (through [`WriteError::Job`]'s source).
+pub(crate) type JobError = Box<dyn StdError + Send + Sync>;
+
 /// A summary built off the caller's thread: returns the values to log.
-pub(crate) type BuildValues = Box<dyn FnOnce() -> Result<Vec<Value>, String> + Send>;
+pub(crate) type BuildValues = Box<dyn FnOnce() -> Result<Vec<Value>, JobError> + Send>;
 
 struct Job {
     what: String,
@@ -357,6 +392,9 @@ struct Inner {
 #[derive(Clone)]
 pub struct SummaryWriter {
     inner: Arc<Inner>,
+    /// The wall time stamped on events: `None` for the current time, or the
+    /// one given to [`at`](Self::at).
+    wall_time: Option<WallTime>,
 }
 
 impl std::fmt::Debug for SummaryWriter {
@@ -455,6 +493,7 @@ impl SummaryWriter {
                 staged: options.staged.then(|| (path.clone(), final_name)),
                 close_result: Mutex::new(None),
             }),
+            wall_time: None,
         })
     }
 
@@ -464,62 +503,87 @@ impl SummaryWriter {
         &self.inner.shared.path
     }
 
-    /// Events logged through the returned view carry `wall_time` instead of
-    /// the current time: for back-filling from stored predictions.
-    pub fn at(&self, wall_time: WallTime) -> Backfill<'_> {
-        Backfill {
-            writer: self,
-            wall_time,
+    /// A handle to the same file whose events carry `wall_time` instead of
+    /// the current time: for back-filling from stored predictions. It is a
+    /// clone (closing it closes the file for every clone).
+    ///
+    /// ```
+    /// use tbconfusion::{SummaryWriter, WallTime};
+    /// let dir = tempfile::tempdir()?;
+    /// let writer = SummaryWriter::create(dir.path())?;
+    /// let yesterday = WallTime::new(1_700_000_000.0)?;
+    /// writer.at(yesterday).add_scalar("accuracy", 0.75, 1)?;
+    /// writer.add_scalar("accuracy", 0.8, 2)?; // stamped now
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn at(&self, wall_time: WallTime) -> SummaryWriter {
+        SummaryWriter {
+            inner: Arc::clone(&self.inner),
+            wall_time: Some(wall_time),
         }
     }
 
-    /// Logs a scalar (a `DT_FLOAT` for the scalars dashboard).
-    pub fn add_scalar(
-        &self,
-        tag: &str,
-        value: f32,
-        step: impl Into<Step>,
-    ) -> Result<(), WriteError> {
-        self.scalar_at(tag, value, step.into(), None)
+    /// Logs a scalar for the scalars dashboard. TensorBoard stores scalars
+    /// as 32-bit floats, so an `f64` is rounded to the nearest `f32`.
+    ///
+    /// # Errors
+    ///
+    /// [`WriteError::StepNotIncreasing`] when `step` is not above the tag's
+    /// previous step, [`WriteError::EmptyTag`], [`WriteError::StepOutOfRange`]
+    /// for a `u64`/`usize` step above `i64::MAX`, and an earlier failure of
+    /// the file or a background job (see the type's docs).
+    pub fn add_scalar<S>(&self, tag: &str, value: impl Into<f64>, step: S) -> Result<(), WriteError>
+    where
+        S: TryInto<Step, Error: Into<WriteError>>,
+    {
+        self.scalar_at(tag, value.into() as f32, to_step(step)?)
     }
 
     /// Logs Markdown text (GitHub pipe tables render as tables).
-    pub fn add_text(
-        &self,
-        tag: &str,
-        markdown: &str,
-        step: impl Into<Step>,
-    ) -> Result<(), WriteError> {
-        self.values_at(
-            &[tag],
-            step.into(),
-            None,
-            vec![summary::text(tag, markdown, true)],
-        )
+    ///
+    /// # Errors
+    ///
+    /// As [`add_scalar`](Self::add_scalar).
+    pub fn add_text<S>(&self, tag: &str, markdown: &str, step: S) -> Result<(), WriteError>
+    where
+        S: TryInto<Step, Error: Into<WriteError>>,
+    {
+        let values = vec![summary::text(tag, markdown, true)];
+        self.values_at(&[tag], to_step(step)?, values)
     }
 
     /// Logs an encoded PNG for the images dashboard.
-    pub fn add_image(&self, tag: &str, png: Png, step: impl Into<Step>) -> Result<(), WriteError> {
-        self.values_at(
-            &[tag],
-            step.into(),
-            None,
-            vec![summary::image(tag, png, true)],
-        )
+    ///
+    /// # Errors
+    ///
+    /// As [`add_scalar`](Self::add_scalar).
+    pub fn add_image<S>(&self, tag: &str, png: Png, step: S) -> Result<(), WriteError>
+    where
+        S: TryInto<Step, Error: Into<WriteError>>,
+    {
+        let values = vec![summary::image(tag, png, true)];
+        self.values_at(&[tag], to_step(step)?, values)
     }
 
     /// Logs a tensor under a plugin of the caller's (with `data_class`
     /// TENSOR, so TensorBoard keeps it); `content` is the plugin's metadata.
-    pub fn add_tensor(
+    ///
+    /// # Errors
+    ///
+    /// As [`add_scalar`](Self::add_scalar).
+    pub fn add_tensor<S>(
         &self,
         tag: &str,
         tensor: TensorProto,
         plugin_name: &str,
         content: Vec<u8>,
-        step: impl Into<Step>,
-    ) -> Result<(), WriteError> {
+        step: S,
+    ) -> Result<(), WriteError>
+    where
+        S: TryInto<Step, Error: Into<WriteError>>,
+    {
         let value = summary::tensor(tag, tensor, plugin_name, content, true);
-        self.values_at(&[tag], step.into(), None, vec![value])
+        self.values_at(&[tag], to_step(step)?, vec![value])
     }
 
     /// Waits until everything logged before this call, including summaries
@@ -553,14 +617,13 @@ impl SummaryWriter {
         self.inner.close()
     }
 
-    pub(crate) fn scalar_at(
-        &self,
-        tag: &str,
-        value: f32,
-        step: Step,
-        wall_time: Option<WallTime>,
-    ) -> Result<(), WriteError> {
-        let wall = wall_time.unwrap_or_else(WallTime::now).seconds();
+    /// The wall time for an event logged now.
+    fn stamp(&self) -> f64 {
+        self.wall_time.unwrap_or_else(WallTime::now).seconds()
+    }
+
+    fn scalar_at(&self, tag: &str, value: f32, step: Step) -> Result<(), WriteError> {
+        let wall = self.stamp();
         let shared = &self.inner.shared;
         let mut st = shared.lock();
         check_usable(&mut st)?;
@@ -598,10 +661,9 @@ impl SummaryWriter {
         &self,
         guard_tags: &[&str],
         step: Step,
-        wall_time: Option<WallTime>,
         values: Vec<Value>,
     ) -> Result<(), WriteError> {
-        let wall = wall_time.unwrap_or_else(WallTime::now).seconds();
+        let wall = self.stamp();
         let shared = &self.inner.shared;
         let mut st = shared.lock();
         check_usable(&mut st)?;
@@ -618,10 +680,9 @@ impl SummaryWriter {
         what: &str,
         guard_tags: &[&str],
         step: Step,
-        wall_time: Option<WallTime>,
         build: BuildValues,
     ) -> Result<(), WriteError> {
-        let wall = wall_time.unwrap_or_else(WallTime::now).seconds();
+        let wall = self.stamp();
         let sender = {
             let jobs = self
                 .inner
@@ -801,63 +862,23 @@ fn job_loop(shared: &Shared, jobs: Receiver<Job>) {
     for job in jobs {
         // A bug in a renderer must not take the writer down with it.
         let built = catch_unwind(AssertUnwindSafe(job.build))
-            .unwrap_or_else(|_| Err("the job panicked".to_owned()));
+            .unwrap_or_else(|_| Err(Box::new(JobPanicked)));
         let mut st = shared.lock();
         match built {
             Ok(values) if st.error.is_none() && !values.is_empty() => {
                 st = shared.append(st, |st| append_values(st, job.step, job.wall_time, values));
             }
             Ok(_) => {}
-            Err(message) => {
+            Err(source) => {
                 st.job_error.get_or_insert(WriteError::Job {
                     what: job.what,
                     step: job.step,
-                    message,
+                    source: Arc::from(source),
                 });
             }
         }
         st.jobs_done += 1;
         shared.progress.notify_all();
-    }
-}
-
-/// A view of a [`SummaryWriter`] that stamps events with a given wall time
-/// (from [`SummaryWriter::at`]).
-#[derive(Clone, Copy, Debug)]
-pub struct Backfill<'a> {
-    pub(crate) writer: &'a SummaryWriter,
-    pub(crate) wall_time: WallTime,
-}
-
-impl Backfill<'_> {
-    /// [`SummaryWriter::add_scalar`] at this view's wall time.
-    pub fn add_scalar(
-        &self,
-        tag: &str,
-        value: f32,
-        step: impl Into<Step>,
-    ) -> Result<(), WriteError> {
-        self.writer
-            .scalar_at(tag, value, step.into(), Some(self.wall_time))
-    }
-
-    /// [`SummaryWriter::add_text`] at this view's wall time.
-    pub fn add_text(
-        &self,
-        tag: &str,
-        markdown: &str,
-        step: impl Into<Step>,
-    ) -> Result<(), WriteError> {
-        let values = vec![summary::text(tag, markdown, true)];
-        self.writer
-            .values_at(&[tag], step.into(), Some(self.wall_time), values)
-    }
-
-    /// [`SummaryWriter::add_image`] at this view's wall time.
-    pub fn add_image(&self, tag: &str, png: Png, step: impl Into<Step>) -> Result<(), WriteError> {
-        let values = vec![summary::image(tag, png, true)];
-        self.writer
-            .values_at(&[tag], step.into(), Some(self.wall_time), values)
     }
 }
 
@@ -874,15 +895,13 @@ mod tests {
             "broken",
             &["broken"],
             Step(1),
-            None,
-            Box::new(|| Err("no pixels".into())),
+            Box::new(|| Err(Box::new(io::Error::other("no pixels")))),
         )
         .unwrap();
         w.submit_job(
             "panics",
             &["panics"],
             Step(1),
-            None,
             Box::new(|| panic!("renderer bug")),
         )
         .unwrap();
@@ -890,9 +909,14 @@ mod tests {
             Err(WriteError::Job {
                 what,
                 step: 1,
-                message,
+                source,
             }) => {
-                assert_eq!((what.as_str(), message.as_str()), ("broken", "no pixels"));
+                assert_eq!(
+                    (what.as_str(), source.to_string().as_str()),
+                    ("broken", "no pixels")
+                );
+                // The job's own error is kept, typed.
+                assert!(source.downcast_ref::<io::Error>().is_some());
             }
             other => panic!("{other:?}"),
         }

@@ -49,6 +49,7 @@ pub struct RgbImage {
 
 /// How cells are coloured.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum ColorMode {
     /// One sequential blue scale for every cell.
     #[default]
@@ -61,6 +62,7 @@ pub enum ColorMode {
 
 /// Whether cells carry text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Annotate {
     /// Annotate while the text stays legible in TensorBoard's card; otherwise a plain heatmap.
     #[default]
@@ -72,27 +74,25 @@ pub enum Annotate {
 }
 
 /// Options for [`render_rgb`] and [`render_png`].
+///
+/// ```
+/// use tbconfusion::{ColorMode, Normalization, RenderOptions};
+/// let options = RenderOptions::default()
+///     .normalization(Normalization::True)
+///     .color_mode(ColorMode::Errors)
+///     .margins(true);
+/// # let _ = options;
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RenderOptions {
-    /// What the colour and the percentage line show. With [`Normalization::None`] the colour
-    /// shows counts and the percentage line each cell's share of its row (its true class), as
-    /// [`default_title`] says ("counts · row %").
-    pub normalization: Normalization,
-    /// Colour scheme.
-    pub color_mode: ColorMode,
-    /// Draw a colour bar. Off by default: annotated cells already carry the numbers (a bar
-    /// beside them is noise), and the bar costs width the ~330 px card cannot spare.
-    pub colorbar: bool,
-    /// Add a per-class recall column (right) and precision row (bottom), with overall
-    /// accuracy in the corner.
-    pub margins: bool,
-    /// Cell annotation policy.
-    pub annotate: Annotate,
-    /// Neither side of the image exceeds this many pixels.
-    pub max_side_px: u32,
-    /// A face used for characters DejaVu Sans lacks (e.g. CJK). Without one, such characters
-    /// draw as a visible box, never silently vanish.
-    pub fallback_font: Option<Arc<FontArc>>,
+    pub(crate) normalization: Normalization,
+    pub(crate) color_mode: ColorMode,
+    pub(crate) colorbar: bool,
+    pub(crate) margins: bool,
+    pub(crate) annotate: Annotate,
+    pub(crate) max_side_px: u32,
+    pub(crate) fallback_font: Option<Arc<FontArc>>,
 }
 
 impl Default for RenderOptions {
@@ -110,40 +110,61 @@ impl Default for RenderOptions {
 }
 
 impl RenderOptions {
-    /// Sets [`normalization`](Self::normalization).
+    /// What the colour and the percentage line show (default
+    /// [`Normalization::None`]: the colour shows counts and the percentage
+    /// line each cell's share of its row, its true class, as
+    /// [`default_title`] says: "counts · row %").
     pub fn normalization(mut self, norm: Normalization) -> Self {
         self.normalization = norm;
         self
     }
-    /// Sets [`color_mode`](Self::color_mode).
+
+    /// The colour scheme (default [`ColorMode::Sequential`]).
     pub fn color_mode(mut self, mode: ColorMode) -> Self {
         self.color_mode = mode;
         self
     }
-    /// Sets [`colorbar`](Self::colorbar).
+
+    /// Draws a colour bar. Off by default: annotated cells already carry
+    /// the numbers (a bar beside them is noise), and the bar costs width the
+    /// ~330 px card cannot spare.
     pub fn colorbar(mut self, on: bool) -> Self {
         self.colorbar = on;
         self
     }
-    /// Sets [`margins`](Self::margins).
+
+    /// Adds a per-class recall column (right) and precision row (bottom),
+    /// with overall accuracy in the corner (default off).
     pub fn margins(mut self, on: bool) -> Self {
         self.margins = on;
         self
     }
-    /// Sets [`annotate`](Self::annotate).
+
+    /// The cell annotation policy (default [`Annotate::Auto`]).
     pub fn annotate(mut self, annotate: Annotate) -> Self {
         self.annotate = annotate;
         self
     }
-    /// Sets [`max_side_px`](Self::max_side_px).
+
+    /// Neither side of the image exceeds this many pixels (default 4096;
+    /// [`render_png`] checks the range).
     pub fn max_side_px(mut self, px: u32) -> Self {
         self.max_side_px = px;
         self
     }
-    /// Parses a TrueType/OpenType face for [`fallback_font`](Self::fallback_font).
+
+    /// A face for characters DejaVu Sans lacks (e.g. CJK), from the bytes
+    /// of a TrueType/OpenType file. Without one, such characters draw as a
+    /// visible box, never silently vanish.
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Font`] when the bytes are not a face.
     pub fn fallback_font_bytes(mut self, bytes: Vec<u8>) -> Result<Self, RenderError> {
-        let face = FontArc::try_from_vec(bytes)
-            .map_err(|e| RenderError::Font(format!("fallback font: {e}")))?;
+        let face = FontArc::try_from_vec(bytes).map_err(|source| RenderError::Font {
+            which: "the fallback font",
+            source,
+        })?;
         self.fallback_font = Some(Arc::new(face));
         Ok(self)
     }
@@ -151,10 +172,16 @@ impl RenderOptions {
 
 /// Errors from rendering or encoding.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum RenderError {
     /// A font could not be parsed.
-    #[error("cannot load font: {0}")]
-    Font(String),
+    #[error("cannot load {which}: {source}")]
+    Font {
+        /// Which font: the embedded face or the fallback.
+        which: &'static str,
+        /// The parser's error.
+        source: ab_glyph::InvalidFont,
+    },
     /// The matrix cannot be drawn within the size cap even at one pixel per class.
     #[error(
         "{classes} classes do not fit in {max_side_px} px even at 1 px per class; \

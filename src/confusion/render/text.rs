@@ -21,10 +21,13 @@ static DEJAVU_SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf
 
 /// The embedded face, parsed once per process.
 pub(crate) fn primary_face() -> Result<&'static FontArc, RenderError> {
-    static FACE: OnceLock<Result<FontArc, String>> = OnceLock::new();
-    FACE.get_or_init(|| FontArc::try_from_slice(DEJAVU_SANS).map_err(|e| e.to_string()))
+    static FACE: OnceLock<Result<FontArc, ab_glyph::InvalidFont>> = OnceLock::new();
+    FACE.get_or_init(|| FontArc::try_from_slice(DEJAVU_SANS))
         .as_ref()
-        .map_err(|e| RenderError::Font(format!("embedded DejaVu Sans: {e}")))
+        .map_err(|&source| RenderError::Font {
+            which: "the embedded DejaVu Sans",
+            source,
+        })
 }
 
 /// A single line of text as 8-bit coverage, `height` rows of `width` bytes.

@@ -21,12 +21,12 @@
 //! chart. The bundle owns every tag under `T/`.
 
 use super::counts::{self, COUNTS_PLUGIN};
-use super::matrix::{ConfusionMatrix, Normalization};
+use super::matrix::ConfusionMatrix;
 use super::metrics::{Metrics, ZeroDivision};
-use super::render::{self, ColorMode, RenderOptions};
+use super::render::{self, RenderOptions};
 use super::report::{ReportOptions, sparse_report};
 use super::sparse::SparseCounts;
-use crate::event::{Backfill, Step, SummaryWriter, WallTime, WriteError};
+use crate::event::{Step, SummaryWriter, WriteError};
 use crate::proto::summary::Value;
 use crate::summary;
 
@@ -34,29 +34,27 @@ use crate::summary;
 const PARALLEL_FROM_CLASSES: usize = 30;
 
 /// What [`SummaryWriter::add_confusion_matrix`] logs, and how it renders.
+///
+/// ```
+/// use tbconfusion::{ColorMode, ConfusionOptions, Normalization, RenderOptions};
+/// let options = ConfusionOptions::default()
+///     .render(RenderOptions::default().normalization(Normalization::True).color_mode(ColorMode::Errors))
+///     .per_class_scalars_up_to(20);
+/// # let _ = options;
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ConfusionOptions {
-    /// How the image is drawn.
-    pub render: RenderOptions,
-    /// What the Markdown table holds.
-    pub report: ReportOptions,
-    /// What a metric with a zero denominator becomes.
-    pub zero_division: ZeroDivision,
-    /// Log the rendered image `T`.
-    pub image: bool,
-    /// Log the Markdown table `T/table`.
-    pub table: bool,
-    /// Log the overall metric scalars.
-    pub scalars: bool,
-    /// Log per-class precision, recall and F1 while K is at most this
-    /// (default 100; thousands of charts help nobody).
-    pub per_class_scalars_up_to: usize,
-    /// Log `T/top_confused` when K is above this (default 30).
-    pub top_confused_above: usize,
-    /// Classes in the `T/top_confused` sub-matrix (default 20).
-    pub top_confused_classes: usize,
-    /// Log the raw counts `T/counts`.
-    pub counts: bool,
+    pub(crate) render: RenderOptions,
+    pub(crate) report: ReportOptions,
+    pub(crate) zero_division: ZeroDivision,
+    pub(crate) image: bool,
+    pub(crate) table: bool,
+    pub(crate) scalars: bool,
+    pub(crate) per_class_scalars_up_to: usize,
+    pub(crate) top_confused_above: usize,
+    pub(crate) top_confused_classes: usize,
+    pub(crate) counts: bool,
 }
 
 impl Default for ConfusionOptions {
@@ -77,28 +75,65 @@ impl Default for ConfusionOptions {
 }
 
 impl ConfusionOptions {
-    /// What the colours and percentages show (default: counts, with each
-    /// cell's share of its row as the percentage).
-    pub fn normalization(mut self, normalization: Normalization) -> Self {
-        self.render.normalization = normalization;
-        self
-    }
-
-    /// Sequential colours, or separate scales for the diagonal and the errors.
-    pub fn color_mode(mut self, mode: ColorMode) -> Self {
-        self.render.color_mode = mode;
-        self
-    }
-
-    /// Replaces the rendering options.
-    pub fn render_options(mut self, render: RenderOptions) -> Self {
+    /// How the images are drawn.
+    pub fn render(mut self, render: RenderOptions) -> Self {
         self.render = render;
         self
     }
 
-    /// Replaces the zero-division policy of the metrics.
+    /// What the Markdown table holds.
+    pub fn report(mut self, report: ReportOptions) -> Self {
+        self.report = report;
+        self
+    }
+
+    /// What a metric with a zero denominator becomes.
     pub fn zero_division(mut self, policy: ZeroDivision) -> Self {
         self.zero_division = policy;
+        self
+    }
+
+    /// Log the rendered image `T` (default on).
+    pub fn image(mut self, on: bool) -> Self {
+        self.image = on;
+        self
+    }
+
+    /// Log the Markdown table `T/table` (default on).
+    pub fn table(mut self, on: bool) -> Self {
+        self.table = on;
+        self
+    }
+
+    /// Log the metric scalars (default on).
+    pub fn scalars(mut self, on: bool) -> Self {
+        self.scalars = on;
+        self
+    }
+
+    /// Log per-class precision, recall and F1 while K is at most this
+    /// (default 100; thousands of charts help nobody).
+    pub fn per_class_scalars_up_to(mut self, classes: usize) -> Self {
+        self.per_class_scalars_up_to = classes;
+        self
+    }
+
+    /// Log `T/top_confused` when K is above this (default 30).
+    pub fn top_confused_above(mut self, classes: usize) -> Self {
+        self.top_confused_above = classes;
+        self
+    }
+
+    /// Classes in the `T/top_confused` sub-matrix (default 20).
+    pub fn top_confused_classes(mut self, classes: usize) -> Self {
+        self.top_confused_classes = classes;
+        self
+    }
+
+    /// Log the raw counts `T/counts` (default on), which `tbconfusion
+    /// export` and `compare` read back.
+    pub fn counts(mut self, on: bool) -> Self {
+        self.counts = on;
         self
     }
 }
@@ -110,60 +145,49 @@ impl SummaryWriter {
     /// Costs the caller one pass over the counts to copy the non-zero cells
     /// (at K = 1000 and 10,000 predictions, at most 10,000 of a million);
     /// metrics, rendering and PNG encoding run on the writer's background
-    /// thread from that copy. Errors from that
-    /// work come back from a later call, [`flush`](Self::flush) or
-    /// [`close`](Self::close).
-    pub fn add_confusion_matrix(
+    /// thread from that copy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tbconfusion::{ConfusionMatrix, ConfusionOptions, SummaryWriter};
+    /// # let dir = tempfile::tempdir()?;
+    /// let writer = SummaryWriter::create(dir.path().join("val"))?;
+    /// let mut cm = ConfusionMatrix::with_class_names(["cat", "dog"])?;
+    /// cm.update(&[0u8, 1, 1], &[0u8, 1, 0])?;
+    /// let epoch: usize = 3; // any integer type
+    /// writer.add_confusion_matrix("confusion_matrix", &cm, epoch, &ConfusionOptions::default())?;
+    /// writer.close()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`add_scalar`](Self::add_scalar), for the tag `tag`. A failure of
+    /// the background work ([`WriteError::Job`], whose source is the
+    /// [`RenderError`](render::RenderError)) comes back from a later call,
+    /// [`flush`](Self::flush) or [`close`](Self::close).
+    pub fn add_confusion_matrix<S>(
         &self,
         tag: &str,
         cm: &ConfusionMatrix,
-        step: impl Into<Step>,
+        step: S,
         options: &ConfusionOptions,
-    ) -> Result<(), WriteError> {
-        log_confusion(self, tag, cm, step.into(), None, options)
-    }
-}
-
-impl Backfill<'_> {
-    /// [`SummaryWriter::add_confusion_matrix`] at this view's wall time.
-    pub fn add_confusion_matrix(
-        &self,
-        tag: &str,
-        cm: &ConfusionMatrix,
-        step: impl Into<Step>,
-        options: &ConfusionOptions,
-    ) -> Result<(), WriteError> {
-        log_confusion(
-            self.writer,
+    ) -> Result<(), WriteError>
+    where
+        S: TryInto<Step, Error: Into<WriteError>>,
+    {
+        let step = crate::event::writer::to_step(step)?;
+        // The job gets the non-zero cells: at K = 1000 a few thousand instead
+        // of a million, so the caller's copy and the queued jobs stay small.
+        let (tag_owned, cm, options) = (tag.to_owned(), SparseCounts::of(cm), options.clone());
+        self.submit_job(
             tag,
-            cm,
-            step.into(),
-            Some(self.wall_time),
-            options,
+            &[tag],
+            step,
+            Box::new(move || Ok(sparse_values(&tag_owned, &cm, step.0, &options)?)),
         )
     }
-}
-
-fn log_confusion(
-    writer: &SummaryWriter,
-    tag: &str,
-    cm: &ConfusionMatrix,
-    step: Step,
-    wall_time: Option<WallTime>,
-    options: &ConfusionOptions,
-) -> Result<(), WriteError> {
-    // The job gets the non-zero cells: at K = 1000 a few thousand instead of
-    // a million, so the caller's copy and the queued jobs stay small.
-    let (tag_owned, cm, options) = (tag.to_owned(), SparseCounts::of(cm), options.clone());
-    writer.submit_job(
-        tag,
-        &[tag],
-        step,
-        wall_time,
-        Box::new(move || {
-            sparse_values(&tag_owned, &cm, step.0, &options).map_err(|e| e.to_string())
-        }),
-    )
 }
 
 /// Builds every value [`SummaryWriter::add_confusion_matrix`] logs, in order.
@@ -295,7 +319,7 @@ fn side_values(
     }
     if options.counts {
         let (tensor, content) = counts::sparse_encode(cm);
-        let counts_tag = format!("{tag}/counts");
+        let counts_tag = format!("{tag}{}", counts::COUNTS_TAG_SUFFIX);
         values.push(summary::tensor(
             &counts_tag,
             tensor,
