@@ -47,7 +47,13 @@
 //! encoding run on the writer's background thread, and a second thread
 //! writes the file.
 //!
+//! [`cookbook`] has recipes: merging matrices across data-parallel
+//! workers, segmentation with an ignore index, weighted samples, and
+//! back-filling from stored predictions.
+//!
 //! ## Layers, low to high
+//!
+//! Each layer uses only the ones above it in this list:
 //!
 //! - [`record`]: TFRecord framing with masked CRC-32C, and a resumable reader.
 //! - [`proto`]: the protobuf messages (generated code, committed).
@@ -58,12 +64,13 @@
 //! - [`confusion`]: counting ([`ConfusionMatrix`]), [`Metrics`], the Markdown
 //!   report, rendering, the counts tensor, the gallery, and logging.
 //!
-//! The `tbconfusion` command (the default `cli` feature) converts prediction
-//! dumps from any framework into event files and reads them back; library
-//! users can turn the feature off and compile none of its dependencies.
+//! The `tbconfusion` command (the `tbconfusion-cli` crate in the same
+//! repository) converts prediction dumps from any framework into event files
+//! and reads them back; this library depends on none of its crates.
 #![warn(missing_docs)]
 
 pub mod confusion;
+pub mod cookbook;
 pub mod event;
 pub mod png;
 pub mod proto;
@@ -74,5 +81,5 @@ pub use confusion::{
     ColorMode, ConfusedExamples, ConfusionError, ConfusionMatrix, ConfusionOptions, GalleryError,
     GalleryOptions, Metrics, Normalization, RenderOptions, Thumbnail, ZeroDivision,
 };
-pub use event::{Step, SummaryWriter, WallTime, WriteError, WriterOptions};
+pub use event::{Step, StepOutOfRange, SummaryWriter, WallTime, WriteError, WriterOptions};
 pub use png::Png;

@@ -65,7 +65,7 @@ mod tests {
 
     #[test]
     fn reads_size_from_ihdr_and_rejects_other_bytes() {
-        // A 1×1 grey PNG, as written by the `png` crate.
+        // A 3×2 grey PNG, as written by the `png` crate.
         let mut bytes = Vec::new();
         {
             let mut enc = png::Encoder::new(&mut bytes, 3, 2);

@@ -25,10 +25,13 @@ const MASK_DELTA: u32 = 0xa282_ead8;
 ///
 /// ```
 /// use tbconfusion::record::MaskedCrc;
-/// // The length field of a 24-byte record, from TensorBoard's
-/// // `data/server/masked_crc.rs` tests and tfevents-format.md §1.
-/// assert_eq!(MaskedCrc::compute(&24u64.to_le_bytes()), MaskedCrc(0x224b_7fa3));
+/// // A real `file_version` record's payload, from TensorBoard's own test
+/// // (data/server/masked_crc.rs).
+/// assert_eq!(MaskedCrc::compute(b"\x1a\x11CRC test, one two"), MaskedCrc(0x5794_d08a));
 /// ```
+///
+/// The same checksum and mask as TensorBoard's Rust loader:
+/// <https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/data/server/masked_crc.rs#L43-L48>.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MaskedCrc(pub u32);
 
@@ -100,6 +103,7 @@ pub struct Record {
 
 /// Why a record could not be read.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum ReadRecordError {
     /// The stream ended inside a record. More bytes may still arrive (a
     /// writer is appending); the reader resumes from here on the next call.
@@ -315,12 +319,14 @@ mod tests {
 
     #[test]
     fn masked_values_from_tensorboard() {
-        // TensorBoard `data/server/masked_crc.rs` test vectors, recomputed in
-        // tfevents-format.md §1.
+        // The length field of the 24-byte record in `full_record_golden_bytes`,
+        // computed with an independent bitwise CRC-32C.
         assert_eq!(
             MaskedCrc::compute(&24u64.to_le_bytes()),
             MaskedCrc(0x224b_7fa3)
         );
+        // TensorBoard's vector:
+        // https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/data/server/masked_crc.rs#L73-L82
         assert_eq!(
             MaskedCrc::compute(b"\x1a\x11CRC test, one two"),
             MaskedCrc(0x5794_d08a)
@@ -331,8 +337,11 @@ mod tests {
 
     #[test]
     fn full_record_golden_bytes() {
-        // Event{wall_time: 1234.5, file_version: "brain.Event:2"} framed, from
-        // tfevents-format.md §1.
+        // Event{wall_time: 1234.5, file_version: "brain.Event:2"} framed as
+        // TensorBoard's writer frames it (little-endian u64 length, masked CRC
+        // of the length, payload, masked CRC of the payload:
+        // https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/summary/writer/record_writer.py#L36-L40),
+        // CRCs computed with an independent bitwise CRC-32C.
         let data = hex("0900000000004a93401a0d627261696e2e4576656e743a32");
         let want =
             hex("1800000000000000a37f4b220900000000004a93401a0d627261696e2e4576656e743a3265b8d3fb");

@@ -1,14 +1,19 @@
 //! Summary values: scalars, images, text and tensors, each with the plugin
 //! metadata TensorBoard's two loaders need to keep them.
 //!
-//! The forms are the ones both loaders accept (tfevents-format.md §4):
-//! scalars are rank-0 `DT_FLOAT` tensors (a `DT_DOUBLE` scalar vanishes in
-//! the Rust loader), images are rank-1 `DT_STRING` tensors
+//! The forms are the ones both loaders accept: scalars are rank-0
+//! `DT_FLOAT` tensors (a `DT_DOUBLE` scalar vanishes in the Rust loader:
+//! [`tensor_proto_to_scalar`]), images are rank-1 `DT_STRING` tensors
 //! `[width, height, png]` *with* a shape (without one the Rust loader drops
-//! the tag), text is a rank-0 `DT_STRING` tensor of Markdown, and tensors
-//! under a plugin of our own carry `data_class` TENSOR (without it the Rust
-//! loader keeps none of them). Metadata is only needed on the first value of
-//! a tag in each file; the writer decides that and passes `with_metadata`.
+//! the tag: [`into_blob_sequence`]), text is a rank-0 `DT_STRING` tensor of
+//! Markdown, and tensors under a plugin of our own carry `data_class` TENSOR
+//! (without it the Rust loader keeps none of them: [`initial_metadata`]).
+//! TensorBoard needs metadata only on the first value of a tag in each
+//! file; the writer decides where it goes and passes `with_metadata`.
+//!
+//! [`tensor_proto_to_scalar`]: https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/data/server/data_compat.rs#L231-L257
+//! [`into_blob_sequence`]: https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/data/server/data_compat.rs#L197-L201
+//! [`initial_metadata`]: https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/data/server/data_compat.rs#L335-L374
 
 use crate::png::Png;
 use crate::proto::summary::Value;
@@ -227,9 +232,11 @@ mod tests {
 
     #[test]
     fn scalar_wire_form_matches_the_format_notes() {
-        // tfevents-format.md §4, "v2 scalar": loss = 0.5 at step 1.
-        // The notes list metadata before the tensor (Python's field order);
-        // prost writes field-number order, so compare the decoded messages.
+        // loss = 0.5 at step 1 in the v2 form (a rank-0 DT_FLOAT tensor under
+        // plugin "scalars" with data_class SCALAR), encoded by hand from the
+        // field numbers of TensorFlow's summary.proto and tensor.proto. Python
+        // writes metadata before the tensor; prost writes field-number order,
+        // so compare the decoded messages.
         let from_notes: &[u8] = b"\x0a\x1f\x0a\x04loss\x4a\x0d\x0a\x09\x0a\x07scalars\x20\x01\x42\x08\x08\x01\x2a\x04\x00\x00\x00\x3f";
         let ours = Summary {
             value: vec![scalar("loss", 0.5, true)],

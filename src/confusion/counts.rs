@@ -7,8 +7,10 @@
 //! sparse, `[nnz, 3]` rows of `(true, predicted, count)` (K = 1000 with
 //! 10,000 predictions has at most 10,000 non-zero cells of a million). The
 //! plugin content is JSON naming the layout and the classes. It is written
-//! only with a tag's first value, so the layout depends on K alone, never on
-//! one step's sparsity: every step of a tag decodes with the same content.
+//! with every value (readers that judge each value alone need it), and
+//! TensorBoard keeps only a tag's first, so the layout depends on K alone,
+//! never on one step's sparsity: every step of a tag decodes with the same
+//! content.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -64,10 +66,11 @@ pub struct CountsContent {
 
 /// A counts tensor that cannot be turned back into a matrix.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum CountsError {
     /// The plugin content is not the JSON this crate writes.
     #[error("counts metadata is not valid: {0}")]
-    BadContent(String),
+    BadContent(#[source] serde_json::Error),
     /// A newer format.
     #[error(
         "counts format version {0} is newer than this tbconfusion understands ({COUNTS_VERSION})"
@@ -127,11 +130,10 @@ pub fn is_counts(metadata: Option<&SummaryMetadata>) -> bool {
         .is_some_and(|p| p.plugin_name == COUNTS_PLUGIN)
 }
 
-/// Rebuilds the matrix from a counts tensor and the plugin content of the
-/// tag's first value.
+/// Rebuilds the matrix from a counts tensor and its plugin content (its
+/// own, or that of the tag's first value: they agree).
 pub fn decode(tensor: &TensorProto, content: &[u8]) -> Result<ConfusionMatrix, CountsError> {
-    let meta: CountsContent =
-        serde_json::from_slice(content).map_err(|e| CountsError::BadContent(e.to_string()))?;
+    let meta: CountsContent = serde_json::from_slice(content).map_err(CountsError::BadContent)?;
     if meta.version > COUNTS_VERSION {
         return Err(CountsError::UnknownVersion(meta.version));
     }
@@ -215,8 +217,9 @@ mod tests {
         }
     }
 
-    /// Regression: the content is written with a tag's first value only, so
-    /// steps of different sparsity must share it.
+    /// Regression: a reader that keeps only the first value's content
+    /// (TensorBoard does) decodes every step with it, so steps of different
+    /// sparsity must share it.
     #[test]
     fn every_step_of_a_tag_decodes_with_the_first_steps_content() {
         for k in [1usize, 3, 10, DENSE_MAX_CLASSES, DENSE_MAX_CLASSES + 1, 200] {

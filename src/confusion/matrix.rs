@@ -430,8 +430,28 @@ impl ConfusionMatrix {
     /// can count shards and merge in any order. Weighted sums are `f64`
     /// additions, exact while they are integers below 2⁵³.
     ///
-    /// Fails, leaving `self` unchanged, when the number of classes or the
-    /// class names differ, or when a count would overflow `u64`.
+    /// # Examples
+    ///
+    /// Data-parallel evaluation: each worker counts its shard, then one
+    /// matrix takes them all (the serde form ships them between processes).
+    ///
+    /// ```
+    /// use tbconfusion::ConfusionMatrix;
+    /// let mut total = ConfusionMatrix::with_class_names(["cat", "dog"])?;
+    /// for (y_true, y_pred) in [([0u8, 1], [0u8, 1]), ([1, 1], [0, 1])] {
+    ///     let mut shard = ConfusionMatrix::with_class_names(["cat", "dog"])?;
+    ///     shard.update(&y_true, &y_pred)?;
+    ///     total.merge(&shard)?;
+    /// }
+    /// assert_eq!(total.counts(), &[1, 0, 1, 2]);
+    /// # Ok::<(), tbconfusion::ConfusionError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfusionError::Incompatible`] when the number of classes or the
+    /// class names differ, [`ConfusionError::Overflow`] when a count would
+    /// pass `u64::MAX`; `self` is then unchanged.
     pub fn merge(&mut self, other: &Self) -> Result<(), ConfusionError> {
         let (k, other_k) = (self.num_classes(), other.num_classes());
         if k != other_k {

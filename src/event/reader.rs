@@ -12,6 +12,7 @@ use crate::record::{ReadRecordError, RecordReader};
 
 /// Why an event could not be read.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum ReadEventError {
     /// The record around it is truncated or damaged.
     #[error(transparent)]

@@ -59,7 +59,10 @@ impl TryFrom<usize> for Step {
 /// Seconds since the Unix epoch, always finite.
 ///
 /// TensorBoard's Rust loader abandons the rest of a file at a NaN wall time
-/// and drops events with an infinite one, so the constructor refuses both.
+/// ([`event_file.rs`]) and drops events with an infinite one, so the
+/// constructor refuses both.
+///
+/// [`event_file.rs`]: https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/data/server/event_file.rs#L97-L100
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
 pub struct WallTime(f64);
 

@@ -314,8 +314,9 @@ fn advance_steps(st: &mut State, tags: &[&str], step: i64) -> Result<(), WriteEr
     Ok(())
 }
 
-/// Appends one event holding `values`, keeping plugin metadata only on the
-/// first value of each tag in this file.
+/// Appends one event holding `values`, keeping plain plugin metadata only on
+/// the first value of each tag in this file (metadata with plugin content
+/// stays on every value).
 fn append_values(st: &mut State, step: i64, wall_time: f64, mut values: Vec<Value>) {
     for v in &mut values {
         // Under the lock that callers wait on: copy a tag's name only when new.
