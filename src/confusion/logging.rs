@@ -190,14 +190,20 @@ impl SummaryWriter {
     }
 }
 
-/// Builds every value [`SummaryWriter::add_confusion_matrix`] logs, in order.
+/// Builds every value [`SummaryWriter::add_confusion_matrix`] logs, in
+/// order, on the calling thread (the step only goes into the titles).
+///
+/// # Errors
+///
+/// A [`RenderError`](render::RenderError) from drawing or encoding an image
+/// (a matrix too large for `max_side_px` is not one: its image is left out).
 pub fn confusion_values(
     tag: &str,
     cm: &ConfusionMatrix,
-    step: i64,
+    step: impl Into<Step>,
     options: &ConfusionOptions,
 ) -> Result<Vec<Value>, render::RenderError> {
-    sparse_values(tag, &SparseCounts::of(cm), step, options)
+    sparse_values(tag, &SparseCounts::of(cm), step.into().get(), options)
 }
 
 /// [`confusion_values`] from the non-zero cells.
