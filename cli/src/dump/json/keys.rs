@@ -7,8 +7,9 @@ use serde_json::{Map, Value};
 
 use crate::dump::{
     CLASS_EXPECTED, ClassValue, Columns, PREDICTION_ALIASES, Prediction, Record, SCORE_EXPECTED,
-    SCORES_ALIASES, STEP_ALIASES, TIME_ALIASES, TRUTH_ALIASES, WEIGHT_ALIASES, check_time,
-    check_weight, find_column, missing_column, parse_class,
+    SCORES_ALIASES, STEP_ALIASES, STEP_EXPECTED, TIME_ALIASES, TIME_EXPECTED, TRUTH_ALIASES,
+    WEIGHT_ALIASES, WEIGHT_EXPECTED, check_non_negative, exact_integer, find_column,
+    missing_column, parse_class,
 };
 use crate::error::{DumpError, Location};
 
@@ -134,12 +135,12 @@ pub(super) fn records_from_value(
 
     let at = |name: &str| here.clone().column(name);
     let step = step_key
-        .map(|k| integer(&object[k], || at(k), "a step: an integer like 7"))
+        .map(|k| integer(&object[k], || at(k), STEP_EXPECTED))
         .transpose()?;
     let wall_time = time_key
         .map(|k| {
-            number(&object[k], || at(k), crate::dump::TIME_EXPECTED)
-                .and_then(|t| check_time(t, &show(&object[k]), || at(k)))
+            number(&object[k], || at(k), TIME_EXPECTED)
+                .and_then(|t| check_non_negative(t, &show(&object[k]), || at(k), TIME_EXPECTED))
         })
         .transpose()?;
     let fields = Fields {
@@ -251,8 +252,14 @@ impl Fields<'_> {
             (Value::Array(_), Some(_)) => self.sample(key, index)?,
             (scalar, _) => scalar,
         };
-        let weight = number(value, || self.at(key, index), crate::dump::WEIGHT_EXPECTED)?;
-        check_weight(weight, &show(value), || self.at(key, index)).map(Some)
+        let weight = number(value, || self.at(key, index), WEIGHT_EXPECTED)?;
+        check_non_negative(
+            weight,
+            &show(value),
+            || self.at(key, index),
+            WEIGHT_EXPECTED,
+        )
+        .map(Some)
     }
 
     fn step_of_arrays(
@@ -315,10 +322,10 @@ fn integer(
     if let Some(int) = value.as_i64() {
         return Ok(int);
     }
-    match value.as_f64() {
-        Some(float) if float.fract() == 0.0 && float.abs() < 9.0e15 => Ok(float as i64),
-        _ => Err(DumpError::bad_value(location(), show(value), expected)),
-    }
+    value
+        .as_f64()
+        .and_then(exact_integer)
+        .ok_or_else(|| DumpError::bad_value(location(), show(value), expected))
 }
 
 fn number(
