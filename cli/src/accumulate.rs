@@ -194,7 +194,7 @@ impl ClassSpace {
         let from_scores = self.score_width.map_or(0, |(w, _)| w);
         let k = from_indices.max(from_scores);
         if k == 0 {
-            return Err(CliError::Nothing("no predictions were read".into()));
+            return Err(CliError::NoData("no predictions were read".into()));
         }
         Ok(((0..k).map(|i| i.to_string()).collect(), None))
     }

@@ -205,9 +205,13 @@ pub enum CliError {
     /// A matrix could not be built.
     #[error(transparent)]
     Matrix(#[from] tbconfusion::ConfusionError),
-    /// Input is valid but cannot produce a result (e.g. no predictions at all).
+    /// The input is valid but yields nothing to work on: no predictions,
+    /// no steps, no event files, no counts.
     #[error("{0}")]
-    Nothing(String),
+    NoData(String),
+    /// A step that cannot fail on any input did (a bug, not the user's doing).
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl CliError {

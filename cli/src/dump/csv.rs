@@ -10,8 +10,8 @@ use std::rc::Rc;
 
 use super::{
     Columns, PREDICTION_ALIASES, Prediction, Record, SCORE_COLUMN_PREFIXES, STEP_ALIASES,
-    TIME_ALIASES, TRUTH_ALIASES, WEIGHT_ALIASES, find_column, missing_column, parse_class,
-    parse_score, parse_step, parse_time, parse_weight,
+    TIME_ALIASES, TIME_EXPECTED, TRUTH_ALIASES, WEIGHT_ALIASES, WEIGHT_EXPECTED, find_column,
+    missing_column, parse_class, parse_non_negative, parse_score, parse_step,
 };
 use crate::error::{DumpError, Location, Position};
 
@@ -155,11 +155,11 @@ impl CsvRecords {
             .transpose()?;
         let weight = self
             .weight
-            .map(|i| parse_weight(cell(i), || at(i)))
+            .map(|i| parse_non_negative(cell(i), || at(i), WEIGHT_EXPECTED))
             .transpose()?;
         let wall_time = self
             .time
-            .map(|i| parse_time(cell(i), || at(i)))
+            .map(|i| parse_non_negative(cell(i), || at(i), TIME_EXPECTED))
             .transpose()?;
         Ok(Record {
             step,

@@ -167,12 +167,9 @@ pub fn parse_class(
             .bytes()
             .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b));
     if looks_numeric {
-        return match text.parse::<f64>() {
-            Ok(float) if float.fract() == 0.0 && float.abs() < 9.0e15 => {
-                // Exact: |float| < 2^53, so the cast loses nothing.
-                Ok(ClassValue::Int(float as i64))
-            }
-            _ => Err(DumpError::bad_value(location(), text, CLASS_EXPECTED)),
+        return match text.parse::<f64>().ok().and_then(exact_integer) {
+            Some(int) => Ok(ClassValue::Int(int)),
+            None => Err(DumpError::bad_value(location(), text, CLASS_EXPECTED)),
         };
     }
     Ok(ClassValue::Name(text.to_string()))
@@ -184,65 +181,57 @@ pub fn parse_step(text: &str, location: impl FnOnce() -> Location) -> Result<i64
     if let Ok(step) = text.parse::<i64>() {
         return Ok(step);
     }
+    text.parse::<f64>()
+        .ok()
+        .and_then(exact_integer)
+        .ok_or_else(|| DumpError::bad_value(location(), text, STEP_EXPECTED))
+}
+
+/// What a step cell may hold, for error messages.
+pub const STEP_EXPECTED: &str = "a step: an integer like 7";
+
+/// The integer a float holds exactly: `7.0` → 7; `7.5`, NaN and infinities
+/// → `None`. Only below 9e15 in magnitude: under 2^53 (≈ 9.007e15) every
+/// integer is exact in an `f64`, so the cast loses nothing, and a huge
+/// float such as `1e300` (whose digits are not meant) is not taken for one.
+pub fn exact_integer(float: f64) -> Option<i64> {
+    (float.fract() == 0.0 && float.abs() < 9.0e15).then_some(float as i64)
+}
+
+/// Parses a weight or a wall time: a finite, non-negative number;
+/// `expected` ([`WEIGHT_EXPECTED`] or [`TIME_EXPECTED`]) says which.
+pub fn parse_non_negative(
+    text: &str,
+    location: impl FnOnce() -> Location,
+    expected: &str,
+) -> Result<f64, DumpError> {
+    let text = text.trim();
     match text.parse::<f64>() {
-        Ok(float) if float.fract() == 0.0 && float.abs() < 9.0e15 => Ok(float as i64),
-        _ => Err(DumpError::bad_value(
-            location(),
-            text,
-            "a step: an integer like 7",
-        )),
+        Ok(value) => check_non_negative(value, text, location, expected),
+        Err(_) => Err(DumpError::bad_value(location(), text, expected)),
     }
 }
 
-/// Parses a weight: finite and non-negative.
-pub fn parse_weight(text: &str, location: impl FnOnce() -> Location) -> Result<f64, DumpError> {
-    let text = text.trim();
-    match text.parse::<f64>() {
-        Ok(weight) => check_weight(weight, text, location),
-        Err(_) => Err(DumpError::bad_value(location(), text, WEIGHT_EXPECTED)),
+/// Checks a weight or wall time read as a number (`shown` as written).
+pub fn check_non_negative(
+    value: f64,
+    shown: &str,
+    location: impl FnOnce() -> Location,
+    expected: &str,
+) -> Result<f64, DumpError> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(DumpError::bad_value(location(), shown, expected))
     }
 }
 
 /// What a weight cell may hold, for error messages.
 pub const WEIGHT_EXPECTED: &str = "a weight: a finite, non-negative number";
 
-/// Checks a numeric weight.
-pub fn check_weight(
-    weight: f64,
-    shown: &str,
-    location: impl FnOnce() -> Location,
-) -> Result<f64, DumpError> {
-    if weight.is_finite() && weight >= 0.0 {
-        Ok(weight)
-    } else {
-        Err(DumpError::bad_value(location(), shown, WEIGHT_EXPECTED))
-    }
-}
-
-/// Parses a wall time in seconds since the Unix epoch.
-pub fn parse_time(text: &str, location: impl FnOnce() -> Location) -> Result<f64, DumpError> {
-    let text = text.trim();
-    match text.parse::<f64>() {
-        Ok(time) => check_time(time, text, location),
-        Err(_) => Err(DumpError::bad_value(location(), text, TIME_EXPECTED)),
-    }
-}
-
-/// What a wall-time cell may hold, for error messages.
+/// What a wall-time cell may hold, for error messages (TensorBoard drops
+/// NaN wall times).
 pub const TIME_EXPECTED: &str = "a wall time: seconds since 1970 (a finite, non-negative number)";
-
-/// Checks a numeric wall time (TensorBoard drops NaN wall times).
-pub fn check_time(
-    time: f64,
-    shown: &str,
-    location: impl FnOnce() -> Location,
-) -> Result<f64, DumpError> {
-    if time.is_finite() && time >= 0.0 {
-        Ok(time)
-    } else {
-        Err(DumpError::bad_value(location(), shown, TIME_EXPECTED))
-    }
-}
 
 /// Parses one score (probability or logit); NaN is rejected because no
 /// argmax exists then.
@@ -369,23 +358,29 @@ mod tests {
 
     #[test]
     fn weights_times_steps_and_scores_are_checked() {
-        assert_eq!(parse_weight("0.5", here).unwrap(), 0.5);
+        assert_eq!(
+            parse_non_negative("0.5", here, WEIGHT_EXPECTED).unwrap(),
+            0.5
+        );
         assert!(
-            parse_weight("-1", here)
+            parse_non_negative("-1", here, WEIGHT_EXPECTED)
                 .unwrap_err()
                 .to_string()
                 .contains("non-negative")
         );
         assert!(
-            parse_weight("inf", here)
+            parse_non_negative("inf", here, WEIGHT_EXPECTED)
                 .unwrap_err()
                 .to_string()
                 .contains("\"inf\"")
         );
-        assert!(parse_weight("x", here).is_err());
-        assert_eq!(parse_time("1700000000.5", here).unwrap(), 1_700_000_000.5);
+        assert!(parse_non_negative("x", here, WEIGHT_EXPECTED).is_err());
+        assert_eq!(
+            parse_non_negative("1700000000.5", here, TIME_EXPECTED).unwrap(),
+            1_700_000_000.5
+        );
         assert!(
-            parse_time("nan", here)
+            parse_non_negative("nan", here, TIME_EXPECTED)
                 .unwrap_err()
                 .to_string()
                 .contains("wall time")
@@ -405,6 +400,19 @@ mod tests {
                 .to_string()
                 .contains("not NaN")
         );
+    }
+
+    #[test]
+    fn exact_integers_only_where_f64_holds_every_integer() {
+        assert_eq!(exact_integer(7.0), Some(7));
+        assert_eq!(exact_integer(-3.0), Some(-3));
+        assert_eq!(exact_integer(-0.0), Some(0));
+        assert_eq!(exact_integer(8.9e15), Some(8_900_000_000_000_000));
+        assert_eq!(exact_integer(7.5), None);
+        assert_eq!(exact_integer(9.0e15), None);
+        assert_eq!(exact_integer(1e300), None);
+        assert_eq!(exact_integer(f64::NAN), None);
+        assert_eq!(exact_integer(f64::INFINITY), None);
     }
 
     #[test]

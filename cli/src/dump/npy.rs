@@ -20,8 +20,9 @@ use npyz::{DType, Deserialize, NpyFile, Order, TypeChar};
 
 use super::{
     CLASS_EXPECTED, ClassValue, Columns, PREDICTION_ALIASES, Prediction, Record, SCORE_EXPECTED,
-    SCORES_ALIASES, STEP_ALIASES, TIME_ALIASES, TRUTH_ALIASES, WEIGHT_ALIASES, check_time,
-    check_weight, find_column, missing_column, parse_class,
+    SCORES_ALIASES, STEP_ALIASES, STEP_EXPECTED, TIME_ALIASES, TIME_EXPECTED, TRUTH_ALIASES,
+    WEIGHT_ALIASES, WEIGHT_EXPECTED, check_non_negative, exact_integer, find_column,
+    missing_column, parse_class,
 };
 use crate::error::{DumpError, Location, Position};
 
@@ -47,14 +48,9 @@ impl Cell {
             Cell::Int(v) => i64::try_from(*v)
                 .map(ClassValue::Int)
                 .map_err(|_| DumpError::bad_value(location(), self.shown(), CLASS_EXPECTED)),
-            Cell::Float(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => {
-                Ok(ClassValue::Int(*v as i64))
-            }
-            Cell::Float(_) => Err(DumpError::bad_value(
-                location(),
-                self.shown(),
-                CLASS_EXPECTED,
-            )),
+            Cell::Float(v) => exact_integer(*v)
+                .map(ClassValue::Int)
+                .ok_or_else(|| DumpError::bad_value(location(), self.shown(), CLASS_EXPECTED)),
             Cell::Text(text) => parse_class(text, location),
         }
     }
@@ -268,26 +264,24 @@ impl NpyRecords {
         };
         let weight = weight
             .map(|(name, cell)| {
-                let w = cell.number(|| at(&name), super::WEIGHT_EXPECTED)?;
-                check_weight(w, &cell.shown(), || at(&name))
+                let w = cell.number(|| at(&name), WEIGHT_EXPECTED)?;
+                check_non_negative(w, &cell.shown(), || at(&name), WEIGHT_EXPECTED)
             })
             .transpose()?;
         let step = step
             .map(|(name, cell)| {
                 match cell {
                     Cell::Int(v) => i64::try_from(v).ok(),
-                    Cell::Float(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Some(v as i64),
+                    Cell::Float(v) => exact_integer(v),
                     _ => None,
                 }
-                .ok_or_else(|| {
-                    DumpError::bad_value(at(&name), cell.shown(), "a step: an integer like 7")
-                })
+                .ok_or_else(|| DumpError::bad_value(at(&name), cell.shown(), STEP_EXPECTED))
             })
             .transpose()?;
         let wall_time = time
             .map(|(name, cell)| {
-                let t = cell.number(|| at(&name), super::TIME_EXPECTED)?;
-                check_time(t, &cell.shown(), || at(&name))
+                let t = cell.number(|| at(&name), TIME_EXPECTED)?;
+                check_non_negative(t, &cell.shown(), || at(&name), TIME_EXPECTED)
             })
             .transpose()?;
         Ok(Record {

@@ -1,30 +1,16 @@
-//! `tbconfusion inspect`: what a logdir holds (runs, tags, plugins, steps),
-//! with every record's checksum verified, and the things TensorBoard would
-//! silently drop or misread pointed out.
+//! What a logdir holds (runs, tags, plugins, steps), with every record's
+//! checksum verified and the things TensorBoard would silently drop or
+//! misread pointed out: the engine of `tbconfusion inspect`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::ExitCode;
 
-use clap::Args;
 use serde::Serialize;
 use tbconfusion::proto::DataType;
 use tbconfusion::proto::event::What;
 use tbconfusion::proto::summary::value::Value as ValueKind;
 
 use super::error::CliError;
-use super::logdir::{self, EventFile};
-
-/// Options of `tbconfusion inspect`.
-#[derive(Debug, Args)]
-pub struct InspectArgs {
-    /// A logdir (searched recursively) or one event file.
-    #[arg(value_name = "PATH")]
-    path: PathBuf,
-    /// Print a JSON report instead of text.
-    #[arg(long)]
-    json: bool,
-}
+use super::logdir::EventFile;
 
 /// What one event file holds.
 #[derive(Debug, Default, Serialize)]
@@ -178,31 +164,8 @@ pub fn inspect(files: &[EventFile]) -> Result<Report, CliError> {
     Ok(report)
 }
 
-/// Runs `tbconfusion inspect`.
-pub fn run(args: &InspectArgs) -> Result<ExitCode, CliError> {
-    let files = logdir::event_files(&args.path)?;
-    if files.is_empty() {
-        return Err(CliError::Nothing(format!(
-            "{}: no event files (names containing tfevents)",
-            args.path.display()
-        )));
-    }
-    let report = inspect(&files)?;
-    if args.json {
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| CliError::Nothing(format!("cannot format the report: {e}")))?;
-        println!("{text}");
-    } else {
-        print!("{}", render_text(&report));
-    }
-    Ok(if report.has_problems() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-fn render_text(report: &Report) -> String {
+/// The report as text, one line per file, then each run's tags.
+pub fn render_text(report: &Report) -> String {
     let mut out = String::new();
     for file in &report.files {
         let checked = if file.damage.is_none() {

@@ -1,5 +1,6 @@
-//! `tbconfusion export`: the raw counts logged by `convert` (or the
-//! library), read back per run, tag and step, as CSV or JSON.
+//! The raw counts logged by `convert` (or the library), read back from
+//! event files per run, tag and step, and written as CSV: the engine of
+//! `tbconfusion export`.
 
 use std::collections::HashMap;
 use std::io::Write;

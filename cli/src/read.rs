@@ -1,8 +1,8 @@
-//! `tbconfusion convert`, reading side: every input is opened, streamed
-//! record by record and grouped by run and step. Runs and steps are decided
-//! here: the step comes from a column, else from the digits in the file
-//! name (`epoch_007.npz` → 7), else from the input's position on the
-//! command line.
+//! Reading prediction dumps for `convert` and `render`: every input is
+//! opened, streamed record by record and grouped by run and step. Runs and
+//! steps are decided here: the step comes from a column, else from the
+//! digits in the file name (`epoch_007.npz` → 7), else from the input's
+//! position on the command line.
 
 use std::io::IsTerminal;
 
@@ -132,7 +132,7 @@ pub fn read_all(options: &ReadOptions) -> Result<(Grouped, Vec<Skipped>), CliErr
         } else {
             " (all rows were skipped as bad)"
         };
-        return Err(CliError::Nothing(format!(
+        return Err(CliError::NoData(format!(
             "no predictions in {}{skipped_note}; expected at least one row of true and predicted labels",
             names.join(", ")
         )));

@@ -1,310 +1,22 @@
-//! JSON dumps: JSON Lines (one object per line) and a JSON list of objects
-//! (dvclive's `[{"actual": …, "predicted": …}, …]`).
-//!
-//! An object holds either one prediction (`{"y_true": 1, "y_pred": 2}`, or
-//! `"probs": [..]` instead of `y_pred`) or a whole step as arrays
-//! (`{"step": 3, "y_true": [..], "y_pred": [..]}`). The list is split into
-//! elements by a small scanner so that only one element is in memory at a
-//! time, however long the list.
-
-use std::collections::VecDeque;
-use std::io::BufRead;
+//! Which keys of a JSON object mean true label, prediction (a class or a
+//! row of scores), step, weight and wall time, and the records one object
+//! holds: one prediction, or a whole step as arrays. The key roles are
+//! resolved once per distinct set of keys.
 
 use serde_json::{Map, Value};
 
-use super::{
+use crate::dump::{
     CLASS_EXPECTED, ClassValue, Columns, PREDICTION_ALIASES, Prediction, Record, SCORE_EXPECTED,
-    SCORES_ALIASES, STEP_ALIASES, TIME_ALIASES, TRUTH_ALIASES, WEIGHT_ALIASES, check_time,
-    check_weight, find_column, missing_column, parse_class,
+    SCORES_ALIASES, STEP_ALIASES, STEP_EXPECTED, TIME_ALIASES, TIME_EXPECTED, TRUTH_ALIASES,
+    WEIGHT_ALIASES, WEIGHT_EXPECTED, check_non_negative, exact_integer, find_column,
+    missing_column, parse_class,
 };
-use crate::error::{DumpError, Location, Position};
-
-/// Streams the records of a JSON Lines file.
-pub struct JsonLinesRecords {
-    file: String,
-    input: Box<dyn BufRead>,
-    columns: Columns,
-    line: u64,
-    buffer: String,
-    pending: VecDeque<Result<Record, DumpError>>,
-    done: bool,
-    plan: Option<KeyPlan>,
-}
-
-impl JsonLinesRecords {
-    /// Reads `input` lazily.
-    pub fn new(file: String, input: Box<dyn BufRead>, columns: Columns) -> Self {
-        JsonLinesRecords {
-            file,
-            input,
-            columns,
-            line: 0,
-            buffer: String::new(),
-            pending: VecDeque::new(),
-            done: false,
-            plan: None,
-        }
-    }
-}
-
-impl Iterator for JsonLinesRecords {
-    type Item = Result<Record, DumpError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(item) = self.pending.pop_front() {
-                return Some(item);
-            }
-            if self.done {
-                return None;
-            }
-            self.buffer.clear();
-            match self.input.read_line(&mut self.buffer) {
-                Ok(0) => self.done = true,
-                Ok(_) => {
-                    self.line += 1;
-                    let text = self.buffer.trim_start_matches('\u{feff}').trim();
-                    if text.is_empty() {
-                        continue;
-                    }
-                    let here = Location::at(&self.file, Position::Line(self.line));
-                    match serde_json::from_str::<Value>(text) {
-                        Ok(value) => {
-                            let records =
-                                records_from_value(&value, &self.columns, &here, &mut self.plan);
-                            push_all(&mut self.pending, records);
-                        }
-                        Err(error) => self.pending.push_back(Err(DumpError::malformed(
-                            here,
-                            format!("invalid JSON at character {}: {error}", error.column()),
-                        ))),
-                    }
-                }
-                Err(error) => {
-                    self.done = true;
-                    let error = if error.kind() == std::io::ErrorKind::InvalidData {
-                        DumpError::malformed(
-                            Location::at(&self.file, Position::Line(self.line + 1)),
-                            "not valid UTF-8 text",
-                        )
-                    } else {
-                        DumpError::io(&self.file, error)
-                    };
-                    return Some(Err(error));
-                }
-            }
-        }
-    }
-}
-
-/// Streams the records of a JSON file holding one list of objects.
-pub struct JsonListRecords {
-    file: String,
-    scanner: ListScanner,
-    columns: Columns,
-    pending: VecDeque<Result<Record, DumpError>>,
-    plan: Option<KeyPlan>,
-}
-
-impl JsonListRecords {
-    /// Reads `input` lazily.
-    pub fn new(file: String, input: Box<dyn BufRead>, columns: Columns) -> Self {
-        JsonListRecords {
-            file,
-            scanner: ListScanner::new(input),
-            columns,
-            pending: VecDeque::new(),
-            plan: None,
-        }
-    }
-}
-
-impl Iterator for JsonListRecords {
-    type Item = Result<Record, DumpError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(item) = self.pending.pop_front() {
-                return Some(item);
-            }
-            match self.scanner.next_element(&self.file) {
-                Ok(None) => return None,
-                Ok(Some((line, bytes))) => {
-                    let here = Location::at(&self.file, Position::Line(line));
-                    match serde_json::from_slice::<Value>(&bytes) {
-                        Ok(value) => {
-                            let records =
-                                records_from_value(&value, &self.columns, &here, &mut self.plan);
-                            push_all(&mut self.pending, records);
-                        }
-                        Err(error) => {
-                            let line = line + error.line().saturating_sub(1) as u64;
-                            self.scanner.failed = true;
-                            return Some(Err(DumpError::malformed(
-                                Location::at(&self.file, Position::Line(line)),
-                                format!("invalid JSON: {error}"),
-                            )));
-                        }
-                    }
-                }
-                Err(error) => return Some(Err(error)),
-            }
-        }
-    }
-}
-
-fn push_all(
-    pending: &mut VecDeque<Result<Record, DumpError>>,
-    records: Result<Vec<Record>, DumpError>,
-) {
-    match records {
-        Ok(records) => pending.extend(records.into_iter().map(Ok)),
-        Err(error) => pending.push_back(Err(error)),
-    }
-}
-
-/// Splits a top-level JSON array into the bytes of its elements, tracking
-/// strings and nesting so commas inside elements are not split on.
-struct ListScanner {
-    input: Box<dyn BufRead>,
-    line: u64,
-    started: bool,
-    finished: bool,
-    /// After a syntax error the rest cannot be trusted.
-    failed: bool,
-}
-
-impl ListScanner {
-    fn new(input: Box<dyn BufRead>) -> Self {
-        ListScanner {
-            input,
-            line: 1,
-            started: false,
-            finished: false,
-            failed: false,
-        }
-    }
-
-    /// The next byte, or `None` at the end.
-    fn byte(&mut self, file: &str) -> Result<Option<u8>, DumpError> {
-        let buffer = self.input.fill_buf().map_err(|e| DumpError::io(file, e))?;
-        let Some(&byte) = buffer.first() else {
-            return Ok(None);
-        };
-        self.input.consume(1);
-        if byte == b'\n' {
-            self.line += 1;
-        }
-        Ok(Some(byte))
-    }
-
-    fn next_significant(&mut self, file: &str) -> Result<Option<u8>, DumpError> {
-        loop {
-            match self.byte(file)? {
-                Some(b) if b.is_ascii_whitespace() => continue,
-                other => return Ok(other),
-            }
-        }
-    }
-
-    fn error(&mut self, file: &str, message: impl Into<String>) -> DumpError {
-        self.failed = true;
-        DumpError::malformed(Location::at(file, Position::Line(self.line)), message)
-    }
-
-    /// The line where the next element starts and its bytes; `None` after `]`.
-    fn next_element(&mut self, file: &str) -> Result<Option<(u64, Vec<u8>)>, DumpError> {
-        if self.finished || self.failed {
-            return Ok(None);
-        }
-        if !self.started {
-            self.started = true;
-            let mut first = self.next_significant(file)?;
-            if first == Some(0xef) {
-                // UTF-8 byte-order mark: skip its two remaining bytes.
-                self.byte(file)?;
-                self.byte(file)?;
-                first = self.next_significant(file)?;
-            }
-            if first != Some(b'[') {
-                return Err(self.error(file, "expected a JSON list `[ {...}, ... ]`"));
-            }
-            match self.next_significant(file)? {
-                Some(b']') => return self.finish(file),
-                Some(byte) => return self.element(file, byte),
-                None => return Err(self.error(file, "the list is not closed with `]`")),
-            }
-        }
-        match self.next_significant(file)? {
-            Some(byte) => self.element(file, byte),
-            None => Err(self.error(file, "the list is not closed with `]`")),
-        }
-    }
-
-    /// Collects one element starting with `first`, up to the `,` or `]` after it.
-    fn element(&mut self, file: &str, first: u8) -> Result<Option<(u64, Vec<u8>)>, DumpError> {
-        if first == b',' || first == b']' {
-            return Err(self.error(
-                file,
-                format!("expected a list element, found `{}`", first as char),
-            ));
-        }
-        let start = self.line;
-        let mut bytes = Vec::new();
-        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-        let mut next = Some(first);
-        while let Some(byte) = next {
-            if in_string {
-                if escaped {
-                    escaped = false;
-                } else if byte == b'\\' {
-                    escaped = true;
-                } else if byte == b'"' {
-                    in_string = false;
-                }
-            } else {
-                match byte {
-                    b'"' => in_string = true,
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' if depth > 0 => depth -= 1,
-                    b']' => {
-                        self.finish(file)?;
-                        return Ok(Some((start, bytes)));
-                    }
-                    b',' if depth == 0 => {
-                        // Later elements start after whitespace; skip it so
-                        // the element's line is where its text begins.
-                        return Ok(Some((start, bytes)));
-                    }
-                    _ => {}
-                }
-            }
-            bytes.push(byte);
-            next = self.byte(file)?;
-        }
-        Err(self.error(file, "the list is not closed with `]`"))
-    }
-
-    /// After the closing `]`: only whitespace may follow.
-    fn finish(&mut self, file: &str) -> Result<Option<(u64, Vec<u8>)>, DumpError> {
-        self.finished = true;
-        match self.next_significant(file)? {
-            None => Ok(None),
-            Some(byte) => Err(self.error(
-                file,
-                format!(
-                    "unexpected `{}` after the closing `]` of the list",
-                    byte as char
-                ),
-            )),
-        }
-    }
-}
+use crate::error::{DumpError, Location};
 
 /// Which key of an object plays which role. Resolved once per distinct
 /// set of keys: JSON Lines files repeat the same keys on every line, and
 /// matching them against the aliases cost as much as parsing the line.
-struct KeyPlan {
+pub(super) struct KeyPlan {
     keys: Vec<String>,
     truth: String,
     prediction: Option<String>,
@@ -395,7 +107,7 @@ impl KeyPlan {
 /// The records in one JSON object: one prediction, or a step of arrays.
 /// `plan` keeps the key roles of the previous object, reused while the
 /// keys stay the same.
-fn records_from_value(
+pub(super) fn records_from_value(
     value: &Value,
     columns: &Columns,
     here: &Location,
@@ -423,12 +135,12 @@ fn records_from_value(
 
     let at = |name: &str| here.clone().column(name);
     let step = step_key
-        .map(|k| integer(&object[k], || at(k), "a step: an integer like 7"))
+        .map(|k| integer(&object[k], || at(k), STEP_EXPECTED))
         .transpose()?;
     let wall_time = time_key
         .map(|k| {
-            number(&object[k], || at(k), super::TIME_EXPECTED)
-                .and_then(|t| check_time(t, &show(&object[k]), || at(k)))
+            number(&object[k], || at(k), TIME_EXPECTED)
+                .and_then(|t| check_non_negative(t, &show(&object[k]), || at(k), TIME_EXPECTED))
         })
         .transpose()?;
     let fields = Fields {
@@ -540,8 +252,14 @@ impl Fields<'_> {
             (Value::Array(_), Some(_)) => self.sample(key, index)?,
             (scalar, _) => scalar,
         };
-        let weight = number(value, || self.at(key, index), super::WEIGHT_EXPECTED)?;
-        check_weight(weight, &show(value), || self.at(key, index)).map(Some)
+        let weight = number(value, || self.at(key, index), WEIGHT_EXPECTED)?;
+        check_non_negative(
+            weight,
+            &show(value),
+            || self.at(key, index),
+            WEIGHT_EXPECTED,
+        )
+        .map(Some)
     }
 
     fn step_of_arrays(
@@ -604,10 +322,10 @@ fn integer(
     if let Some(int) = value.as_i64() {
         return Ok(int);
     }
-    match value.as_f64() {
-        Some(float) if float.fract() == 0.0 && float.abs() < 9.0e15 => Ok(float as i64),
-        _ => Err(DumpError::bad_value(location(), show(value), expected)),
-    }
+    value
+        .as_f64()
+        .and_then(exact_integer)
+        .ok_or_else(|| DumpError::bad_value(location(), show(value), expected))
 }
 
 fn number(
@@ -641,45 +359,8 @@ fn kind(value: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use std::io::Cursor;
-
-    fn input(text: &str) -> Box<dyn BufRead> {
-        Box::new(Cursor::new(text.as_bytes().to_vec()))
-    }
-
-    fn lines(text: &str, columns: Columns) -> Vec<Result<Record, DumpError>> {
-        JsonLinesRecords::new("p.jsonl".into(), input(text), columns).collect()
-    }
-
-    fn list(text: &str) -> Vec<Result<Record, DumpError>> {
-        JsonListRecords::new("p.json".into(), input(text), Columns::default()).collect()
-    }
-
-    fn first_error(items: Vec<Result<Record, DumpError>>) -> String {
-        super::super::first_error(Ok(items))
-    }
-
-    #[test]
-    fn jsonl_one_prediction_per_line() {
-        let text = "{\"step\": 2, \"y_true\": 1, \"y_pred\": \"cat\", \"weight\": 0.5, \"wall_time\": 10}\n\n\
-                    {\"label\": true, \"probs\": [0.2, 0.8]}\n";
-        let rows: Vec<Record> = lines(text, Columns::default())
-            .into_iter()
-            .map(Result::unwrap)
-            .collect();
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].step, Some(2));
-        assert_eq!(rows[0].truth, ClassValue::Int(1));
-        assert_eq!(
-            rows[0].prediction,
-            Prediction::Class(ClassValue::Name("cat".into()))
-        );
-        assert_eq!((rows[0].weight, rows[0].wall_time), (Some(0.5), Some(10.0)));
-        assert_eq!(rows[1].truth, ClassValue::Int(1));
-        assert_eq!(rows[1].prediction, Prediction::Scores(vec![0.2, 0.8]));
-        assert_eq!(rows[1].location.position, Position::Line(3));
-    }
+    use super::super::test_input::{first_error, lines};
+    use crate::dump::{CLASS_EXPECTED, ClassValue, Columns, Prediction, Record};
 
     #[test]
     fn key_roles_are_resolved_again_whenever_the_keys_change() {
@@ -728,14 +409,6 @@ mod tests {
         assert_eq!(
             msg,
             format!("p.jsonl, line 2, column \"y_true\": \"1.5\" is not {CLASS_EXPECTED}")
-        );
-        let msg = first_error(lines(
-            "{\"y_true\": 1, \"y_pred\": 2,}\n",
-            Columns::default(),
-        ));
-        assert!(
-            msg.starts_with("p.jsonl, line 1: invalid JSON at character"),
-            "{msg}"
         );
         let msg = first_error(lines("[1, 2]\n", Columns::default()));
         assert!(
@@ -790,38 +463,5 @@ mod tests {
             rows[0].as_ref().unwrap().prediction,
             Prediction::Scores(vec![5.0, 1.0])
         );
-    }
-
-    #[test]
-    fn json_list_of_records_as_dvclive_writes() {
-        let text = "[\n  {\"actual\": \"cat\", \"predicted\": \"dog\"},\n  {\"actual\": \"a,]\\\"b\", \"predicted\": \"cat\"}\n]\n";
-        let rows: Vec<Record> = list(text).into_iter().map(Result::unwrap).collect();
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].truth, ClassValue::Name("cat".into()));
-        assert_eq!(rows[1].truth, ClassValue::Name("a,]\"b".into()));
-        assert_eq!(rows[1].location.position, Position::Line(3));
-        assert!(list("[]").is_empty());
-        assert!(list(" [ ] \n").is_empty());
-    }
-
-    #[test]
-    fn json_list_errors() {
-        let msg = first_error(list(
-            "[{\"actual\": 1, \"predicted\": 1},\n {\"actual\": 1 \"predicted\": 1}]",
-        ));
-        assert!(msg.starts_with("p.json, line 2: invalid JSON"), "{msg}");
-        let msg = first_error(list("[{\"actual\": 1, \"predicted\": 1}"));
-        assert_eq!(msg, "p.json, line 1: the list is not closed with `]`");
-        let msg = first_error(list("[{\"actual\": 1, \"predicted\": 1}] x"));
-        assert!(
-            msg.contains("unexpected `x` after the closing `]`"),
-            "{msg}"
-        );
-        let msg = first_error(list("[{\"actual\": 1, \"predicted\": 1},]"));
-        assert!(msg.contains("expected a list element, found `]`"), "{msg}");
-        let msg = first_error(list("{\"actual\": 1}"));
-        assert!(msg.contains("expected a JSON list"), "{msg}");
-        let msg = first_error(list("[{\"actual\": 1, \"predicted\": 2}, 7]"));
-        assert!(msg.contains("found a number"), "{msg}");
     }
 }
