@@ -5,6 +5,16 @@
 //! This file only parses the command line, hands each subcommand to its
 //! module in [`command`] and prints the error, if any.
 
+/// The advice the help texts end with. A macro, not a `const`, so that
+/// `concat!` can put it into the help texts (clap takes `&'static str`);
+/// defined before the modules so that they can use it.
+macro_rules! samples_per_plugin_note {
+    () => {
+        "TensorBoard shows only 10 image steps per tag by default: start it with
+--samples_per_plugin images=N (N at least the number of steps; images=0 shows none)."
+    };
+}
+
 mod accumulate;
 mod command;
 mod dump;
@@ -28,9 +38,11 @@ use self::command::{convert, export, inspect, render};
 #[command(
     name = "tbconfusion",
     version,
-    after_help = "Example:\n  tbconfusion convert preds_epoch_*.csv --logdir runs --labels cat,dog,bird\n  \
-                  tensorboard --logdir runs --samples_per_plugin images=100\n\n\
-                  TensorBoard shows only 10 image steps per tag by default; images=0 shows none."
+    after_help = concat!(
+        "Example:\n  tbconfusion convert preds_epoch_*.csv --logdir runs --labels cat,dog,bird\n  \
+         tensorboard --logdir runs --samples_per_plugin images=100\n\n",
+        samples_per_plugin_note!()
+    )
 )]
 struct Cli {
     #[command(subcommand)]

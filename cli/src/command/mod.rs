@@ -4,16 +4,6 @@
 //! (reading dumps, writing and reading event files) live outside this
 //! folder.
 
-/// The advice every subcommand's help ends with. A macro, not a `const`,
-/// so that `concat!` can put it into the help texts, which clap takes as
-/// `&'static str`.
-macro_rules! samples_per_plugin_note {
-    () => {
-        "TensorBoard shows only 10 image steps per tag by default: start it with
---samples_per_plugin images=N (N at least the number of steps; images=0 shows none)."
-    };
-}
-
 pub mod convert;
 pub mod export;
 pub mod inspect;

@@ -11,18 +11,18 @@ use super::shared_args::{ReadArgs, RenderArgs};
 use crate::error::CliError;
 use crate::{read, write};
 
-/// Shown after the options in `tbconfusion render --help`. Its
-/// `--samples_per_plugin` advice is worded for this command (it ends a
-/// sentence about converting instead), so it is not the shared note.
-pub const HELP: &str = "\
+/// Shown after the options in `tbconfusion render --help`.
+pub const HELP: &str = concat!(
+    "\
 Examples:
   tbconfusion render val.csv -o cm.png
   tbconfusion render epoch_*.npz --step 7 --normalize true --labels classes.txt -o epoch7.png
 
 The inputs are read as by `convert` (same formats and options); the last step is drawn unless
---step is given. To see every step in TensorBoard instead, convert and start it with
---samples_per_plugin images=N (N at least the number of steps; TensorBoard shows only 10 image
-steps per tag by default and images=0 shows none).";
+--step is given. To see every step in TensorBoard instead, convert them.
+",
+    samples_per_plugin_note!()
+);
 
 /// Options of `tbconfusion render`.
 #[derive(Debug, clap::Args)]
