@@ -194,7 +194,7 @@ impl ConfusionMatrix {
         {
             let preds = &mut preds[..labels.len()];
             for (pred, row) in preds.iter_mut().zip(rows.chunks_exact(k)) {
-                *pred = argmax(row);
+                *pred = argmax(row).unwrap_or(0) as u32;
             }
             let result = self.count_checked(labels, preds, ignored);
             if let Err(e) = result {
@@ -442,12 +442,22 @@ fn check_lengths(what: &'static str, left: usize, right: usize) -> Result<(), Co
     }
 }
 
-/// Index of the largest score, the lowest one on ties. NaN was ruled out
-/// by the caller.
-fn argmax(row: &[f32]) -> u32 {
-    let Some((&first, rest)) = row.split_first() else {
-        return 0;
-    };
+/// The index of the largest score, the lowest one on ties (as
+/// `numpy.argmax`); `None` for an empty row. Used by
+/// [`ConfusionMatrix::update_from_scores`], and by `tbconfusion convert`
+/// for score columns.
+///
+/// NaN compares false with everything, so check for it first (both callers
+/// reject NaN scores before they get here).
+///
+/// ```
+/// use tbconfusion::confusion::argmax;
+/// assert_eq!(argmax(&[0.1f32, 0.7, 0.7]), Some(1));
+/// assert_eq!(argmax::<f64>(&[]), None);
+/// ```
+#[inline]
+pub fn argmax<S: PartialOrd + Copy>(scores: &[S]) -> Option<usize> {
+    let (&first, rest) = scores.split_first()?;
     // The best value stays in a register rather than being reloaded.
     let (mut best, mut best_value) = (0usize, first);
     for (j, &s) in rest.iter().enumerate() {
@@ -455,7 +465,7 @@ fn argmax(row: &[f32]) -> u32 {
             (best, best_value) = (j + 1, s);
         }
     }
-    best as u32
+    Some(best)
 }
 
 /// Whether any score is NaN: an OR over blocks that vectorises, where an
@@ -1017,7 +1027,10 @@ mod tests {
         let (k, n) = (7, SCORE_CHUNK_ROWS * 2 + 13);
         let t = labels(&mut rng, k, n);
         let scores: Vec<f32> = (0..n * k).map(|_| rng.u64(..1000) as f32 / 7.0).collect();
-        let preds: Vec<u64> = scores.chunks(k).map(|r| u64::from(argmax(r))).collect();
+        let preds: Vec<u64> = scores
+            .chunks(k)
+            .map(|r| argmax(r).unwrap_or(0) as u64)
+            .collect();
         let mut from_scores = ConfusionMatrix::new(k).unwrap();
         from_scores.update_from_scores(&t, &scores).unwrap();
         assert_eq!(from_scores.counts(), &naive(k, &t, &preds)[..]);

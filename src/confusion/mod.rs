@@ -16,6 +16,7 @@ pub mod report;
 pub mod serialized;
 mod sparse;
 
+pub use counting::argmax;
 pub use gallery::{ConfusedExamples, GalleryError, GalleryOptions, Thumbnail};
 pub use logging::ConfusionOptions;
 pub use matrix::{ConfusionError, ConfusionMatrix, Label, Normalization};

@@ -254,13 +254,7 @@ impl Prediction {
         match self {
             Prediction::Class(class) => Some(class.clone()),
             Prediction::Scores(scores) => {
-                let mut best: Option<(usize, f64)> = None;
-                for (index, &score) in scores.iter().enumerate() {
-                    if best.is_none_or(|(_, top)| score > top) {
-                        best = Some((index, score));
-                    }
-                }
-                best.map(|(index, _)| ClassValue::Int(index as i64))
+                tbconfusion::confusion::argmax(scores).map(|index| ClassValue::Int(index as i64))
             }
         }
     }
