@@ -821,20 +821,7 @@ fn any_nan(scores: &[f32]) -> bool {
 mod tests {
     use super::*;
 
-    /// A small deterministic generator, so tests need no extra crate.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            // xorshift64*
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use fastrand::Rng;
 
     fn naive(k: usize, t: &[u64], p: &[u64]) -> Vec<u64> {
         let mut c = vec![0; k * k];
@@ -845,12 +832,12 @@ mod tests {
     }
 
     fn labels(rng: &mut Rng, k: usize, n: usize) -> Vec<u64> {
-        (0..n).map(|_| rng.below(k as u64)).collect()
+        (0..n).map(|_| rng.u64(..k as u64)).collect()
     }
 
     #[test]
     fn update_matches_naive_counting_on_every_kernel_and_type() {
-        let mut rng = Rng(7);
+        let mut rng = Rng::with_seed(7);
         // Small n uses direct counting, large n the interleaved kernel; K=200 with 20,000
         // and 140,001 take the direct and the single-histogram kernels.
         for (k, n) in [
@@ -1052,24 +1039,24 @@ mod tests {
                 (got, want) => panic!("{case}: got {got:?}, want {:?}", want.map(|_| ())),
             }
         }
-        let mut rng = Rng(2026);
+        let mut rng = Rng::with_seed(2026);
         let ks = [
             1usize, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 33, 64, 65, 127, 128, 129, 200, 257,
         ];
         for case in 0..240 {
-            let k = ks[rng.below(ks.len() as u64) as usize];
+            let k = ks[rng.u64(..ks.len() as u64) as usize];
             let shift = k.next_power_of_two().trailing_zeros();
             let threshold = 2usize << (2 * shift);
-            let n = match rng.below(4) {
-                0 => rng.below(40) as usize,
+            let n = match rng.u64(..4) {
+                0 => rng.u64(..40) as usize,
                 1 => threshold - 1,
-                2 => threshold + rng.below(5) as usize,
-                _ => rng.below(3 * threshold.min(100_000) as u64) as usize,
+                2 => threshold + rng.u64(..5) as usize,
+                _ => rng.u64(..3 * threshold.min(100_000) as u64) as usize,
             }
             .min(600_000);
-            let mut t: Vec<i64> = (0..n).map(|_| rng.below(k as u64) as i64).collect();
-            let mut p: Vec<i64> = (0..n).map(|_| rng.below(k as u64) as i64).collect();
-            let ignored = match rng.below(5) {
+            let mut t: Vec<i64> = (0..n).map(|_| rng.u64(..k as u64) as i64).collect();
+            let mut p: Vec<i64> = (0..n).map(|_| rng.u64(..k as u64) as i64).collect();
+            let ignored = match rng.u64(..5) {
                 0 => Some(-1),
                 1 => Some(255),
                 2 => Some(0),
@@ -1078,15 +1065,15 @@ mod tests {
             };
             if let Some(i) = ignored {
                 for _ in 0..n / 10 {
-                    let at = rng.below(n as u64) as usize;
+                    let at = rng.u64(..n as u64) as usize;
                     t[at] = i;
                     p[at] = -7; // never checked
                 }
             }
-            if n > 0 && rng.below(3) == 0 {
-                let bad = [k as i64, (1i64 << shift) - 1, -1, 30_000][rng.below(4) as usize];
-                let at = rng.below(n as u64) as usize;
-                if rng.below(2) == 0 {
+            if n > 0 && rng.u64(..3) == 0 {
+                let bad = [k as i64, (1i64 << shift) - 1, -1, 30_000][rng.u64(..4) as usize];
+                let at = rng.u64(..n as u64) as usize;
+                if rng.u64(..2) == 0 {
                     t[at] = bad
                 } else {
                     p[at] = bad
@@ -1127,7 +1114,7 @@ mod tests {
     /// one; on overflow nothing changes, and no plane appears.
     #[test]
     fn weighted_updates_on_the_kernels_match_one_by_one() {
-        let mut rng = Rng(5);
+        let mut rng = Rng::with_seed(5);
         for (k, n) in [(2usize, 3_001usize), (10, 20_001), (200, 140_001)] {
             let t: Vec<u64> = labels(&mut rng, k, n)
                 .into_iter()
@@ -1240,7 +1227,7 @@ mod tests {
     /// an ignored label inside and outside 0..K, and the same errors.
     #[test]
     fn ignore_index_on_the_histogram_kernels_matches_naive_filtering() {
-        let mut rng = Rng(11);
+        let mut rng = Rng::with_seed(11);
         for (k, n, ignored) in [
             (1, 1_001, 255i64),
             (2, 1_001, -100),
@@ -1380,10 +1367,10 @@ mod tests {
 
     #[test]
     fn scores_agree_with_labels_over_many_chunks() {
-        let mut rng = Rng(11);
+        let mut rng = Rng::with_seed(11);
         let (k, n) = (7, SCORE_CHUNK_ROWS * 2 + 13);
         let t = labels(&mut rng, k, n);
-        let scores: Vec<f32> = (0..n * k).map(|_| rng.below(1000) as f32 / 7.0).collect();
+        let scores: Vec<f32> = (0..n * k).map(|_| rng.u64(..1000) as f32 / 7.0).collect();
         let preds: Vec<u64> = scores.chunks(k).map(|r| u64::from(argmax(r))).collect();
         let mut from_scores = ConfusionMatrix::new(k).unwrap();
         from_scores.update_from_scores(&t, &scores).unwrap();
@@ -1431,13 +1418,13 @@ mod tests {
     }
 
     fn random_matrix(rng: &mut Rng, k: usize) -> ConfusionMatrix {
-        let counts = (0..k * k).map(|_| rng.below(1 << 40)).collect();
+        let counts = (0..k * k).map(|_| rng.u64(..1 << 40)).collect();
         let mut cm = ConfusionMatrix::from_counts(k, counts).unwrap();
-        if rng.below(2) == 0 {
+        if rng.u64(..2) == 0 {
             // Integer weights keep f64 sums exact, so equality is exact.
             let t = labels(rng, k, 50);
             let p = labels(rng, k, 50);
-            let w: Vec<f64> = (0..50).map(|_| rng.below(10) as f64).collect();
+            let w: Vec<f64> = (0..50).map(|_| rng.u64(..10) as f64).collect();
             cm.update_weighted(&t, &p, &w).unwrap();
         }
         cm
@@ -1451,7 +1438,7 @@ mod tests {
 
     #[test]
     fn merge_is_associative_and_commutative() {
-        let mut rng = Rng(3);
+        let mut rng = Rng::with_seed(3);
         for round in 0..200 {
             let k = 1 + (round % 9);
             let (a, b, c) = (

@@ -243,26 +243,14 @@ fn numpy_npy_pairs_and_npz_archives() {
     );
 }
 
-/// A deterministic pseudo-random stream (no extra dependency needed).
-fn lcg(state: &mut u64) -> u64 {
-    *state = state
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    *state >> 33
-}
-
 #[test]
 fn many_predictions_round_trip_exactly() {
     let tmp = tempfile::tempdir().unwrap();
     let mut expected = Counts::new();
     let mut csv = String::from("global_step,target,predicted\n");
-    let mut state = 7;
+    let mut rng = fastrand::Rng::with_seed(7);
     for _ in 0..20_000 {
-        let (step, t, p) = (
-            lcg(&mut state) % 6,
-            lcg(&mut state) % 9,
-            lcg(&mut state) % 9,
-        );
+        let (step, t, p) = (rng.u64(..6), rng.u64(..9), rng.u64(..9));
         csv += &format!("{},{t},{p}\n", step * 100);
         *expected
             .entry((
