@@ -6,8 +6,8 @@
 //!   [`tensorboard::ENABLE_VAR`] is set (`bash scripts/test.sh` sets it); otherwise each
 //!   test that needs them says so on stderr and skips them.
 //! - [`logdir`]: a logdir read back with the crate's own reader, and its manifest.
-//! - [`dumps`] (feature `dumps`): input files for the command, written without Python.
-//! - [`png`]: a small valid PNG for tests that log images.
+//! - `dumps` (feature `dumps`): input files for the command, written without Python.
+//! - [`png()`]: a small valid PNG for tests that log images.
 
 #[cfg(feature = "dumps")]
 pub mod dumps;

@@ -28,7 +28,9 @@ use serde_json::{Map, Value, json};
 /// Sets are exact: a run, tag or step that TensorBoard shows but the manifest does not
 /// list fails the check, and so does a plugin with tags in a run that lists none.
 ///
-/// ```ignore
+/// ```no_run
+/// # use tbconfusion_testkit::tensorboard::{Manifest, check_logdir};
+/// # let logdir = std::path::Path::new("runs");
 /// let mut manifest = Manifest::new();
 /// manifest
 ///     .run("train")
