@@ -59,21 +59,27 @@ impl Png {
     }
 }
 
+/// The bytes of a `width` x `height` RGB PNG of one grey, as written by the `png` crate:
+/// the unit tests' one test image.
+#[cfg(test)]
+pub(crate) fn tiny_png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut enc = png::Encoder::new(&mut bytes, width, height);
+    enc.set_color(png::ColorType::Rgb);
+    enc.write_header()
+        .unwrap()
+        .write_image_data(&vec![9; (width * height * 3) as usize])
+        .unwrap();
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn reads_size_from_ihdr_and_rejects_other_bytes() {
-        // A 3×2 grey PNG, as written by the `png` crate.
-        let mut bytes = Vec::new();
-        {
-            let mut enc = png::Encoder::new(&mut bytes, 3, 2);
-            enc.set_color(png::ColorType::Grayscale);
-            let mut w = enc.write_header().unwrap();
-            w.write_image_data(&[0; 6]).unwrap();
-        }
-        let img = Png::new(bytes).unwrap();
+        let img = Png::new(tiny_png(3, 2)).unwrap();
         assert_eq!((img.width(), img.height()), (3, 2));
         assert!(Png::new(b"GIF89a....................".to_vec()).is_err());
     }

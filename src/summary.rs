@@ -253,15 +253,7 @@ mod tests {
 
     #[test]
     fn image_has_rank_one_shape_and_size_strings() {
-        let mut bytes = Vec::new();
-        {
-            let mut enc = png::Encoder::new(&mut bytes, 4, 2);
-            enc.set_color(png::ColorType::Rgb);
-            enc.write_header()
-                .unwrap()
-                .write_image_data(&[9; 24])
-                .unwrap();
-        }
+        let bytes = crate::png::tiny_png(4, 2);
         let v = image("cm", Png::new(bytes.clone()).unwrap(), true);
         let Some(ValueKind::Tensor(t)) = v.value else {
             panic!("not a tensor")

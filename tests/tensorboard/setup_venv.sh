@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create (or reuse) the Python venv holding the pinned TensorBoard for the
 # conformance harness, and print the path of its python on stdout.
-#   venv:  ${TBCONFUSION_VENV:-<repo>/target/tbvenv}
+#   venv:  ${TBCONFUSION_VENV:-${CARGO_TARGET_DIR:-<repo>/target}/tbvenv}
+#          (the Rust harness passes TBCONFUSION_VENV=<its target dir>/tbvenv)
 #   pins:  requirements.txt beside this script
 # Idempotent: once the pin set recorded in the venv matches requirements.txt and
 # the packages import-resolve, it exits in well under a second.
@@ -10,7 +11,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-venv="${TBCONFUSION_VENV:-$repo/target/tbvenv}"
+venv="${TBCONFUSION_VENV:-${CARGO_TARGET_DIR:-$repo/target}/tbvenv}"
+# Absolute, so the python path printed at the end works from any directory.
+case "$venv" in /*) ;; *) venv="$PWD/$venv" ;; esac
 requirements="$here/requirements.txt"
 stamp="$venv/.tbconfusion-pins"
 python="$venv/bin/python"

@@ -5,13 +5,7 @@ use super::*;
 
 /// A deterministic matrix with roughly `accuracy` on the diagonal and N ≈ `n`.
 pub(crate) fn synthetic(k: usize, n: u64, accuracy: f64, seed: u64) -> ConfusionMatrix {
-    let mut s = seed | 1;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        s
-    };
+    let mut rng = fastrand::Rng::with_seed(seed);
     let per_row = n / k as u64;
     let mut counts = vec![0u64; k * k];
     for t in 0..k {
@@ -20,8 +14,8 @@ pub(crate) fn synthetic(k: usize, n: u64, accuracy: f64, seed: u64) -> Confusion
         let mut rest = per_row - correct;
         // Spread errors over a few confusable classes, as real models do.
         while rest > 0 && k > 1 {
-            let p = (t + 1 + (next() % (k as u64 - 1).min(4)) as usize) % k;
-            let take = (next() % 5 + 1).min(rest);
+            let p = (t + 1 + rng.u64(..(k as u64 - 1).min(4)) as usize) % k;
+            let take = (rng.u64(..5) + 1).min(rest);
             counts[t * k + p] += take;
             rest -= take;
         }

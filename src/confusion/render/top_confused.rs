@@ -76,19 +76,13 @@ mod tests {
     use super::*;
 
     fn pseudo_random_matrix(k: usize, seed: u64) -> ConfusionMatrix {
-        let mut s = seed;
-        let mut next = || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s
-        };
+        let mut rng = fastrand::Rng::with_seed(seed);
         let counts = (0..k * k)
             .map(|i| {
                 if i % (k + 1) == 0 {
-                    next() % 500
+                    rng.u64(..500)
                 } else {
-                    next() % 7 * (next() % 3)
+                    rng.u64(..7) * rng.u64(..3)
                 }
             })
             .collect();

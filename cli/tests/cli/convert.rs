@@ -3,13 +3,12 @@
 //! that went in; bad input must fail with a precise message, exit status 1
 //! and no event file left behind.
 
-#[path = "../../tests/support/fixtures.rs"]
-mod fixtures;
-
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+use tbconfusion_testkit::dumps;
 
 /// (run, step, true class, predicted class) → count.
 type Counts = BTreeMap<(String, i64, String, String), u64>;
@@ -130,7 +129,7 @@ fn tsv_with_labels_and_probability_columns_from_gzip_named_plainly() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("scores.tsv");
     let tsv = "epoch\tactual\tprob_0\tprob_1\tprob_2\n0\t2\t0.1\t0.2\t0.7\n0\t0\t0.5\t0.4\t0.1\n1\t1\t0.9\t0.05\t0.05\n";
-    std::fs::write(&input, fixtures::gzip(tsv.as_bytes())).unwrap();
+    std::fs::write(&input, dumps::gzip(tsv.as_bytes())).unwrap();
     let logdir = tmp.path().join("runs");
     convert_ok(
         &[
@@ -218,9 +217,9 @@ fn dvclive_json_lists_take_steps_from_file_names() {
 fn numpy_npy_pairs_and_npz_archives() {
     let tmp = tempfile::tempdir().unwrap();
     let npy = tmp.path().join("pairs_4.npy");
-    std::fs::write(&npy, fixtures::npy_i64(&[3, 2], &[0, 0, 1, 0, 1, 1])).unwrap();
+    std::fs::write(&npy, dumps::npy_i64(&[3, 2], &[0, 0, 1, 0, 1, 1])).unwrap();
     let npz = tmp.path().join("archive_7.npz");
-    fixtures::write_npz(&npz, &[("y_true", &[2, 2]), ("y_pred", &[2, 0])]);
+    dumps::write_npz(&npz, &[("y_true", &[2, 2]), ("y_pred", &[2, 0])]);
     let logdir = tmp.path().join("runs");
     convert_ok(
         &[
@@ -244,26 +243,14 @@ fn numpy_npy_pairs_and_npz_archives() {
     );
 }
 
-/// A deterministic pseudo-random stream (no extra dependency needed).
-fn lcg(state: &mut u64) -> u64 {
-    *state = state
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    *state >> 33
-}
-
 #[test]
 fn many_predictions_round_trip_exactly() {
     let tmp = tempfile::tempdir().unwrap();
     let mut expected = Counts::new();
     let mut csv = String::from("global_step,target,predicted\n");
-    let mut state = 7;
+    let mut rng = fastrand::Rng::with_seed(7);
     for _ in 0..20_000 {
-        let (step, t, p) = (
-            lcg(&mut state) % 6,
-            lcg(&mut state) % 9,
-            lcg(&mut state) % 9,
-        );
+        let (step, t, p) = (rng.u64(..6), rng.u64(..9), rng.u64(..9));
         csv += &format!("{},{t},{p}\n", step * 100);
         *expected
             .entry((
@@ -578,7 +565,7 @@ fn render_draws_one_step_to_png() {
 fn gzipped_standard_input() {
     let tmp = tempfile::tempdir().unwrap();
     let logdir = tmp.path().join("runs");
-    let csv = fixtures::gzip(b"y_true;y_pred\n1;0\n1;1\n");
+    let csv = dumps::gzip(b"y_true;y_pred\n1;0\n1;1\n");
     convert_ok(&["convert", "-", "--logdir", dir_arg(&logdir)], Some(&csv));
     assert_eq!(
         export(&logdir),

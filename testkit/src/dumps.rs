@@ -1,7 +1,5 @@
 //! Input files for the CLI tests, written without Python.
 
-#![allow(dead_code)]
-
 use std::io::Write;
 
 /// `bytes` gzip-compressed.

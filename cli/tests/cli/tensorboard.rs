@@ -2,18 +2,11 @@
 //! TensorBoard (both loaders): one run per format in one logdir, each step
 //! with its image, table and scalars, exactly as the files hold them.
 
-#[path = "../../tests/support/fixtures.rs"]
-mod fixtures;
-
-#[path = "../../tests/support/logdir.rs"]
-mod logdir;
-#[path = "../../tests/support/tensorboard.rs"]
-mod tensorboard;
-
 use std::io::Write;
-
 use std::path::Path;
 use std::process::{Command, Stdio};
+
+use tbconfusion_testkit::{dumps, logdir, tensorboard};
 
 fn convert(args: &[&str], logdir: &Path, stdin: Option<&[u8]>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tbconfusion"))
@@ -56,7 +49,7 @@ fn every_format_is_served_by_both_loaders() {
     convert(&[dir.join("csv.csv").to_str().unwrap()], &logdir, None);
     // Gzipped TSV with per-class probabilities and class names.
     let tsv = "epoch\tactual\tprob_0\tprob_1\tprob_2\n0\t2\t0.1\t0.2\t0.7\n0\t0\t0.5\t0.4\t0.1\n1\t1\t0.9\t0.05\t0.05\n";
-    std::fs::write(dir.join("tsv.tsv.gz"), fixtures::gzip(tsv.as_bytes())).unwrap();
+    std::fs::write(dir.join("tsv.tsv.gz"), dumps::gzip(tsv.as_bytes())).unwrap();
     convert(
         &[
             dir.join("tsv.tsv.gz").to_str().unwrap(),
@@ -95,7 +88,7 @@ fn every_format_is_served_by_both_loaders() {
     // NumPy: an N×2 .npy of (true, predicted).
     std::fs::write(
         dir.join("pairs_4.npy"),
-        fixtures::npy_i64(&[3, 2], &[0, 0, 1, 0, 1, 1]),
+        dumps::npy_i64(&[3, 2], &[0, 0, 1, 0, 1, 1]),
     )
     .unwrap();
     convert(
@@ -105,7 +98,7 @@ fn every_format_is_served_by_both_loaders() {
     );
     // NumPy: an .npz with y_true and y_pred.
     let npz = dir.join("archive_7.npz");
-    fixtures::write_npz(&npz, &[("y_true", &[2, 2]), ("y_pred", &[2, 0])]);
+    dumps::write_npz(&npz, &[("y_true", &[2, 2]), ("y_pred", &[2, 0])]);
     convert(&[npz.to_str().unwrap(), "--run", "npz"], &logdir, None);
 
     // CSV with sample weights: weighted metrics beside the unweighted ones.

@@ -80,7 +80,7 @@ fn policy(name: &str) -> ZeroDivision {
 }
 
 fn load() -> Fixture {
-    let text = include_str!("fixtures/sklearn_metrics.json");
+    let text = include_str!("../fixtures/sklearn_metrics.json");
     serde_json::from_str(text).unwrap()
 }
 

@@ -24,6 +24,6 @@ fn committed_protos_match_a_fresh_generation() {
     let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
     assert!(
         committed == fresh,
-        "src/proto/tensorboard.pb.rs is stale; to update, run: UPDATE_PROTOS=1 cargo test --test proto_fresh"
+        "src/proto/tensorboard.pb.rs is stale; to update, run: UPDATE_PROTOS=1 cargo test --test it proto_fresh"
     );
 }

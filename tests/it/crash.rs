@@ -3,53 +3,88 @@
 //! Everything flushed before must read back, and the file may be damaged at
 //! most by a truncated tail.
 //!
-//! Runs without the libtest harness (`harness = false`) because the same
-//! binary is also the child: `TBCONFUSION_CHILD=log|fill <exe> <run dir>`.
-
-#[path = "support/logdir.rs"]
-mod logdir;
-#[path = "support/tensorboard.rs"]
-mod tensorboard;
+//! The child is this test binary itself, run as
+//! `TBCONFUSION_CHILD=log|fill TBCONFUSION_CHILD_DIR=<run dir> <exe> --exact crash::child_process`:
+//! the test [`child_process`] is the child's entry point, and passes at once in a
+//! normal run.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use tbconfusion::event::{EventFileReader, SummaryWriter, WriteError, WriterOptions};
 use tbconfusion::proto::event::What;
+use tbconfusion_testkit::{logdir, tensorboard};
 
+/// What the child does: `log` or `fill`.
 const CHILD: &str = "TBCONFUSION_CHILD";
+/// The child's run directory.
+const CHILD_DIR: &str = "TBCONFUSION_CHILD_DIR";
 
-/// A test: given this executable and a scratch directory, `Err` explains a failure.
-type CrashTest = fn(&Path, &Path) -> Result<(), String>;
+/// The child processes' entry point: with [`CHILD`] set, runs that child and exits the
+/// process with its status (libtest never reports on it); without, does nothing.
+#[test]
+fn child_process() {
+    let Ok(mode) = std::env::var(CHILD) else {
+        return;
+    };
+    let Some(dir) = std::env::var_os(CHILD_DIR) else {
+        std::process::exit(2);
+    };
+    let code = match mode.as_str() {
+        "log" => child_log(Path::new(&dir)),
+        "fill" => child_fill(Path::new(&dir)),
+        _ => 2,
+    };
+    std::process::exit(code);
+}
+
+/// This test binary, set up to run as the child `mode` logging into `run`.
+/// `--nocapture` lets the child's lines reach the parent as it prints them; `--quiet`
+/// keeps libtest's own output to a `running 1 test` line before them.
+fn child_command(mode: &str, run: &Path) -> Result<Command, String> {
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot find the test executable: {e}"))?;
+    let mut command = Command::new(exe);
+    command
+        .args(["--exact", "crash::child_process", "--nocapture", "--quiet"])
+        .env(CHILD, mode)
+        .env(CHILD_DIR, run);
+    Ok(command)
+}
+
+/// The step of a child's `flushed <step>` line.
+fn flushed_step(line: &str) -> Option<&str> {
+    line.strip_prefix("flushed ")
+}
 
 /// Logs forever (bounded), printing `flushed <step>` after each flush.
-fn child_log(run_dir: &Path) -> ExitCode {
+fn child_log(run_dir: &Path) -> i32 {
     let opts = WriterOptions::default().flush_interval(std::time::Duration::from_millis(5));
     let Ok(w) = SummaryWriter::create_with(run_dir, opts) else {
-        return ExitCode::from(4);
+        return 4;
     };
     for step in 0..1_000_000i64 {
         let ok = w.add_scalar("loss", 1.0 / (step + 1) as f32, step).is_ok()
             && w.add_text("note", &format!("step {step}"), step).is_ok();
         if !ok {
-            return ExitCode::from(5);
+            return 5;
         }
         if step % 25 == 24 {
             if w.flush().is_err() {
-                return ExitCode::from(6);
+                return 6;
             }
             println!("flushed {step}");
         }
     }
-    ExitCode::from(7) // the parent should have killed us long before
+    7 // the parent should have killed us long before
 }
 
 /// Logs until a write fails, then reports the error and the last flushed step.
-fn child_fill(run_dir: &Path) -> ExitCode {
+fn child_fill(run_dir: &Path) -> i32 {
     let Ok(w) = SummaryWriter::create(run_dir) else {
-        return ExitCode::from(4);
+        return 4;
     };
     let mut flushed = -1;
     for step in 0..10_000_000i64 {
@@ -65,19 +100,15 @@ fn child_fill(run_dir: &Path) -> ExitCode {
                 // Later calls keep reporting the error instead of panicking.
                 let again = w.add_scalar("loss", 0.0, step + 1).is_err();
                 let close = w.close().is_err();
-                return if again && close {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(8)
-                };
+                return if again && close { 0 } else { 8 };
             }
             Err(other) => {
                 println!("unexpected error: {other}");
-                return ExitCode::from(9);
+                return 9;
             }
         }
     }
-    ExitCode::from(10)
+    10
 }
 
 /// Steps per tag of every complete record; fails on anything but a truncated tail.
@@ -108,12 +139,10 @@ fn read_steps(run_dir: &Path) -> Result<BTreeMap<String, Vec<i64>>, String> {
     Ok(steps)
 }
 
-fn crash_at_several_points(exe: &Path, root: &Path) -> Result<(), String> {
+fn kill_at_several_points(root: &Path) -> Result<(), String> {
     for (i, kill_after) in [0i64, 3, 40].into_iter().enumerate() {
         let run = root.join(format!("killed{i}"));
-        let mut child = Command::new(exe)
-            .env(CHILD, "log")
-            .arg(&run)
+        let mut child = child_command("log", &run)?
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|e| e.to_string())?;
@@ -122,7 +151,7 @@ fn crash_at_several_points(exe: &Path, root: &Path) -> Result<(), String> {
         let mut flushes = 0;
         for line in BufReader::new(stdout).lines() {
             let line = line.map_err(|e| e.to_string())?;
-            if let Some(step) = line.strip_prefix("flushed ") {
+            if let Some(step) = flushed_step(&line) {
                 flushed = step.parse::<i64>().map_err(|e| e.to_string())?;
                 if flushes == kill_after {
                     break;
@@ -156,19 +185,17 @@ fn crash_at_several_points(exe: &Path, root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn write_error_surfaces(exe: &Path, root: &Path) -> Result<(), String> {
+fn fill_until_a_write_fails(root: &Path) -> Result<(), String> {
     let run = root.join("full");
     // A file-size limit makes write(2) fail with EFBIG, as a full disk fails
     // with ENOSPC; SIGXFSZ is ignored so the error reaches the writer.
-    let script = format!(
-        "trap '' XFSZ; ulimit -f 64; exec \"{}\" \"{}\"",
-        exe.display(),
-        run.display()
-    );
+    let child = child_command("fill", &run)?;
     let out = Command::new("sh")
         .arg("-c")
-        .arg(script)
-        .env(CHILD, "fill")
+        .arg("trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"")
+        .arg(child.get_program())
+        .args(child.get_args())
+        .envs(child.get_envs().filter_map(|(k, v)| Some((k, v?))))
         .output()
         .map_err(|e| e.to_string())?;
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -181,7 +208,7 @@ fn write_error_surfaces(exe: &Path, root: &Path) -> Result<(), String> {
     }
     let flushed: i64 = stdout
         .lines()
-        .find_map(|l| l.strip_prefix("flushed "))
+        .find_map(flushed_step)
         .and_then(|s| s.parse().ok())
         .ok_or("no flushed line")?;
     let steps = read_steps(&run)?;
@@ -200,78 +227,35 @@ fn write_error_surfaces(exe: &Path, root: &Path) -> Result<(), String> {
     Ok(())
 }
 
+#[test]
+fn crash_at_several_points() {
+    let root = tempfile::tempdir().unwrap();
+    kill_at_several_points(root.path()).unwrap();
+}
+
+#[test]
+fn write_error_surfaces() {
+    let root = tempfile::tempdir().unwrap();
+    fill_until_a_write_fails(root.path()).unwrap();
+}
+
 /// What survived the kills and the full disk is exactly what both
 /// TensorBoard loaders show.
-fn tensorboard_reads_what_survived(_exe: &Path, root: &Path) -> Result<(), String> {
-    let points = logdir::read_points(root);
-    if points.is_empty() {
-        return Err("no data survived to check".into());
+#[test]
+fn tensorboard_reads_what_survived() {
+    if !tensorboard::enabled() {
+        return;
     }
-    let manifest = logdir::manifest_of(&points);
-    std::panic::catch_unwind(|| tensorboard::check_logdir(root, &manifest)).map_err(|e| {
-        e.downcast_ref::<String>()
-            .cloned()
-            .unwrap_or_else(|| "TensorBoard check failed".into())
-    })?;
+    let root = tempfile::tempdir().unwrap();
+    let root = root.path();
+    kill_at_several_points(root).unwrap();
+    fill_until_a_write_fails(root).unwrap();
+    let points = logdir::read_points(root);
+    assert!(!points.is_empty(), "no data survived to check");
+    tensorboard::check_logdir(root, &logdir::manifest_of(&points));
     println!(
         "tensorboard: {} values in {} runs served by both loaders",
         points.len(),
         logdir::event_files(root).len()
     );
-    Ok(())
-}
-
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    if let Ok(mode) = std::env::var(CHILD) {
-        let Some(dir) = args.get(1) else {
-            return ExitCode::from(2);
-        };
-        return match mode.as_str() {
-            "log" => child_log(Path::new(dir)),
-            "fill" => child_fill(Path::new(dir)),
-            _ => ExitCode::from(2),
-        };
-    }
-    let exe: PathBuf = match std::env::current_exe() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("cannot find the test executable: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let root = match tempfile::tempdir() {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("no temporary directory: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let tests: [(&str, CrashTest); 3] = [
-        ("crash_at_several_points", crash_at_several_points),
-        ("write_error_surfaces", write_error_surfaces),
-        (
-            "tensorboard_reads_what_survived",
-            tensorboard_reads_what_survived,
-        ),
-    ];
-    let (mut passed, mut failed) = (0, 0);
-    for (name, test) in tests {
-        match test(&exe, root.path()) {
-            Ok(()) => {
-                println!("test {name} ... ok");
-                passed += 1;
-            }
-            Err(e) => {
-                println!("test {name} ... FAILED: {e}");
-                failed += 1;
-            }
-        }
-    }
-    println!("{passed} passed, {failed} failed");
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
 }

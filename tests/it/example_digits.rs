@@ -2,17 +2,13 @@
 //! and checked through real TensorBoard: both runs, every epoch's matrix,
 //! table, gallery and scalars, and a validation accuracy that rises.
 
-#[path = "support/logdir.rs"]
-mod logdir;
-#[path = "support/tensorboard.rs"]
-mod tensorboard;
-
 use std::path::PathBuf;
 use std::process::Command;
 
 use tbconfusion::confusion::counts;
 use tbconfusion::proto::event::What;
 use tbconfusion::proto::summary::value::Value as ValueKind;
+use tbconfusion_testkit::{logdir, tensorboard};
 
 /// Cargo builds examples before running integration tests, next to `deps/`.
 fn example_binary(name: &str) -> PathBuf {

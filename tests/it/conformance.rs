@@ -1,29 +1,15 @@
 //! What real TensorBoard (2.21.0, both loaders) shows of files this crate
 //! writes: every run, tag, step, scalar value, decoded PNG and text.
 
-#[path = "support/tensorboard.rs"]
-mod tensorboard;
-
 use std::path::Path;
 
 use tbconfusion::confusion::logging::confusion_values;
 use tbconfusion::confusion::{ConfusionOptions, Metrics, ZeroDivision};
 use tbconfusion::event::{SummaryWriter, WallTime, WriterOptions};
 use tbconfusion::proto::summary::value::Value as ValueKind;
-use tbconfusion::{ConfusionMatrix, Normalization, Png, summary};
-use tensorboard::{Manifest, check_logdir};
-
-fn png(width: u32, height: u32) -> Png {
-    let mut bytes = Vec::new();
-    let mut enc = png::Encoder::new(&mut bytes, width, height);
-    enc.set_color(png::ColorType::Rgb);
-    let pixels: Vec<u8> = (0..width * height * 3).map(|i| (i % 251) as u8).collect();
-    enc.write_header()
-        .unwrap()
-        .write_image_data(&pixels)
-        .unwrap();
-    Png::new(bytes).unwrap()
-}
+use tbconfusion::{ConfusionMatrix, Normalization, summary};
+use tbconfusion_testkit::png;
+use tbconfusion_testkit::tensorboard::{Manifest, check_logdir};
 
 /// Scalars, images, text and tensors from the plain writer, in several runs:
 /// nested, back-filled, multi-threaded, staged, and the logdir itself.

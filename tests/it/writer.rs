@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use tbconfusion::Png;
 use tbconfusion::event::{
     EventFileReader, Step, SummaryWriter, WallTime, WriteError, WriterOptions,
 };
 use tbconfusion::proto::summary::value::Value as ValueKind;
 use tbconfusion::proto::{Event, event::What};
 use tbconfusion::summary;
+use tbconfusion_testkit::png;
 
 fn event_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -34,17 +34,6 @@ fn read_all(path: &Path) -> Vec<Event> {
         .collect()
 }
 
-fn tiny_png(w: u32, h: u32) -> Png {
-    let mut bytes = Vec::new();
-    let mut enc = png::Encoder::new(&mut bytes, w, h);
-    enc.set_color(png::ColorType::Rgb);
-    enc.write_header()
-        .unwrap()
-        .write_image_data(&vec![200; (w * h * 3) as usize])
-        .unwrap();
-    Png::new(bytes).unwrap()
-}
-
 #[test]
 fn header_values_and_metadata_on_first_value_only() {
     let dir = tempfile::tempdir().unwrap();
@@ -54,7 +43,7 @@ fn header_values_and_metadata_on_first_value_only() {
         w.add_scalar("loss", step as f32 * 0.5, step).unwrap();
         w.add_text("notes", &format!("step **{step}**"), step)
             .unwrap();
-        w.add_image("cm", tiny_png(4, 2), step).unwrap();
+        w.add_image("cm", png(4, 2), step).unwrap();
     }
     let counts = summary::int64_tensor(&[2, 2], vec![3, 0, 1, 5]);
     w.add_tensor("raw", counts, "tbconfusion", b"{}".to_vec(), 9)

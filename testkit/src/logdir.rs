@@ -2,8 +2,6 @@
 //! tags, steps and values the event files hold, turned into the manifest
 //! TensorBoard must then show.
 
-#![allow(dead_code)]
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -11,7 +9,7 @@ use tbconfusion::event::EventFileReader;
 use tbconfusion::proto::event::What;
 use tbconfusion::proto::summary::value::Value as ValueKind;
 
-use super::tensorboard::Manifest;
+use crate::tensorboard::Manifest;
 
 /// One value read back: its run, tag, step, plugin and content.
 #[derive(Clone, Debug)]
