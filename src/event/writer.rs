@@ -33,7 +33,15 @@ use crate::record;
 use crate::summary;
 
 /// How a [`SummaryWriter`] buffers, flushes and names its file.
+///
+/// ```
+/// use std::time::Duration;
+/// use tbconfusion::WriterOptions;
+/// let options = WriterOptions::default().flush_interval(Duration::from_secs(5)).fsync(true);
+/// # let _ = options;
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WriterOptions {
     flush_interval: Duration,
     max_pending_bytes: usize,
