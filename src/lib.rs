@@ -64,6 +64,7 @@
 #![warn(missing_docs)]
 
 pub mod confusion;
+mod draw;
 pub mod event;
 pub mod png;
 pub mod proto;

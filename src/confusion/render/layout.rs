@@ -6,9 +6,9 @@
 //! size, and large ones fall back to an unannotated heatmap whose tick labels are shown while
 //! they fit, then replaced by index ticks every n classes.
 
-use super::canvas::Rect;
-use super::text::Typesetter;
 use super::{Annotate, RenderError};
+use crate::draw::canvas::Rect;
+use crate::draw::text::Typesetter;
 
 /// Title font size (ab_glyph pixel scale: ascent + descent).
 pub(crate) const TITLE_PX: u32 = 15;
@@ -502,7 +502,7 @@ fn place(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::confusion::render::text::primary_face;
+    use crate::draw::text::primary_face;
 
     fn names(k: usize, f: impl Fn(usize) -> String) -> Vec<String> {
         (0..k).map(f).collect()

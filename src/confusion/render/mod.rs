@@ -9,12 +9,8 @@
 //! Everything is drawn straight into the pixel buffer with the embedded DejaVu Sans face
 //! (no system fonts), so output is byte-for-byte deterministic.
 
-pub(crate) mod canvas;
-pub(crate) mod colormap;
-mod encode;
 mod format;
 mod layout;
-pub(crate) mod text;
 mod top_confused;
 
 use std::sync::Arc;
@@ -24,28 +20,15 @@ use thiserror::Error;
 
 use crate::confusion::sparse::SparseCounts;
 use crate::confusion::{ConfusionMatrix, Normalization};
-use canvas::Rect;
-use colormap::{BLUES, GREENS, INK, ORANGES, Ramp, Rgb, WHITE, blend, text_color_on};
+use crate::draw::canvas::Rect;
+use crate::draw::color::{BLUES, GREENS, INK, ORANGES, Ramp, Rgb, WHITE, blend, text_color_on};
+use crate::draw::text::{Typesetter, primary_face};
 use format::{format_count, format_pct, group_thousands, title_text};
 use layout::{CELL_LINE_PITCH, CELL_PX, Layout, LayoutInput, Tier};
-use text::{Typesetter, primary_face};
 
-#[cfg(test)]
-pub(crate) use encode::decode_png;
-pub use encode::encode_png;
+pub use crate::draw::{RgbImage, encode_png};
 pub(crate) use top_confused::sparse_top_confused;
 pub use top_confused::{OTHER_CLASS, top_confused};
-
-/// An 8-bit RGB image, row-major, 3 bytes per pixel, no padding.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RgbImage {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// `width * height * 3` bytes: R, G, B for each pixel, rows top to bottom.
-    pub pixels: Vec<u8>,
-}
 
 /// How cells are coloured.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

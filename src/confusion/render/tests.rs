@@ -2,6 +2,7 @@
 //! the output, run `cargo run --example render_samples`.
 
 use super::*;
+use crate::draw::color;
 
 /// A deterministic matrix with roughly `accuracy` on the diagonal and N ≈ `n`.
 pub(crate) fn synthetic(k: usize, n: u64, accuracy: f64, seed: u64) -> ConfusionMatrix {
@@ -75,7 +76,7 @@ fn golden_image() {
         std::fs::write(&path, encode_png(&img).unwrap().bytes()).unwrap();
     }
     let bytes = std::fs::read(&path).expect("golden missing: run with UPDATE_GOLDEN=1");
-    let golden = encode::decode_png(&bytes);
+    let golden = crate::draw::encode::decode_png(&bytes);
     assert_eq!(
         pixels_hash(&img),
         pixels_hash(&golden),
@@ -162,14 +163,14 @@ fn rows_without_support_are_hatched_not_zero() {
         let mut seen_blue = false;
         for x in layout.grid.x..layout.grid.right() {
             let c = img.pixel(x, row.y + 1);
-            seen_stripe |= c == colormap::HATCH_STRIPE;
+            seen_stripe |= c == color::HATCH_STRIPE;
             seen_blue |= c[2] > c[0] + 20;
         }
         assert!(seen_stripe, "{norm:?}: empty row not hatched");
         assert!(!seen_blue, "{norm:?}: empty row coloured like data");
         // A supported row has no hatching.
         let ok = layout.cell_rect(1, 1);
-        assert_ne!(img.pixel(ok.x + 1, ok.y + 1), colormap::HATCH_STRIPE);
+        assert_ne!(img.pixel(ok.x + 1, ok.y + 1), color::HATCH_STRIPE);
     }
 }
 
@@ -227,7 +228,7 @@ fn errors_mode_keeps_small_confusions_visible() {
         img.pixel(small.x + 2, small.y + 2),
         img.pixel(zero.x + 2, zero.y + 2),
     );
-    assert!(colormap::contrast_ratio(a, b) > 1.15, "{a:?} vs {b:?}");
+    assert!(color::contrast_ratio(a, b) > 1.15, "{a:?} vs {b:?}");
 }
 
 #[test]
@@ -302,9 +303,9 @@ fn heatmap_cells_match_the_dense_definition() {
                     if v.is_nan() {
                         let stripe = (x + y) % 8 < 2;
                         let want = if stripe {
-                            colormap::HATCH_STRIPE
+                            color::HATCH_STRIPE
                         } else {
-                            colormap::HATCH_BACKGROUND
+                            color::HATCH_BACKGROUND
                         };
                         assert_eq!(got, want, "{norm:?} {mode:?} cell ({t}, {p}) not hatched");
                     } else {
