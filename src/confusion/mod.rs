@@ -4,6 +4,7 @@
 //! logging all of it in one call ([`log`]).
 
 pub mod counts;
+mod format;
 pub mod gallery;
 mod kernel;
 mod label;

@@ -1,8 +1,9 @@
 //! Renderer tests: golden image, size caps, no-support marking and determinism. To look at
 //! the output, run `cargo run --example render_samples`.
 
+use super::values::{Scale, Tables};
 use super::*;
-use crate::draw::color;
+use crate::draw::color::{self, BLUES, ORANGES, text_color_on};
 
 /// A deterministic matrix with roughly `accuracy` on the diagonal and N ≈ `n`.
 pub(crate) fn synthetic(k: usize, n: u64, accuracy: f64, seed: u64) -> ConfusionMatrix {
@@ -155,8 +156,9 @@ fn rows_without_support_are_hatched_not_zero() {
         let opts = RenderOptions::default().normalization(norm);
         let ts = Typesetter::new(primary_face().unwrap(), None);
         let sparse = SparseCounts::of(&cm);
-        let cells = Cells::new(&sparse, &opts);
-        let layout = layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", &opts)).unwrap();
+        let cells = CellValues::new(&sparse, &opts);
+        let layout =
+            layout::compute(&ts, &LayoutInput::measure(&ts, &cells, &sparse, "t", &opts)).unwrap();
         let img = render_rgb(&cm, "t", &opts).unwrap();
         let row = layout.cell_rect(2, 0);
         let mut seen_stripe = false;
@@ -180,8 +182,9 @@ fn cell_text_uses_contrasting_colour_and_stays_in_cell() {
     let opts = RenderOptions::default();
     let ts = Typesetter::new(primary_face().unwrap(), None);
     let sparse = SparseCounts::of(&cm);
-    let cells = Cells::new(&sparse, &opts);
-    let layout = layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", &opts)).unwrap();
+    let cells = CellValues::new(&sparse, &opts);
+    let layout =
+        layout::compute(&ts, &LayoutInput::measure(&ts, &cells, &sparse, "t", &opts)).unwrap();
     assert_eq!(layout.tier, Tier::TwoLines);
     let img = render_rgb(&cm, "t", &opts).unwrap();
     for t in 0..5 {
@@ -219,8 +222,9 @@ fn errors_mode_keeps_small_confusions_visible() {
         .annotate(Annotate::Never);
     let ts = Typesetter::new(primary_face().unwrap(), None);
     let sparse = SparseCounts::of(&cm);
-    let cells = Cells::new(&sparse, &opts);
-    let layout = layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", &opts)).unwrap();
+    let cells = CellValues::new(&sparse, &opts);
+    let layout =
+        layout::compute(&ts, &LayoutInput::measure(&ts, &cells, &sparse, "t", &opts)).unwrap();
     let img = render_rgb(&cm, "t", &opts).unwrap();
     let small = layout.cell_rect(0, 1);
     let zero = layout.cell_rect(0, 2);
@@ -288,9 +292,10 @@ fn heatmap_cells_match_the_dense_definition() {
             };
             let ts = Typesetter::new(primary_face().unwrap(), None);
             let sparse = SparseCounts::of(&cm);
-            let cells = Cells::new(&sparse, &opts);
+            let cells = CellValues::new(&sparse, &opts);
             let layout =
-                layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", &opts)).unwrap();
+                layout::compute(&ts, &LayoutInput::measure(&ts, &cells, &sparse, "t", &opts))
+                    .unwrap();
             assert_eq!(layout.tier, Tier::Heatmap);
             let img = render_rgb(&cm, "t", &opts).unwrap();
             // Row 7 is marked as a whole ("no support", tested above).
@@ -325,7 +330,11 @@ fn counts_mode_shows_row_shares_and_normalised_modes_lead_with_their_value() {
     // Class 1 has 100× the samples of class 0: shares of N would read "<1%" on class 0's row.
     let cm = ConfusionMatrix::from_counts(2, vec![3, 1, 50, 350]).unwrap();
     let sparse = SparseCounts::of(&cm);
-    let strings = |norm| Cells::new(&sparse, &RenderOptions::default().normalization(norm)).strings;
+    let strings = |norm| {
+        CellValues::new(&sparse, &RenderOptions::default().normalization(norm))
+            .strings()
+            .to_vec()
+    };
     let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
     assert_eq!(
         strings(Normalization::None),
@@ -362,8 +371,8 @@ fn huge_counts_render_with_margins() {
 fn tier_of(cm: &ConfusionMatrix, opts: &RenderOptions) -> Tier {
     let ts = Typesetter::new(primary_face().unwrap(), None);
     let sparse = SparseCounts::of(cm);
-    let cells = Cells::new(&sparse, opts);
-    layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", opts))
+    let cells = CellValues::new(&sparse, opts);
+    layout::compute(&ts, &LayoutInput::measure(&ts, &cells, &sparse, "t", opts))
         .unwrap()
         .tier
 }
