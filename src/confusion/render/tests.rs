@@ -154,11 +154,7 @@ fn rows_without_support_are_hatched_not_zero() {
     cm = ConfusionMatrix::from_counts(4, counts).unwrap();
     for norm in [Normalization::None, Normalization::True] {
         let opts = RenderOptions::default().normalization(norm);
-        let ts = Typesetter::new(primary_face().unwrap(), None);
-        let sparse = SparseCounts::of(&cm);
-        let cells = CellValues::new(&sparse, &opts);
-        let layout =
-            layout::compute(&ts, &LayoutInput::measure(&ts, &cells, &sparse, "t", &opts)).unwrap();
+        let layout = layout_of(&cm, &opts);
         let img = render_rgb(&cm, "t", &opts).unwrap();
         let row = layout.cell_rect(2, 0);
         let mut seen_stripe = false;
@@ -180,11 +176,7 @@ fn rows_without_support_are_hatched_not_zero() {
 fn cell_text_uses_contrasting_colour_and_stays_in_cell() {
     let cm = synthetic(5, 5_000, 0.9, 9);
     let opts = RenderOptions::default();
-    let ts = Typesetter::new(primary_face().unwrap(), None);
-    let sparse = SparseCounts::of(&cm);
-    let cells = CellValues::new(&sparse, &opts);
-    let layout =
-        layout::compute(&ts, &LayoutInput::measure(&ts, &cells, &sparse, "t", &opts)).unwrap();
+    let layout = layout_of(&cm, &opts);
     assert_eq!(layout.tier, Tier::TwoLines);
     let img = render_rgb(&cm, "t", &opts).unwrap();
     for t in 0..5 {
@@ -220,11 +212,7 @@ fn errors_mode_keeps_small_confusions_visible() {
         .normalization(Normalization::True)
         .color_mode(ColorMode::Errors)
         .annotate(Annotate::Never);
-    let ts = Typesetter::new(primary_face().unwrap(), None);
-    let sparse = SparseCounts::of(&cm);
-    let cells = CellValues::new(&sparse, &opts);
-    let layout =
-        layout::compute(&ts, &LayoutInput::measure(&ts, &cells, &sparse, "t", &opts)).unwrap();
+    let layout = layout_of(&cm, &opts);
     let img = render_rgb(&cm, "t", &opts).unwrap();
     let small = layout.cell_rect(0, 1);
     let zero = layout.cell_rect(0, 2);
@@ -290,12 +278,7 @@ fn heatmap_cells_match_the_dense_definition() {
                     off_max: max_of(Some(false)),
                 },
             };
-            let ts = Typesetter::new(primary_face().unwrap(), None);
-            let sparse = SparseCounts::of(&cm);
-            let cells = CellValues::new(&sparse, &opts);
-            let layout =
-                layout::compute(&ts, &LayoutInput::measure(&ts, &cells, &sparse, "t", &opts))
-                    .unwrap();
+            let layout = layout_of(&cm, &opts);
             assert_eq!(layout.tier, Tier::Heatmap);
             let img = render_rgb(&cm, "t", &opts).unwrap();
             // Row 7 is marked as a whole ("no support", tested above).
@@ -368,13 +351,16 @@ fn huge_counts_render_with_margins() {
 }
 
 /// The tier the layout picks for `cm` with `opts`.
-fn tier_of(cm: &ConfusionMatrix, opts: &RenderOptions) -> Tier {
+/// The layout `render_rgb(cm, "t", opts)` paints.
+fn layout_of(cm: &ConfusionMatrix, opts: &RenderOptions) -> Layout {
     let ts = Typesetter::new(primary_face().unwrap(), None);
     let sparse = SparseCounts::of(cm);
-    let cells = CellValues::new(&sparse, opts);
-    layout::compute(&ts, &LayoutInput::measure(&ts, &cells, &sparse, "t", opts))
-        .unwrap()
-        .tier
+    let values = CellValues::new(&sparse, opts);
+    layout::compute(&ts, &LayoutInput::measure(&ts, &values, &sparse, "t", opts)).unwrap()
+}
+
+fn tier_of(cm: &ConfusionMatrix, opts: &RenderOptions) -> Tier {
+    layout_of(cm, opts).tier
 }
 
 /// "row %" explains the percentage line of counts-mode cells, so the title says it exactly
