@@ -71,6 +71,7 @@
 
 pub mod confusion;
 pub mod cookbook;
+mod draw;
 pub mod event;
 pub mod png;
 pub mod proto;

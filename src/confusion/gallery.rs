@@ -11,11 +11,12 @@
 use thiserror::Error;
 
 use super::matrix::{ConfusionMatrix, Label};
-use super::render::canvas::Rect;
-use super::render::colormap::{INK, Rgb, WHITE};
-use super::render::text::{Typesetter, primary_face};
-use super::render::{RenderError, RgbImage, encode_png};
+use super::render::RenderError;
 use super::report::most_confused_pairs;
+use crate::draw::canvas::{Rect, RgbImage};
+use crate::draw::color::{INK, Rgb, WHITE};
+use crate::draw::encode::encode_png;
+use crate::draw::text::{Typesetter, primary_face};
 use crate::event::{Step, SummaryWriter, WriteError};
 use crate::summary;
 
@@ -641,7 +642,7 @@ mod tests {
             std::fs::write(&path, encode_png(&img).unwrap().bytes()).unwrap();
         }
         let bytes = std::fs::read(&path).expect("golden missing: run with UPDATE_GOLDEN=1");
-        let golden = crate::confusion::render::decode_png(&bytes);
+        let golden = crate::draw::encode::decode_png(&bytes);
         assert_eq!(
             (golden.width, golden.height),
             (img.width, img.height),

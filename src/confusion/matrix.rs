@@ -374,31 +374,14 @@ impl ConfusionMatrix {
     /// matrix) with no predictions divides by zero and gives NaN, never a
     /// silent zero: "class never seen" must stay visible.
     pub fn normalized(&self, norm: Normalization) -> Vec<f64> {
+        // One definition, the one the image and the logged values use.
+        let sparse = super::sparse::SparseCounts::of(self);
         let k = self.num_classes();
-        let as_f = |c: u64| c as f64;
-        match norm {
-            Normalization::None => self.counts.iter().copied().map(as_f).collect(),
-            Normalization::True => {
-                let rows = self.row_sums();
-                self.counts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &c)| as_f(c) / as_f(rows[i / k]))
-                    .collect()
-            }
-            Normalization::Pred => {
-                let cols = self.col_sums();
-                self.counts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &c)| as_f(c) / as_f(cols[i % k]))
-                    .collect()
-            }
-            Normalization::All => {
-                let n = as_f(self.total());
-                self.counts.iter().map(|&c| as_f(c) / n).collect()
-            }
-        }
+        self.counts
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| sparse.normalized(i / k, i % k, c, norm))
+            .collect()
     }
 }
 impl ConfusionMatrix {

@@ -123,26 +123,17 @@ pub struct Metrics {
 impl Metrics {
     /// Metrics of the exact counts of `cm`.
     pub fn compute(cm: &ConfusionMatrix, zero_division: ZeroDivision) -> Metrics {
-        // Sums are taken exactly in u64, then converted: no K×K float copy.
-        let k = cm.num_classes();
-        let as_f64 = |v: Vec<u64>| v.into_iter().map(|c| c as f64).collect::<Vec<f64>>();
-        let diagonal = (0..k).map(|i| cm.counts()[i * k + i] as f64).collect();
-        Metrics::from_sums(
-            as_f64(cm.row_sums()),
-            as_f64(cm.col_sums()),
-            diagonal,
-            zero_division,
-        )
+        Metrics::of_sparse(&SparseCounts::of(cm), zero_division)
     }
 
     /// Metrics of the weighted plane of `cm` (sample weights), or `None`
     /// when no weights were ever given.
     pub fn compute_weighted(cm: &ConfusionMatrix, zero_division: ZeroDivision) -> Option<Metrics> {
-        cm.weighted_counts()
-            .map(|cells| Metrics::from_cells(cm.num_classes(), cells, zero_division))
+        Metrics::of_sparse_weighted(&SparseCounts::of(cm), zero_division)
     }
 
-    /// [`compute`](Self::compute) from the sums a [`SparseCounts`] carries.
+    /// [`compute`](Self::compute) from the non-zero cells: the one path, which the dense
+    /// entry points and logging share. Sums are exact in `u64`, then converted.
     pub(crate) fn of_sparse(m: &SparseCounts, zero_division: ZeroDivision) -> Metrics {
         let as_f64 = |v: &[u64]| v.iter().map(|&c| c as f64).collect::<Vec<f64>>();
         Metrics::from_sums(
@@ -153,7 +144,7 @@ impl Metrics {
         )
     }
 
-    /// [`compute_weighted`](Self::compute_weighted) from a [`SparseCounts`].
+    /// [`compute_weighted`](Self::compute_weighted) from the non-zero cells.
     pub(crate) fn of_sparse_weighted(
         m: &SparseCounts,
         zero_division: ZeroDivision,
@@ -165,19 +156,6 @@ impl Metrics {
             diagonal,
             zero_division,
         ))
-    }
-
-    /// Metrics of a dense K×K row-major matrix (rows are true classes);
-    /// `cells.len() == k * k` is a `ConfusionMatrix` invariant.
-    fn from_cells(k: usize, cells: &[f64], zd: ZeroDivision) -> Metrics {
-        debug_assert_eq!(cells.len(), k * k, "metrics need a K×K matrix");
-        let support: Vec<f64> = cells.chunks_exact(k).map(|r| r.iter().sum()).collect();
-        let mut predicted = vec![0.0; k];
-        for row in cells.chunks_exact(k) {
-            predicted.iter_mut().zip(row).for_each(|(p, &c)| *p += c);
-        }
-        let diagonal = (0..k).map(|i| cells[i * k + i]).collect();
-        Metrics::from_sums(support, predicted, diagonal, zd)
     }
 
     /// Every metric from the per-class sums: row sums (support), column

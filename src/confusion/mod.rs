@@ -5,6 +5,7 @@
 
 mod counting;
 pub mod counts;
+mod format;
 pub mod gallery;
 mod kernel;
 mod label;

@@ -11,6 +11,7 @@
 
 use std::fmt::Write as _;
 
+use super::format::group_thousands;
 use super::matrix::ConfusionMatrix;
 use super::metrics::{Average, Metrics, wilson_interval};
 use super::sparse::SparseCounts;
@@ -130,7 +131,7 @@ pub(crate) fn sparse_report(cm: &SparseCounts, metrics: &Metrics, opts: &ReportO
         out,
         "**N** = {} · **accuracy** {} · **balanced accuracy** {} · **macro F1** {} · \
          **MCC** {} · **Cohen's κ** {}",
-        thousands(cm.total()),
+        group_thousands(cm.total()),
         rate(metrics.accuracy),
         average(metrics.balanced_accuracy, k),
         average(metrics.macro_f1, k),
@@ -164,15 +165,15 @@ fn write_matrix(out: &mut String, cm: &SparseCounts, names: &[String]) {
     for (t, (name, &total)) in names.iter().zip(cm.row_sums()).enumerate() {
         let _ = write!(out, "| **{name}** |");
         for c in cm.dense_row(t) {
-            let _ = write!(out, " {} |", thousands(c));
+            let _ = write!(out, " {} |", group_thousands(c));
         }
-        let _ = writeln!(out, " {} |", thousands(total));
+        let _ = writeln!(out, " {} |", group_thousands(total));
     }
     out.push_str("| **total** |");
     for &c in cm.col_sums() {
-        let _ = write!(out, " {} |", thousands(c));
+        let _ = write!(out, " {} |", group_thousands(c));
     }
-    let _ = writeln!(out, " {} |", thousands(cm.total()));
+    let _ = writeln!(out, " {} |", group_thousands(cm.total()));
 }
 
 fn write_pairs(out: &mut String, cm: &SparseCounts, names: &[String], n: usize) {
@@ -190,7 +191,7 @@ fn write_pairs(out: &mut String, cm: &SparseCounts, names: &[String], n: usize) 
             "| {} | {} | {} | {:.2}% |",
             names[p.true_class],
             names[p.predicted_class],
-            thousands(p.count),
+            group_thousands(p.count),
             100.0 * p.row_fraction
         );
     }
@@ -248,23 +249,10 @@ fn average(a: Average, k: usize) -> String {
 /// otherwise.
 fn amount(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 2f64.powi(53) {
-        thousands(v as u64)
+        group_thousands(v as u64)
     } else {
         format!("{v:.2}")
     }
-}
-
-/// `1234567` → `"1,234,567"`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() * 4 / 3);
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    out
 }
 
 /// A class name made safe inside a pipe-table cell: Markdown specials are
@@ -309,12 +297,7 @@ mod tests {
     }
 
     #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(12_345_678), "12,345,678");
-        assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
+    fn amounts_are_exact_counts_or_two_decimals() {
         assert_eq!(amount(2.5), "2.50");
         assert_eq!(amount(1234.0), "1,234");
     }

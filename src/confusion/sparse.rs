@@ -7,7 +7,7 @@
 //! caller's thread and what the background job works from: memory and time grow with K and
 //! the number of non-zero cells, not with K².
 
-use super::matrix::ConfusionMatrix;
+use super::matrix::{ConfusionMatrix, Normalization};
 
 /// Columns scanned per block when looking for non-zero cells: an all-zero block is skipped
 /// after one vectorised OR.
@@ -134,6 +134,20 @@ impl SparseCounts {
     /// N.
     pub(crate) fn total(&self) -> u64 {
         self.total
+    }
+
+    /// What cell (`t`, `p`) holding `count` becomes under `norm`: the count, or its share
+    /// of the row, column or matrix. An empty row, column or matrix gives NaN, never a silent
+    /// zero. The one definition behind [`ConfusionMatrix::normalized`], the heatmap colours and
+    /// the cells' percentage lines.
+    pub(crate) fn normalized(&self, t: usize, p: usize, count: u64, norm: Normalization) -> f64 {
+        let c = count as f64;
+        match norm {
+            Normalization::None => c,
+            Normalization::True => c / self.row_sums[t] as f64,
+            Normalization::Pred => c / self.col_sums[p] as f64,
+            Normalization::All => c / self.total as f64,
+        }
     }
 
     /// Row sums, column sums and diagonal of the weighted plane, summed in row-major order

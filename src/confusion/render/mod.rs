@@ -9,43 +9,27 @@
 //! Everything is drawn straight into the pixel buffer with the embedded DejaVu Sans face
 //! (no system fonts), so output is byte-for-byte deterministic.
 
-pub(crate) mod canvas;
-pub(crate) mod colormap;
-mod encode;
-mod format;
 mod layout;
-pub(crate) mod text;
+mod paint;
 mod top_confused;
+mod values;
 
 use std::sync::Arc;
 
 use ab_glyph::FontArc;
 use thiserror::Error;
 
+use crate::confusion::format::group_thousands;
 use crate::confusion::sparse::SparseCounts;
 use crate::confusion::{ConfusionMatrix, Normalization};
-use canvas::Rect;
-use colormap::{BLUES, GREENS, INK, ORANGES, Ramp, Rgb, WHITE, blend, text_color_on};
-use format::{format_count, format_pct, group_thousands, title_text};
-use layout::{CELL_LINE_PITCH, CELL_PX, Layout, LayoutInput, Tier};
-use text::{Typesetter, primary_face};
+use crate::draw::text::{Typesetter, primary_face};
+use layout::{Layout, LayoutInput, Tier};
+use paint::paint;
+use values::CellValues;
 
-#[cfg(test)]
-pub(crate) use encode::decode_png;
-pub use encode::encode_png;
+pub use crate::draw::{RgbImage, encode_png};
 pub(crate) use top_confused::sparse_top_confused;
 pub use top_confused::{OTHER_CLASS, top_confused};
-
-/// An 8-bit RGB image, row-major, 3 bytes per pixel, no padding.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RgbImage {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// `width * height * 3` bytes: R, G, B for each pixel, rows top to bottom.
-    pub pixels: Vec<u8>,
-}
 
 /// How cells are coloured.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -242,8 +226,8 @@ pub(crate) fn sparse_default_title(
         return plain();
     };
     let ts = Typesetter::new(face, opts.fallback_font.as_deref());
-    let cells = Cells::new(cm, opts);
-    standard_layout(&ts, &cells, cm, tag, step, opts).map_or_else(|_| plain(), |(title, _)| title)
+    let values = CellValues::new(cm, opts);
+    standard_layout(&ts, &values, cm, tag, step, opts).map_or_else(|_| plain(), |(title, _)| title)
 }
 
 /// The standard title and the layout that goes with it. Whether the cells get text (and so
@@ -251,7 +235,7 @@ pub(crate) fn sparse_default_title(
 /// the size cap — so the longer title is laid out first and kept when its cells carry text.
 fn standard_layout(
     ts: &Typesetter<'_>,
-    cells: &Cells<'_>,
+    values: &CellValues<'_>,
     cm: &SparseCounts,
     tag: &str,
     step: i64,
@@ -259,15 +243,18 @@ fn standard_layout(
 ) -> Result<(String, Layout), RenderError> {
     let norm = opts.normalization;
     // Cell strings exist only where cells may be annotated.
-    if norm == Normalization::None && !cells.strings.is_empty() {
+    if norm == Normalization::None && values.has_text() {
         let with_shares = title_text(tag, step, "counts · row %", cm.total());
-        let layout = layout::compute(ts, &cells.layout_input(ts, cm, &with_shares, opts))?;
+        let layout = layout::compute(
+            ts,
+            &LayoutInput::measure(ts, values, cm, &with_shares, opts),
+        )?;
         if layout.tier != Tier::Heatmap {
             return Ok((with_shares, layout));
         }
     }
     let plain = title_text(tag, step, norm.describe(), cm.total());
-    let layout = layout::compute(ts, &cells.layout_input(ts, cm, &plain, opts))?;
+    let layout = layout::compute(ts, &LayoutInput::measure(ts, values, cm, &plain, opts))?;
     Ok((plain, layout))
 }
 
@@ -280,9 +267,9 @@ pub(crate) fn sparse_render_png_titled(
 ) -> Result<crate::png::Png, RenderError> {
     check_cap(opts)?;
     let mut ts = Typesetter::new(primary_face()?, opts.fallback_font.as_deref());
-    let cells = Cells::new(cm, opts);
-    let (_, layout) = standard_layout(&ts, &cells, cm, tag, step, opts)?;
-    encode_png(&draw(&cells, &mut ts, &layout))
+    let values = CellValues::new(cm, opts);
+    let (_, layout) = standard_layout(&ts, &values, cm, tag, step, opts)?;
+    encode_png(&paint(&values, &mut ts, &layout))
 }
 
 fn check_cap(opts: &RenderOptions) -> Result<(), RenderError> {
@@ -291,20 +278,6 @@ fn check_cap(opts: &RenderOptions) -> Result<(), RenderError> {
     } else {
         Err(RenderError::CapOutOfRange(opts.max_side_px))
     }
-}
-
-/// Paints the cells, colour bars and every label of `layout`.
-fn draw(cells: &Cells<'_>, ts: &mut Typesetter<'_>, layout: &Layout) -> RgbImage {
-    let mut img = RgbImage::filled(layout.width, layout.height, WHITE);
-    cells.paint(&mut img, ts, layout);
-    for (bar, ramp) in cells.colorbars(layout) {
-        paint_colorbar(&mut img, bar, ramp);
-    }
-    for label in &layout.labels {
-        let mask = ts.render(&label.text, label.px);
-        img.draw_mask(&mask, label.rect.x, label.rect.y, INK, 255, label.rotated);
-    }
-    img
 }
 
 /// Renders `cm` with `title` (see [`default_title`]) into an RGB image.
@@ -317,8 +290,7 @@ pub fn render_rgb(
     sparse_render_rgb(&SparseCounts::of(cm), title, opts)
 }
 
-/// [`render_rgb`] from the non-zero cells: the heatmap is painted row by row from a template
-/// of empty cells, so a large matrix costs its pixels and its non-zero cells, not K².
+/// [`render_rgb`] from the non-zero cells: cell values, then the layout, then the pixels.
 pub(crate) fn sparse_render_rgb(
     cm: &SparseCounts,
     title: &str,
@@ -326,9 +298,9 @@ pub(crate) fn sparse_render_rgb(
 ) -> Result<RgbImage, RenderError> {
     check_cap(opts)?;
     let mut ts = Typesetter::new(primary_face()?, opts.fallback_font.as_deref());
-    let cells = Cells::new(cm, opts);
-    let layout = layout::compute(&ts, &cells.layout_input(&ts, cm, title, opts))?;
-    Ok(draw(&cells, &mut ts, &layout))
+    let values = CellValues::new(cm, opts);
+    let layout = layout::compute(&ts, &LayoutInput::measure(&ts, &values, cm, title, opts))?;
+    Ok(paint(&values, &mut ts, &layout))
 }
 
 /// [`render_rgb`] then [`encode_png`].
@@ -340,474 +312,19 @@ pub fn render_png(
     encode_png(&render_rgb(cm, title, opts)?)
 }
 
-/// Above this many classes, `Annotate::Auto` cannot fit text legibly, so cell strings are not
-/// even formatted (at K = 1000 that would be a million strings).
-const AUTO_ANNOTATE_MAX_CLASSES: usize = 40;
-/// Whether cells of a `classes`-class matrix may get text under `annotate` (if it fits).
-fn may_annotate(annotate: Annotate, classes: usize) -> bool {
-    match annotate {
-        Annotate::Never => false,
-        Annotate::Always => true,
-        Annotate::Auto => classes <= AUTO_ANNOTATE_MAX_CLASSES,
-    }
+/// Signed step with separators: `-1234` → `"-1,234"`.
+fn group_signed(n: i64) -> String {
+    let body = group_thousands(n.unsigned_abs());
+    if n < 0 { format!("-{body}") } else { body }
 }
 
-/// Lowest point of the error scale for a non-zero count: any confusion is visibly tinted.
-const ERROR_FLOOR: f64 = 0.15;
-
-/// Maps cell values to colours.
-#[derive(Clone, Copy, Debug)]
-enum Scale {
-    Sequential { max: f64 },
-    Errors { diag_max: f64, off_max: f64 },
-}
-
-/// Pre-sampled ramps: a table lookup per cell instead of interpolation.
-struct Tables {
-    blues: Vec<Rgb>,
-    oranges: Vec<Rgb>,
-}
-
-impl Scale {
-    fn color(self, tables: &Tables, value: f64, diagonal: bool) -> Rgb {
-        match self {
-            Scale::Sequential { max } => Ramp::lookup(&tables.blues, value / max),
-            Scale::Errors { diag_max, .. } if diagonal => {
-                Ramp::lookup(&tables.blues, value / diag_max)
-            }
-            Scale::Errors { off_max, .. } => {
-                Ramp::lookup(&tables.oranges, error_position(value, off_max))
-            }
-        }
-    }
-}
-
-fn error_position(value: f64, max: f64) -> f64 {
-    if value <= 0.0 {
-        0.0
-    } else {
-        ERROR_FLOOR + (1.0 - ERROR_FLOOR) * (value / max).sqrt()
-    }
-}
-
-/// The colour scale and the cell strings, computed once and shared by layout and painting.
-/// Cell values are computed when painted, from the counts and the sums.
-struct Cells<'m> {
-    k: usize,
-    m: &'m SparseCounts,
-    norm: Normalization,
-    scale: Scale,
-    normalized: bool,
-    margins: bool,
-    /// Dense counts, only when cells are annotated (small K).
-    dense: Vec<u64>,
-    /// `(primary, secondary)` per cell, empty when cells cannot be annotated.
-    strings: Vec<(String, String)>,
-}
-
-impl<'m> Cells<'m> {
-    fn new(m: &'m SparseCounts, opts: &RenderOptions) -> Cells<'m> {
-        let k = m.num_classes();
-        let norm = opts.normalization;
-        let normalized = norm != Normalization::None;
-        // Normalised views use a fixed [0, 1] range so images compare across steps and runs.
-        let max_of = |diag: Option<bool>| {
-            if normalized {
-                return 1.0;
-            }
-            let m = m
-                .cells()
-                .filter(|&(t, p, _)| diag.is_none_or(|d| (t == p) == d))
-                .map(|(_, _, c)| c as f64)
-                .fold(0.0, f64::max);
-            if m > 0.0 { m } else { 1.0 }
-        };
-        let scale = match opts.color_mode {
-            ColorMode::Sequential => Scale::Sequential { max: max_of(None) },
-            ColorMode::Errors => Scale::Errors {
-                diag_max: max_of(Some(true)),
-                off_max: max_of(Some(false)),
-            },
-        };
-        let may_annotate = may_annotate(opts.annotate, k);
-        let mut cells = Cells {
-            k,
-            m,
-            norm,
-            scale,
-            normalized,
-            margins: opts.margins,
-            dense: Vec::new(),
-            strings: Vec::new(),
-        };
-        if may_annotate {
-            cells.dense = (0..k).flat_map(|t| m.dense_row(t)).collect();
-            cells.strings = cells
-                .dense
-                .iter()
-                .enumerate()
-                .map(|(i, &c)| {
-                    let (t, p) = (i / k, i % k);
-                    if normalized {
-                        (format_pct(cells.value(t, p, c)), format_count(c))
-                    } else {
-                        // The share of the true class (row): on the diagonal the
-                        // recall, elsewhere how much of the class went there. A share
-                        // of N would hide exactly that on imbalanced data.
-                        (
-                            format_count(c),
-                            format_pct(c as f64 / m.row_sums()[t] as f64),
-                        )
-                    }
-                })
-                .collect();
-        }
-        cells
-    }
-
-    /// What the colour of cell (`t`, `p`) holding `count` shows: the count, or its share of
-    /// the row, column or matrix (NaN when that is empty: never a silent zero).
-    fn value(&self, t: usize, p: usize, count: u64) -> f64 {
-        let c = count as f64;
-        match self.norm {
-            Normalization::None => c,
-            Normalization::True => c / self.m.row_sums()[t] as f64,
-            Normalization::Pred => c / self.m.col_sums()[p] as f64,
-            Normalization::All => c / self.m.total() as f64,
-        }
-    }
-
-    fn recall(&self, t: usize) -> f64 {
-        self.m.diagonal()[t] as f64 / self.m.row_sums()[t] as f64
-    }
-
-    fn precision(&self, p: usize) -> f64 {
-        self.m.diagonal()[p] as f64 / self.m.col_sums()[p] as f64
-    }
-
-    fn accuracy(&self) -> f64 {
-        let diag = self
-            .m
-            .diagonal()
-            .iter()
-            .fold(0u64, |sum, &c| sum.saturating_add(c));
-        diag as f64 / self.m.total() as f64
-    }
-
-    fn layout_input<'a>(
-        &self,
-        ts: &Typesetter<'_>,
-        cm: &'a SparseCounts,
-        title: &'a str,
-        opts: &RenderOptions,
-    ) -> LayoutInput<'a> {
-        // Digits are tabular in DejaVu Sans, so the longest string is (near enough) the widest;
-        // measure only the few distinct lengths rather than every cell.
-        let widest = |pick: fn(&(String, String)) -> &String| {
-            let mut best: Vec<&String> = Vec::new();
-            for s in &self.strings {
-                let s = pick(s);
-                match best.first() {
-                    Some(b) if b.chars().count() > s.chars().count() => {}
-                    Some(b) if b.chars().count() == s.chars().count() => {
-                        if best.len() < 8 {
-                            best.push(s)
-                        }
-                    }
-                    _ => best = vec![s],
-                }
-            }
-            best.iter().map(|s| ts.width(s, CELL_PX)).max().unwrap_or(0)
-        };
-        let margin_text_width = ["100%", ">99%", "acc", "—"]
-            .iter()
-            .map(|s| ts.width(s, CELL_PX))
-            .max()
-            .unwrap_or(0);
-        LayoutInput {
-            title,
-            row_names: cm.class_names(),
-            col_names: cm.class_names(),
-            primary_width: widest(|s| &s.0),
-            secondary_width: widest(|s| &s.1),
-            margin_text_width,
-            margins: opts.margins,
-            colorbars: if opts.colorbar {
-                self.colorbar_ticks()
-            } else {
-                Vec::new()
-            },
-            annotate: if self.strings.is_empty() {
-                Annotate::Never
-            } else {
-                opts.annotate
-            },
-            max_side_px: opts.max_side_px,
-        }
-    }
-
-    fn tick_text(&self, v: f64) -> String {
-        if self.normalized {
-            format!("{:.0}%", v * 100.0)
-        } else {
-            group_thousands(v.round() as u64)
-        }
-    }
-
-    /// Tick labels per colour bar as (fraction from bottom, text).
-    fn colorbar_ticks(&self) -> Vec<Vec<(f64, String)>> {
-        let linear = |max: f64| -> Vec<(f64, String)> {
-            [0.0, 0.5, 1.0]
-                .iter()
-                .map(|&f| (f, self.tick_text(f * max)))
-                .collect()
-        };
-        match self.scale {
-            Scale::Sequential { max } => vec![linear(max)],
-            Scale::Errors { diag_max, off_max } => {
-                let errors = [0.0, 0.25, 1.0]
-                    .iter()
-                    .map(|&f| {
-                        (
-                            error_position(f * off_max, off_max),
-                            self.tick_text(f * off_max),
-                        )
-                    })
-                    .collect();
-                vec![linear(diag_max), errors]
-            }
-        }
-    }
-
-    /// Colour bars and the ramp each shows (bottom = 0, top = 1).
-    fn colorbars(&self, layout: &Layout) -> Vec<(Rect, Ramp)> {
-        let ramps = match self.scale {
-            Scale::Sequential { .. } => vec![BLUES],
-            Scale::Errors { .. } => vec![BLUES, ORANGES],
-        };
-        layout.colorbars.iter().map(|c| c.bar).zip(ramps).collect()
-    }
-
-    fn paint(&self, img: &mut RgbImage, ts: &mut Typesetter<'_>, layout: &Layout) {
-        let k = self.k;
-        let annotate = layout.tier != Tier::Heatmap && !self.strings.is_empty();
-        let tables = Tables {
-            blues: BLUES.table(),
-            oranges: ORANGES.table(),
-        };
-        let s = layout.cell as usize;
-        let color_of = |t: usize, p: usize, count: u64| {
-            self.scale.color(&tables, self.value(t, p, count), t == p)
-        };
-        // An empty off-diagonal cell has one colour (a NaN value, in a row or column with no
-        // support, looks up as zero and is hatched over), so every row starts as a copy of
-        // this template and only its diagonal and non-zero cells are painted. At K = 1000
-        // that is most of the rendering.
-        let zero_off_diagonal = self.scale.color(&tables, 0.0, false);
-        let template: Vec<u8> = std::iter::repeat_n(zero_off_diagonal, k * s)
-            .flatten()
-            .collect();
-        // Columns with no predictions divide by zero when normalising by column.
-        let empty_columns: Vec<usize> = if self.norm == Normalization::Pred {
-            (0..k).filter(|&p| self.m.col_sums()[p] == 0).collect()
-        } else {
-            Vec::new()
-        };
-        let stride = img.width as usize * 3;
-        for t in 0..k {
-            // One pixel row per matrix row, copied down the cell height.
-            let start = (layout.grid.y as usize + t * s) * stride + layout.grid.x as usize * 3;
-            let row = &mut img.pixels[start..start + template.len()];
-            row.copy_from_slice(&template);
-            let mut fill = |p: usize, color: Rgb| {
-                for px in row[p * s * 3..(p + 1) * s * 3].chunks_exact_mut(3) {
-                    px.copy_from_slice(&color);
-                }
-            };
-            fill(t, color_of(t, t, self.m.diagonal()[t]));
-            for (p, c) in self.m.row(t).filter(|&(p, _)| p != t) {
-                fill(p, color_of(t, p, c));
-            }
-            for dy in 1..s {
-                img.pixels
-                    .copy_within(start..start + template.len(), start + dy * stride);
-            }
-            // No support in the row (or column when normalising by column): hatched, never 0.
-            if self.m.row_sums()[t] == 0 {
-                for p in 0..k {
-                    img.hatch_rect(layout.cell_rect(t, p));
-                }
-                self.mark_no_support(img, ts, layout, t);
-                continue;
-            }
-            if annotate {
-                for p in 0..k {
-                    if self.value(t, p, self.dense[t * k + p]).is_nan() {
-                        img.hatch_rect(layout.cell_rect(t, p));
-                    } else {
-                        let color = color_of(t, p, self.dense[t * k + p]);
-                        self.annotate_cell(
-                            img,
-                            ts,
-                            layout.tier,
-                            layout.cell_rect(t, p),
-                            t * k + p,
-                            color,
-                        );
-                    }
-                }
-            } else {
-                for &p in &empty_columns {
-                    img.hatch_rect(layout.cell_rect(t, p));
-                }
-            }
-        }
-        if self.margins {
-            self.paint_margins(img, ts, layout, annotate);
-        }
-    }
-
-    fn annotate_cell(
-        &self,
-        img: &mut RgbImage,
-        ts: &mut Typesetter<'_>,
-        tier: Tier,
-        rect: Rect,
-        i: usize,
-        color: Rgb,
-    ) {
-        let ink = text_color_on(color);
-        if self.dense[i] == 0 {
-            // Zeros are faint so the eye goes to the non-zero cells.
-            let mask = ts.render("·", CELL_PX);
-            let (x, y) = centred(rect, mask.width, mask.height);
-            img.draw_mask(&mask, x, y, ink, 110, false);
-            return;
-        }
-        let (primary, secondary) = &self.strings[i];
-        let lines: Vec<&String> = if tier == Tier::TwoLines {
-            vec![primary, secondary]
-        } else {
-            vec![primary]
-        };
-        let mut y = text_block_top(rect, lines.len());
-        for (n, line) in lines.into_iter().enumerate() {
-            let mask = ts.render(line, CELL_PX);
-            let x = rect.x + rect.w.saturating_sub(mask.width) / 2;
-            // The second line is the supporting number: slightly lighter.
-            let opacity = if n == 0 { 255 } else { 200 };
-            img.draw_mask(&mask, x, y, ink, opacity, false);
-            y += CELL_LINE_PITCH;
-        }
-    }
-
-    fn mark_no_support(
-        &self,
-        img: &mut RgbImage,
-        ts: &mut Typesetter<'_>,
-        layout: &Layout,
-        t: usize,
-    ) {
-        let row = Rect::new(
-            layout.grid.x,
-            layout.grid.y + t as u32 * layout.cell,
-            layout.grid.w,
-            layout.cell,
-        );
-        let text = "no support";
-        let mask = ts.render(text, CELL_PX);
-        if mask.width + 8 <= row.w && mask.height <= row.h {
-            // A white plate under the text keeps it readable on the stripes.
-            let (x, y) = centred(row, mask.width, mask.height);
-            img.fill_rect(
-                Rect::new(x - 3, y, mask.width + 6, mask.height),
-                blend(WHITE, INK, 20),
-            );
-            img.draw_mask(&mask, x, y, INK, 255, false);
-        }
-    }
-
-    fn paint_margins(
-        &self,
-        img: &mut RgbImage,
-        ts: &mut Typesetter<'_>,
-        layout: &Layout,
-        annotate: bool,
-    ) {
-        let (Some(rc), Some(pr)) = (layout.recall_column, layout.precision_row) else {
-            return;
-        };
-        let mut cell = |img: &mut RgbImage, rect: Rect, v: f64, lines: &[String]| {
-            if v.is_nan() {
-                img.hatch_rect(rect);
-            } else {
-                img.fill_rect(rect, GREENS.at(v));
-            }
-            if !annotate {
-                return;
-            }
-            let ink = if v.is_nan() {
-                INK
-            } else {
-                text_color_on(GREENS.at(v))
-            };
-            let fit = (rect.h / CELL_LINE_PITCH).max(1) as usize;
-            let lines: Vec<&String> = lines.iter().take(fit).collect();
-            let mut y = text_block_top(rect, lines.len());
-            for line in lines {
-                let mask = ts.render(line, CELL_PX);
-                if mask.width <= rect.w {
-                    let x = rect.x + (rect.w - mask.width) / 2;
-                    img.draw_mask(&mask, x, y, ink, 255, false);
-                }
-                y += CELL_LINE_PITCH;
-            }
-        };
-        let s = layout.cell;
-        for t in 0..self.k {
-            let v = self.recall(t);
-            cell(
-                img,
-                Rect::new(rc.x, rc.y + t as u32 * s, rc.w, s),
-                v,
-                &[format_pct(v)],
-            );
-        }
-        for p in 0..self.k {
-            let v = self.precision(p);
-            cell(
-                img,
-                Rect::new(pr.x + p as u32 * s, pr.y, s, pr.h),
-                v,
-                &[format_pct(v)],
-            );
-        }
-        let acc = self.accuracy();
-        let corner = Rect::new(rc.x, pr.y, rc.w, pr.h);
-        cell(img, corner, acc, &["acc".to_owned(), format_pct(acc)]);
-    }
-}
-
-/// Top of the first text mask so `lines` lines at [`CELL_LINE_PITCH`] sit centred in `r`.
-/// Masks have about two pixels of empty space above the digits' ink, hence the shift up.
-fn text_block_top(r: Rect, lines: usize) -> u32 {
-    let block = CELL_LINE_PITCH * lines as u32;
-    (r.y + r.h.saturating_sub(block) / 2).saturating_sub(1)
-}
-
-fn centred(r: Rect, w: u32, h: u32) -> (u32, u32) {
-    (
-        r.x + r.w.saturating_sub(w) / 2,
-        r.y + r.h.saturating_sub(h) / 2,
+/// `tag · step S · what · N=total`, the layout of every standard title.
+pub(crate) fn title_text(tag: &str, step: i64, what: &str, total: u64) -> String {
+    format!(
+        "{tag} · step {} · {what} · N={}",
+        group_signed(step),
+        group_thousands(total)
     )
-}
-
-fn paint_colorbar(img: &mut RgbImage, bar: Rect, ramp: Ramp) {
-    let span = f64::from(bar.h.saturating_sub(1).max(1));
-    for dy in 0..bar.h {
-        let frac = 1.0 - f64::from(dy) / span;
-        img.fill_rect(Rect::new(bar.x, bar.y + dy, bar.w, 1), ramp.at(frac));
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Renderer tests: golden image, size caps, no-support marking and determinism. To look at
 //! the output, run `cargo run --example render_samples`.
 
+use super::values::{Scale, Tables};
 use super::*;
+use crate::draw::color::{self, BLUES, ORANGES, text_color_on};
 
 /// A deterministic matrix with roughly `accuracy` on the diagonal and N ≈ `n`.
 pub(crate) fn synthetic(k: usize, n: u64, accuracy: f64, seed: u64) -> ConfusionMatrix {
@@ -69,7 +71,7 @@ fn golden_image() {
         std::fs::write(&path, encode_png(&img).unwrap().bytes()).unwrap();
     }
     let bytes = std::fs::read(&path).expect("golden missing: run with UPDATE_GOLDEN=1");
-    let golden = encode::decode_png(&bytes);
+    let golden = crate::draw::encode::decode_png(&bytes);
     assert_eq!(
         pixels_hash(&img),
         pixels_hash(&golden),
@@ -146,24 +148,21 @@ fn rows_without_support_are_hatched_not_zero() {
     cm = ConfusionMatrix::from_counts(4, counts).unwrap();
     for norm in [Normalization::None, Normalization::True] {
         let opts = RenderOptions::default().normalization(norm);
-        let ts = Typesetter::new(primary_face().unwrap(), None);
-        let sparse = SparseCounts::of(&cm);
-        let cells = Cells::new(&sparse, &opts);
-        let layout = layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", &opts)).unwrap();
+        let layout = layout_of(&cm, &opts);
         let img = render_rgb(&cm, "t", &opts).unwrap();
         let row = layout.cell_rect(2, 0);
         let mut seen_stripe = false;
         let mut seen_blue = false;
         for x in layout.grid.x..layout.grid.right() {
             let c = img.pixel(x, row.y + 1);
-            seen_stripe |= c == colormap::HATCH_STRIPE;
+            seen_stripe |= c == color::HATCH_STRIPE;
             seen_blue |= c[2] > c[0] + 20;
         }
         assert!(seen_stripe, "{norm:?}: empty row not hatched");
         assert!(!seen_blue, "{norm:?}: empty row coloured like data");
         // A supported row has no hatching.
         let ok = layout.cell_rect(1, 1);
-        assert_ne!(img.pixel(ok.x + 1, ok.y + 1), colormap::HATCH_STRIPE);
+        assert_ne!(img.pixel(ok.x + 1, ok.y + 1), color::HATCH_STRIPE);
     }
 }
 
@@ -171,10 +170,7 @@ fn rows_without_support_are_hatched_not_zero() {
 fn cell_text_uses_contrasting_colour_and_stays_in_cell() {
     let cm = synthetic(5, 5_000, 0.9, 9);
     let opts = RenderOptions::default();
-    let ts = Typesetter::new(primary_face().unwrap(), None);
-    let sparse = SparseCounts::of(&cm);
-    let cells = Cells::new(&sparse, &opts);
-    let layout = layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", &opts)).unwrap();
+    let layout = layout_of(&cm, &opts);
     assert_eq!(layout.tier, Tier::TwoLines);
     let img = render_rgb(&cm, "t", &opts).unwrap();
     for t in 0..5 {
@@ -210,10 +206,7 @@ fn errors_mode_keeps_small_confusions_visible() {
         .normalization(Normalization::True)
         .color_mode(ColorMode::Errors)
         .annotate(Annotate::Never);
-    let ts = Typesetter::new(primary_face().unwrap(), None);
-    let sparse = SparseCounts::of(&cm);
-    let cells = Cells::new(&sparse, &opts);
-    let layout = layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", &opts)).unwrap();
+    let layout = layout_of(&cm, &opts);
     let img = render_rgb(&cm, "t", &opts).unwrap();
     let small = layout.cell_rect(0, 1);
     let zero = layout.cell_rect(0, 2);
@@ -221,7 +214,7 @@ fn errors_mode_keeps_small_confusions_visible() {
         img.pixel(small.x + 2, small.y + 2),
         img.pixel(zero.x + 2, zero.y + 2),
     );
-    assert!(colormap::contrast_ratio(a, b) > 1.15, "{a:?} vs {b:?}");
+    assert!(color::contrast_ratio(a, b) > 1.15, "{a:?} vs {b:?}");
 }
 
 #[test]
@@ -279,11 +272,7 @@ fn heatmap_cells_match_the_dense_definition() {
                     off_max: max_of(Some(false)),
                 },
             };
-            let ts = Typesetter::new(primary_face().unwrap(), None);
-            let sparse = SparseCounts::of(&cm);
-            let cells = Cells::new(&sparse, &opts);
-            let layout =
-                layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", &opts)).unwrap();
+            let layout = layout_of(&cm, &opts);
             assert_eq!(layout.tier, Tier::Heatmap);
             let img = render_rgb(&cm, "t", &opts).unwrap();
             // Row 7 is marked as a whole ("no support", tested above).
@@ -296,9 +285,9 @@ fn heatmap_cells_match_the_dense_definition() {
                     if v.is_nan() {
                         let stripe = (x + y) % 8 < 2;
                         let want = if stripe {
-                            colormap::HATCH_STRIPE
+                            color::HATCH_STRIPE
                         } else {
-                            colormap::HATCH_BACKGROUND
+                            color::HATCH_BACKGROUND
                         };
                         assert_eq!(got, want, "{norm:?} {mode:?} cell ({t}, {p}) not hatched");
                     } else {
@@ -318,7 +307,11 @@ fn counts_mode_shows_row_shares_and_normalised_modes_lead_with_their_value() {
     // Class 1 has 100× the samples of class 0: shares of N would read "<1%" on class 0's row.
     let cm = ConfusionMatrix::from_counts(2, vec![3, 1, 50, 350]).unwrap();
     let sparse = SparseCounts::of(&cm);
-    let strings = |norm| Cells::new(&sparse, &RenderOptions::default().normalization(norm)).strings;
+    let strings = |norm| {
+        CellValues::new(&sparse, &RenderOptions::default().normalization(norm))
+            .strings()
+            .to_vec()
+    };
     let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
     assert_eq!(
         strings(Normalization::None),
@@ -352,13 +345,16 @@ fn huge_counts_render_with_margins() {
 }
 
 /// The tier the layout picks for `cm` with `opts`.
-fn tier_of(cm: &ConfusionMatrix, opts: &RenderOptions) -> Tier {
+/// The layout `render_rgb(cm, "t", opts)` paints.
+fn layout_of(cm: &ConfusionMatrix, opts: &RenderOptions) -> Layout {
     let ts = Typesetter::new(primary_face().unwrap(), None);
     let sparse = SparseCounts::of(cm);
-    let cells = Cells::new(&sparse, opts);
-    layout::compute(&ts, &cells.layout_input(&ts, &sparse, "t", opts))
-        .unwrap()
-        .tier
+    let values = CellValues::new(&sparse, opts);
+    layout::compute(&ts, &LayoutInput::measure(&ts, &values, &sparse, "t", opts)).unwrap()
+}
+
+fn tier_of(cm: &ConfusionMatrix, opts: &RenderOptions) -> Tier {
+    layout_of(cm, opts).tier
 }
 
 /// "row %" explains the percentage line of counts-mode cells, so the title says it exactly

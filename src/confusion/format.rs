@@ -1,5 +1,6 @@
-//! Number formatting for cells, margins and titles: thousands separators, compact counts for
-//! very large values, percentages with a fixed number of decimals, never scientific notation.
+//! Number formatting shared by the rendered image and the Markdown report: thousands
+//! separators, compact counts for very large values, whole percentages, never scientific
+//! notation.
 
 /// `1234567` → `"1,234,567"`.
 pub(crate) fn group_thousands(n: u64) -> String {
@@ -69,21 +70,6 @@ pub(crate) fn format_pct(v: f64) -> String {
         // `round` (half away from zero), not `{:.0}` (half to even): 0.5% must not print "0%".
         format!("{}%", pct.round() as u32)
     }
-}
-
-/// Signed step with separators: `-1234` → `"-1,234"`.
-fn group_signed(n: i64) -> String {
-    let body = group_thousands(n.unsigned_abs());
-    if n < 0 { format!("-{body}") } else { body }
-}
-
-/// `tag · step S · what · N=total`, the layout of every standard title.
-pub(crate) fn title_text(tag: &str, step: i64, what: &str, total: u64) -> String {
-    format!(
-        "{tag} · step {} · {what} · N={}",
-        group_signed(step),
-        group_thousands(total)
-    )
 }
 
 #[cfg(test)]

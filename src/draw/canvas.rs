@@ -1,9 +1,19 @@
 //! Drawing primitives on [`RgbImage`]: filled and hatched rectangles, and text masks blended in
 //! a colour, optionally turned a quarter turn counter-clockwise (reading bottom to top).
 
-use super::RgbImage;
-use super::colormap::{HATCH_BACKGROUND, HATCH_STRIPE, Rgb, blend};
+use super::color::{HATCH_BACKGROUND, HATCH_STRIPE, Rgb, blend};
 use super::text::Mask;
+
+/// An 8-bit RGB image, row-major, 3 bytes per pixel, no padding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RgbImage {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width * height * 3` bytes: R, G, B for each pixel, rows top to bottom.
+    pub pixels: Vec<u8>,
+}
 
 /// An axis-aligned pixel rectangle; `x`, `y` are the top-left corner.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

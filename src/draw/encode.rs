@@ -7,7 +7,8 @@
 //! (cell rows repeat, so `Up` turns them into zeros), RGB with `Paeth` (smallest of the fixed
 //! filters at the same speed). Times and sizes are measured in `benches/render.rs`.
 
-use super::{RenderError, RgbImage};
+use super::canvas::RgbImage;
+use crate::confusion::render::RenderError;
 use crate::png::Png;
 
 /// Encodes `img` as a PNG: indexed colour when it has ≤ 256 colours, else RGB.

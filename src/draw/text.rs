@@ -8,16 +8,16 @@
 //!
 //! Scripts the faces lack (e.g. CJK with DejaVu) are never silently dropped: such characters
 //! draw as the font's visible `.notdef` box unless a fallback face covering them is given in
-//! [`RenderOptions::fallback_font`](super::RenderOptions::fallback_font).
+//! [`RenderOptions::fallback_font`](crate::confusion::RenderOptions::fallback_font).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use ab_glyph::{Font, FontArc, GlyphId, PxScale, ScaleFont, point};
 
-use super::RenderError;
+use crate::confusion::render::RenderError;
 
-static DEJAVU_SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 /// The embedded face, parsed once per process.
 pub(crate) fn primary_face() -> Result<&'static FontArc, RenderError> {
