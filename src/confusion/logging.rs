@@ -185,7 +185,15 @@ impl SummaryWriter {
             tag,
             &[tag],
             step,
-            Box::new(move || Ok(sparse_values(&tag_owned, &cm, step.0, &options)?)),
+            Box::new(move || {
+                let bundle = Bundle {
+                    tag: &tag_owned,
+                    cm: &cm,
+                    step: step.0,
+                    options: &options,
+                };
+                Ok(bundle.values()?)
+            }),
         )
     }
 }
@@ -203,82 +211,104 @@ pub fn confusion_values(
     step: impl Into<Step>,
     options: &ConfusionOptions,
 ) -> Result<Vec<Value>, render::RenderError> {
-    sparse_values(tag, &SparseCounts::of(cm), step.into().get(), options)
-}
-
-/// [`confusion_values`] from the non-zero cells.
-fn sparse_values(
-    tag: &str,
-    cm: &SparseCounts,
-    step: i64,
-    options: &ConfusionOptions,
-) -> Result<Vec<Value>, render::RenderError> {
-    let k = cm.num_classes();
-    // A matrix too large for one pixel per class within `max_side_px` has no
-    // full image; its `T/top_confused` sub-matrix and the rest are still logged.
-    let render_main = || match render::sparse_render_png_titled(cm, tag, step, &options.render) {
-        Ok(png) => Ok(Some(png)),
-        Err(render::RenderError::TooLarge { .. }) => Ok(None),
-        Err(e) => Err(e),
+    let cm = SparseCounts::of(cm);
+    let bundle = Bundle {
+        tag,
+        cm: &cm,
+        step: step.into().get(),
+        options,
     };
-    // Large matrices: draw the main image on a second core while the
-    // metrics, table, sub-matrix and counts are built here. Small ones are
-    // done before a thread would even start.
-    let (main_png, mut side) = std::thread::scope(|scope| {
-        let main = (options.image && k >= PARALLEL_FROM_CLASSES).then(|| scope.spawn(render_main));
-        let side = side_values(tag, cm, step, options);
-        let main_png = match main {
-            Some(handle) => handle
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
-            None if options.image => render_main()?,
-            None => None,
-        };
-        Ok::<_, render::RenderError>((main_png, side?))
-    })?;
-    if let Some(png) = main_png {
-        side.insert(0, summary::image(tag, png, true));
-    }
-    Ok(side)
+    bundle.values()
 }
 
-/// Everything but the main image, in logging order.
-fn side_values(
-    tag: &str,
-    cm: &SparseCounts,
+/// One tag at one step, from the non-zero cells: what the logging job
+/// builds its values from.
+#[derive(Clone, Copy)]
+struct Bundle<'a> {
+    tag: &'a str,
+    cm: &'a SparseCounts,
     step: i64,
-    options: &ConfusionOptions,
-) -> Result<Vec<Value>, render::RenderError> {
-    let k = cm.num_classes();
-    let metrics = Metrics::of_sparse(cm, options.zero_division);
-    let mut values = Vec::new();
-    if options.image && k > options.top_confused_above {
-        let sub = SparseCounts::of(&render::sparse_top_confused(
+    options: &'a ConfusionOptions,
+}
+
+impl Bundle<'_> {
+    /// Every value, in logging order.
+    fn values(self) -> Result<Vec<Value>, render::RenderError> {
+        let Bundle {
+            tag,
             cm,
-            options.top_confused_classes,
-        ));
-        let sub_tag = format!("{tag}/top_confused");
-        // Like the full image: what does not fit `max_side_px` is left out,
-        // never the table, scalars and counts with it.
-        match render::sparse_render_png_titled(&sub, &sub_tag, step, &options.render) {
-            Ok(png) => values.push(summary::image(&sub_tag, png, true)),
-            Err(render::RenderError::TooLarge { .. }) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    // With sample weights, the same metrics over the weighted plane.
-    let weighted = Metrics::of_sparse_weighted(cm, options.zero_division);
-    if options.table {
-        let mut markdown = sparse_report(cm, &metrics, &options.report);
-        if let Some(w) = &weighted {
-            let f = |v: f64| {
-                if v.is_finite() {
-                    format!("{v:.4}")
-                } else {
-                    "—".to_owned()
-                }
+            step,
+            options,
+        } = self;
+        let k = cm.num_classes();
+        // A matrix too large for one pixel per class within `max_side_px` has no
+        // full image; its `T/top_confused` sub-matrix and the rest are still logged.
+        let render_main = || match render::sparse_render_png_titled(cm, tag, step, &options.render)
+        {
+            Ok(png) => Ok(Some(png)),
+            Err(render::RenderError::TooLarge { .. }) => Ok(None),
+            Err(e) => Err(e),
+        };
+        // Large matrices: draw the main image on a second core while the
+        // metrics, table, sub-matrix and counts are built here. Small ones are
+        // done before a thread would even start.
+        let (main_png, mut side) = std::thread::scope(|scope| {
+            let main =
+                (options.image && k >= PARALLEL_FROM_CLASSES).then(|| scope.spawn(render_main));
+            let side = self.side_values();
+            let main_png = match main {
+                Some(handle) => handle
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
+                None if options.image => render_main()?,
+                None => None,
             };
-            markdown.push_str(&format!(
+            Ok::<_, render::RenderError>((main_png, side?))
+        })?;
+        if let Some(png) = main_png {
+            side.insert(0, summary::image(tag, png, true));
+        }
+        Ok(side)
+    }
+
+    /// Everything but the main image, in logging order.
+    fn side_values(self) -> Result<Vec<Value>, render::RenderError> {
+        let Bundle {
+            tag,
+            cm,
+            step,
+            options,
+        } = self;
+        let k = cm.num_classes();
+        let metrics = Metrics::of_sparse(cm, options.zero_division);
+        let mut values = Vec::new();
+        if options.image && k > options.top_confused_above {
+            let sub = SparseCounts::of(&render::sparse_top_confused(
+                cm,
+                options.top_confused_classes,
+            ));
+            let sub_tag = format!("{tag}/top_confused");
+            // Like the full image: what does not fit `max_side_px` is left out,
+            // never the table, scalars and counts with it.
+            match render::sparse_render_png_titled(&sub, &sub_tag, step, &options.render) {
+                Ok(png) => values.push(summary::image(&sub_tag, png, true)),
+                Err(render::RenderError::TooLarge { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        // With sample weights, the same metrics over the weighted plane.
+        let weighted = Metrics::of_sparse_weighted(cm, options.zero_division);
+        if options.table {
+            let mut markdown = sparse_report(cm, &metrics, &options.report);
+            if let Some(w) = &weighted {
+                let f = |v: f64| {
+                    if v.is_finite() {
+                        format!("{v:.4}")
+                    } else {
+                        "—".to_owned()
+                    }
+                };
+                markdown.push_str(&format!(
                 "\n**Weighted by sample weight:** total weight {}, accuracy {}, balanced accuracy {}, \
                  macro F1 {}, weighted F1 {}, MCC {}, κ {}\n",
                 f(w.total),
@@ -289,50 +319,51 @@ fn side_values(
                 f(w.mcc),
                 f(w.kappa)
             ));
+            }
+            values.push(summary::text(&format!("{tag}/table"), &markdown, true));
         }
-        values.push(summary::text(&format!("{tag}/table"), &markdown, true));
-    }
-    let mut scalar = |name: String, v: f64| {
-        if v.is_finite() {
-            values.push(summary::scalar(&name, v as f32, true));
-        }
-    };
-    if options.scalars {
-        // The overall metrics, and the same over sample weights when there are any.
-        let overall = |m: &Metrics| {
-            [
-                ("accuracy", m.accuracy),
-                ("balanced_accuracy", m.balanced_accuracy.value),
-                ("macro_f1", m.macro_f1.value),
-                ("weighted_f1", m.weighted_f1),
-                ("mcc", m.mcc),
-                ("kappa", m.kappa),
-            ]
+        let mut scalar = |name: String, v: f64| {
+            if v.is_finite() {
+                values.push(summary::scalar(&name, v as f32, true));
+            }
         };
-        for (name, v) in overall(&metrics) {
-            scalar(format!("{tag}/{name}"), v);
-        }
-        for (name, v) in weighted.as_ref().map(overall).into_iter().flatten() {
-            scalar(format!("{tag}/weighted/{name}"), v);
-        }
-        if k <= options.per_class_scalars_up_to {
-            for (name, m) in cm.class_names().iter().zip(&metrics.per_class) {
-                scalar(format!("{tag}/precision/{name}"), m.precision);
-                scalar(format!("{tag}/recall/{name}"), m.recall);
-                scalar(format!("{tag}/f1/{name}"), m.f1);
+        if options.scalars {
+            // The overall metrics, and the same over sample weights when there are any.
+            let overall = |m: &Metrics| {
+                [
+                    ("accuracy", m.accuracy),
+                    ("balanced_accuracy", m.balanced_accuracy.value),
+                    ("macro_f1", m.macro_f1.value),
+                    ("weighted_f1", m.weighted_f1),
+                    ("mcc", m.mcc),
+                    ("kappa", m.kappa),
+                ]
+            };
+            for (name, v) in overall(&metrics) {
+                scalar(format!("{tag}/{name}"), v);
+            }
+            for (name, v) in weighted.as_ref().map(overall).into_iter().flatten() {
+                scalar(format!("{tag}/weighted/{name}"), v);
+            }
+            if k <= options.per_class_scalars_up_to {
+                for (name, m) in cm.class_names().iter().zip(&metrics.per_class) {
+                    scalar(format!("{tag}/precision/{name}"), m.precision);
+                    scalar(format!("{tag}/recall/{name}"), m.recall);
+                    scalar(format!("{tag}/f1/{name}"), m.f1);
+                }
             }
         }
+        if options.counts {
+            let (tensor, content) = counts::sparse_encode(cm);
+            let counts_tag = format!("{tag}{}", counts::COUNTS_TAG_SUFFIX);
+            values.push(summary::tensor(
+                &counts_tag,
+                tensor,
+                COUNTS_PLUGIN,
+                content,
+                true,
+            ));
+        }
+        Ok(values)
     }
-    if options.counts {
-        let (tensor, content) = counts::sparse_encode(cm);
-        let counts_tag = format!("{tag}{}", counts::COUNTS_TAG_SUFFIX);
-        values.push(summary::tensor(
-            &counts_tag,
-            tensor,
-            COUNTS_PLUGIN,
-            content,
-            true,
-        ));
-    }
-    Ok(values)
 }

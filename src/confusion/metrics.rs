@@ -246,11 +246,11 @@ impl ConfusionMatrix {
 /// a recall of 8/10 is anywhere from 0.49 to 0.94.
 ///
 /// ```
-/// let (low, high) = tbconfusion::confusion::metrics::wilson_interval(8, 10).unwrap();
+/// let (low, high) = tbconfusion::confusion::wilson_interval(8, 10).unwrap();
 /// // statsmodels 0.15.0: proportion_confint(8, 10, method="wilson")
 /// assert!((low - 0.490_162_471_536_641_8).abs() < 1e-12);
 /// assert!((high - 0.943_317_848_545_624_7).abs() < 1e-12);
-/// assert_eq!(tbconfusion::confusion::metrics::wilson_interval(3, 0), None);
+/// assert_eq!(tbconfusion::confusion::wilson_interval(3, 0), None);
 /// ```
 pub fn wilson_interval(successes: u64, trials: u64) -> Option<(f64, f64)> {
     if trials == 0 {

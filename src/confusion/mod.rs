@@ -10,10 +10,10 @@ pub mod gallery;
 mod kernel;
 mod label;
 pub mod logging;
-pub mod matrix;
-pub mod metrics;
+mod matrix;
+mod metrics;
 pub mod render;
-pub mod report;
+mod report;
 pub mod serialized;
 mod sparse;
 
@@ -21,9 +21,9 @@ pub use counting::argmax;
 pub use gallery::{ConfusedExamples, GalleryError, GalleryOptions, Thumbnail};
 pub use logging::ConfusionOptions;
 pub use matrix::{ConfusionError, ConfusionMatrix, Label, Normalization};
-pub use metrics::{Average, ClassMetrics, Metrics, ZeroDivision};
+pub use metrics::{Average, ClassMetrics, Metrics, ZeroDivision, wilson_interval};
 pub use render::{
-    Annotate, ColorMode, RenderError, RenderOptions, RgbImage, default_title, encode_png,
-    render_png, render_rgb, top_confused,
+    Annotate, ColorMode, DrawError, RenderError, RenderOptions, RgbImage, default_title,
+    encode_png, render_png, render_rgb, top_confused,
 };
 pub use report::{ConfusedPair, ReportOptions, markdown_report, most_confused_pairs};

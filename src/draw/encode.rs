@@ -7,15 +7,15 @@
 //! (cell rows repeat, so `Up` turns them into zeros), RGB with `Paeth` (smallest of the fixed
 //! filters at the same speed). Times and sizes are measured in `benches/render.rs`.
 
+use super::DrawError;
 use super::canvas::RgbImage;
-use crate::confusion::render::RenderError;
 use crate::png::Png;
 
 /// Encodes `img` as a PNG: indexed colour when it has ≤ 256 colours, else RGB.
-pub fn encode_png(img: &RgbImage) -> Result<Png, RenderError> {
+pub fn encode_png(img: &RgbImage) -> Result<Png, DrawError> {
     let expected = img.width as usize * img.height as usize * 3;
     if img.width == 0 || img.height == 0 || img.pixels.len() != expected {
-        return Err(RenderError::BadImage {
+        return Err(DrawError::BadImage {
             width: img.width,
             height: img.height,
             len: img.pixels.len(),
@@ -49,7 +49,7 @@ pub fn encode_png(img: &RgbImage) -> Result<Png, RenderError> {
         writer.write_image_data(&data)?;
         writer.finish()?;
     }
-    Png::new(bytes).map_err(|e| RenderError::Encode(e.to_string()))
+    Ok(Png::new(bytes)?)
 }
 
 /// Whether every 8th row together has at most 256 colours: a cheap test that rejects
@@ -212,9 +212,6 @@ mod tests {
             height: 3,
             pixels: vec![0; 5],
         };
-        assert!(matches!(
-            encode_png(&bad),
-            Err(RenderError::BadImage { .. })
-        ));
+        assert!(matches!(encode_png(&bad), Err(DrawError::BadImage { .. })));
     }
 }

@@ -15,16 +15,16 @@ use std::sync::OnceLock;
 
 use ab_glyph::{Font, FontArc, GlyphId, PxScale, ScaleFont, point};
 
-use crate::confusion::render::RenderError;
+use super::DrawError;
 
 static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 /// The embedded face, parsed once per process.
-pub(crate) fn primary_face() -> Result<&'static FontArc, RenderError> {
+pub(crate) fn primary_face() -> Result<&'static FontArc, DrawError> {
     static FACE: OnceLock<Result<FontArc, ab_glyph::InvalidFont>> = OnceLock::new();
     FACE.get_or_init(|| FontArc::try_from_slice(DEJAVU_SANS))
         .as_ref()
-        .map_err(|&source| RenderError::Font {
+        .map_err(|&source| DrawError::Font {
             which: "the embedded DejaVu Sans",
             source,
         })

@@ -27,7 +27,7 @@ use layout::{Layout, LayoutInput, Tier};
 use paint::paint;
 use values::CellValues;
 
-pub use crate::draw::{RgbImage, encode_png};
+pub use crate::draw::{DrawError, RgbImage, encode_png};
 pub(crate) use top_confused::sparse_top_confused;
 pub use top_confused::{OTHER_CLASS, top_confused};
 
@@ -143,9 +143,10 @@ impl RenderOptions {
     ///
     /// # Errors
     ///
-    /// [`RenderError::Font`] when the bytes are not a face.
+    /// [`DrawError::Font`] (inside [`RenderError::Draw`]) when the bytes
+    /// are not a face.
     pub fn fallback_font_bytes(mut self, bytes: Vec<u8>) -> Result<Self, RenderError> {
-        let face = FontArc::try_from_vec(bytes).map_err(|source| RenderError::Font {
+        let face = FontArc::try_from_vec(bytes).map_err(|source| DrawError::Font {
             which: "the fallback font",
             source,
         })?;
@@ -158,14 +159,9 @@ impl RenderOptions {
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum RenderError {
-    /// A font could not be parsed.
-    #[error("cannot load {which}: {source}")]
-    Font {
-        /// Which font: the embedded face or the fallback.
-        which: &'static str,
-        /// The parser's error.
-        source: ab_glyph::InvalidFont,
-    },
+    /// Drawing or encoding failed (a font, the image buffer, the PNG encoder).
+    #[error(transparent)]
+    Draw(#[from] DrawError),
     /// The matrix cannot be drawn within the size cap even at one pixel per class.
     #[error(
         "{classes} classes do not fit in {max_side_px} px even at 1 px per class; \
@@ -180,22 +176,6 @@ pub enum RenderError {
     /// `max_side_px` is outside the accepted range.
     #[error("max_side_px = {0} is out of range; it must be in {MIN_SIDE_PX}..={MAX_SIDE_PX}")]
     CapOutOfRange(u32),
-    /// An [`RgbImage`] whose buffer does not match its size.
-    #[error("RGB image {width}×{height} needs {} bytes, has {len}", (*width as u64) * (*height as u64) * 3)]
-    BadImage {
-        /// Width.
-        width: u32,
-        /// Height.
-        height: u32,
-        /// Buffer length.
-        len: usize,
-    },
-    /// The PNG encoder failed.
-    #[error("PNG encoding failed: {0}")]
-    Png(#[from] png::EncodingError),
-    /// The encoded bytes were not accepted as a PNG.
-    #[error("PNG encoding produced an invalid image: {0}")]
-    Encode(String),
 }
 
 /// The smallest accepted [`RenderOptions::max_side_px`]: room for a title, labels and a grid.
@@ -269,7 +249,7 @@ pub(crate) fn sparse_render_png_titled(
     let mut ts = Typesetter::new(primary_face()?, opts.fallback_font.as_deref());
     let values = CellValues::new(cm, opts);
     let (_, layout) = standard_layout(&ts, &values, cm, tag, step, opts)?;
-    encode_png(&paint(&values, &mut ts, &layout))
+    Ok(encode_png(&paint(&values, &mut ts, &layout))?)
 }
 
 fn check_cap(opts: &RenderOptions) -> Result<(), RenderError> {
@@ -303,13 +283,38 @@ pub(crate) fn sparse_render_rgb(
     Ok(paint(&values, &mut ts, &layout))
 }
 
-/// [`render_rgb`] then [`encode_png`].
+/// Renders `cm` with `title` and encodes it as a PNG: for drawing a matrix
+/// without TensorBoard ([`SummaryWriter::add_confusion_matrix`] does this on
+/// its background thread).
+///
+/// [`SummaryWriter::add_confusion_matrix`]: crate::SummaryWriter::add_confusion_matrix
+///
+/// # Examples
+///
+/// ```
+/// use tbconfusion::confusion::{default_title, render_png};
+/// use tbconfusion::{ConfusionMatrix, RenderOptions};
+///
+/// let mut cm = ConfusionMatrix::with_class_names(["cat", "dog", "bird"])?;
+/// cm.update(&[0u8, 1, 2, 2], &[0u8, 2, 2, 1])?;
+/// let options = RenderOptions::default();
+/// let png = render_png(&cm, &default_title("val", 7, &cm, &options), &options)?;
+/// assert!(png.width() <= 4096 && png.bytes().starts_with(b"\x89PNG"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// [`RenderError::CapOutOfRange`] for a `max_side_px` outside
+/// [`MIN_SIDE_PX`]`..=`[`MAX_SIDE_PX`], [`RenderError::TooLarge`] when the
+/// classes do not fit at one pixel each (draw [`top_confused`] instead), and
+/// [`RenderError::Draw`] when a font or the encoder fails.
 pub fn render_png(
     cm: &ConfusionMatrix,
     title: &str,
     opts: &RenderOptions,
 ) -> Result<crate::png::Png, RenderError> {
-    encode_png(&render_rgb(cm, title, opts)?)
+    Ok(encode_png(&render_rgb(cm, title, opts)?)?)
 }
 
 /// Signed step with separators: `-1234` → `"-1,234"`.
