@@ -237,7 +237,6 @@ struct StepCounts {
     /// Sparse counts; a fast hash, since every prediction looks up a cell.
     cells: FxHashMap<(u32, u32), (u64, f64)>,
     wall_time: Option<f64>,
-    predictions: u64,
 }
 
 /// One finished matrix: dense K×K counts, row = true class.
@@ -302,20 +301,31 @@ impl Accumulator {
         };
         let counts = steps.entry(step).or_default();
         let cell = counts.cells.entry((truth, predicted)).or_insert((0, 0.0));
-        cell.0 += 1;
-        cell.1 += record.weight.unwrap_or(1.0);
-        counts.predictions += 1;
+        // A counts table's rows stand for many predictions each (their weight
+        // is then the rows' summed weight); counts stay exact or fail.
+        let Some(cell_count) = cell.0.checked_add(record.count) else {
+            return Err(DumpError::malformed(
+                record.location.clone(),
+                format!(
+                    "adding {} predictions overflows the count of this cell (2^64 - 1 at most)",
+                    record.count
+                ),
+            ));
+        };
+        cell.0 = cell_count;
+        cell.1 += record.weight.unwrap_or(record.count as f64);
         if let Some(time) = record.wall_time {
             counts.wall_time = Some(counts.wall_time.map_or(time, |t: f64| t.max(time)));
         }
         self.weighted |= record.weight.is_some();
-        self.predictions += 1;
+        self.predictions = self.predictions.saturating_add(record.count);
         Ok(())
     }
 
-    /// Whether no prediction was added.
+    /// Whether no record was added (a counts table whose counts are all
+    /// zero is not empty: its steps exist).
     pub fn is_empty(&self) -> bool {
-        self.predictions == 0
+        self.runs.is_empty()
     }
 
     /// Dense matrices in step order, with the final class names.
@@ -370,6 +380,7 @@ mod tests {
             prediction,
             weight: None,
             wall_time: None,
+            count: 1,
             location: Location::at("p.csv", Position::Line(line)),
         }
     }
@@ -402,6 +413,56 @@ mod tests {
         assert_eq!(steps[1].weighted.as_ref().unwrap()[1], 1.5);
         assert_eq!(steps[1].wall_time, Some(20.0));
         assert_eq!(steps[0].counts[8], 1);
+    }
+
+    #[test]
+    fn counted_rows_add_their_count_and_their_summed_weight() {
+        let mut acc = Accumulator::new(None);
+        let mut many = record(2, int(0), Prediction::Class(int(1)));
+        many.count = 40;
+        acc.add("r", 1, &many).unwrap();
+        // With a count column, the weight is the rows' summed weight.
+        let mut weighted = record(3, int(0), Prediction::Class(int(1)));
+        (weighted.count, weighted.weight) = (10, Some(2.5));
+        acc.add("r", 1, &weighted).unwrap();
+        let mut none = record(4, int(1), Prediction::Class(int(1)));
+        none.count = 0;
+        acc.add("r", 1, &none).unwrap();
+        let grouped = acc.finish().unwrap();
+        assert_eq!(grouped.predictions, 50);
+        let step = &grouped.runs["r"][0];
+        assert_eq!(step.counts, [0, 50, 0, 0]);
+        assert_eq!(step.weighted.as_ref().unwrap(), &[0.0, 42.5, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn a_count_that_overflows_its_cell_is_an_error_and_changes_nothing() {
+        let mut acc = Accumulator::new(None);
+        let mut huge = record(2, int(0), Prediction::Class(int(0)));
+        huge.count = i64::MAX as u64;
+        for _ in 0..2 {
+            acc.add("r", 1, &huge).unwrap();
+        }
+        huge.count = 2;
+        let err = acc.add("r", 1, &huge).unwrap_err().to_string();
+        assert!(
+            err.contains("p.csv, line 2") && err.contains("overflows"),
+            "{err}"
+        );
+        huge.count = 1;
+        acc.add("r", 1, &huge).unwrap();
+        assert_eq!(acc.finish().unwrap().runs["r"][0].counts, [u64::MAX]);
+    }
+
+    #[test]
+    fn an_all_zero_counts_table_still_makes_its_steps() {
+        let mut acc = Accumulator::new(None);
+        let mut zero = record(2, int(1), Prediction::Class(int(0)));
+        zero.count = 0;
+        acc.add("r", 4, &zero).unwrap();
+        assert!(!acc.is_empty());
+        let grouped = acc.finish().unwrap();
+        assert_eq!(grouped.runs["r"][0].counts, [0, 0, 0, 0]);
     }
 
     #[test]

@@ -28,6 +28,8 @@ Classes are integer indices or names; names map through --labels, else they are 
 If some --labels names look like numbers, numbers in the data are matched as names.
 The step comes from a step/epoch column, else from the digits in the file name (epoch_007.npz -> 7),
 else from the input's position on the command line; steps are written in increasing order.
+Counts tables work too: with a count column (count, n, num, cnt, or --count-col), each row stands
+for that many predictions, as a GROUP BY step, y_true, y_pred writes them, or `tbconfusion export`.
 
 ",
     samples_per_plugin_note!()

@@ -41,6 +41,11 @@ pub struct ReadArgs {
     /// Column of the wall time (seconds since 1970), used as each step's event time.
     #[arg(long, value_name = "NAME")]
     time_col: Option<String>,
+    /// Column of counts, for a counts table (a `GROUP BY step, y_true, y_pred`, or what `export`
+    /// writes): each row stands for that many predictions, and its weight (if any) is their
+    /// summed weight. Found by default under count, n, num or cnt.
+    #[arg(long, value_name = "NAME", visible_alias = "count-column")]
+    count_col: Option<String>,
     /// Skip rows with bad values (and report how many) instead of stopping.
     #[arg(long)]
     skip_bad_rows: bool,
@@ -69,6 +74,7 @@ impl ReadArgs {
                 step: self.step_col.clone(),
                 weight: self.weight_col.clone(),
                 time: self.time_col.clone(),
+                count: self.count_col.clone(),
                 scores: self.prob_cols.clone(),
             },
             labels: self.labels.as_deref().map(Labels::from_arg).transpose()?,

@@ -9,9 +9,10 @@ use std::io::{self, BufRead, Cursor, Read};
 use std::rc::Rc;
 
 use super::{
-    Columns, PREDICTION_ALIASES, Prediction, Record, SCORE_COLUMN_PREFIXES, STEP_ALIASES,
-    TIME_ALIASES, TIME_EXPECTED, TRUTH_ALIASES, WEIGHT_ALIASES, WEIGHT_EXPECTED, find_column,
-    missing_column, parse_class, parse_non_negative, parse_score, parse_step,
+    COUNT_ALIASES, Columns, PREDICTION_ALIASES, Prediction, Record, SCORE_COLUMN_PREFIXES,
+    STEP_ALIASES, TIME_ALIASES, TIME_EXPECTED, TRUTH_ALIASES, WEIGHT_ALIASES, WEIGHT_EXPECTED,
+    find_column, missing_column, parse_class, parse_count, parse_non_negative, parse_score,
+    parse_step,
 };
 use crate::error::{DumpError, Location, Position};
 
@@ -33,6 +34,7 @@ pub struct CsvRecords {
     prediction: PredictionColumns,
     step: Option<usize>,
     weight: Option<usize>,
+    count: Option<usize>,
     time: Option<usize>,
     row: csv::StringRecord,
     done: bool,
@@ -116,6 +118,7 @@ impl CsvRecords {
         let step = optional(&columns.step, STEP_ALIASES, "step", "--step-col")?;
         let weight = optional(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?;
         let time = optional(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?;
+        let count = optional(&columns.count, COUNT_ALIASES, "count", "--count-col")?;
         Ok(CsvRecords {
             shared_file: file.as_str().into(),
             file,
@@ -127,6 +130,7 @@ impl CsvRecords {
             step,
             weight,
             time,
+            count,
             row: csv::StringRecord::new(),
             done: false,
         })
@@ -161,12 +165,17 @@ impl CsvRecords {
             .time
             .map(|i| parse_non_negative(cell(i), || at(i), TIME_EXPECTED))
             .transpose()?;
+        let count = match self.count {
+            Some(i) => parse_count(cell(i), || at(i))?,
+            None => 1,
+        };
         Ok(Record {
             step,
             truth,
             prediction,
             weight,
             wall_time,
+            count,
             location: here,
         })
     }
@@ -387,6 +396,48 @@ mod tests {
     }
 
     #[test]
+    fn counts_tables_give_each_row_its_count() {
+        let rows = ok("step,y_true,y_pred,count\n1,cat,dog,40\n1,dog,dog,7.0\n2,cat,cat,0\n");
+        assert_eq!(rows.iter().map(|r| r.count).collect::<Vec<_>>(), [40, 7, 0]);
+        // What `tbconfusion export` writes reads back as a counts table.
+        let exported = "run,tag,step,wall_time,true_index,true_class,pred_index,pred_class,count\n\
+                        val,cm,3,1700000000.5,0,cat,1,dog,12\n";
+        let rows = ok(exported);
+        assert_eq!(rows[0].truth, ClassValue::Name("cat".into()));
+        assert_eq!(
+            rows[0].prediction,
+            Prediction::Class(ClassValue::Name("dog".into()))
+        );
+        assert_eq!((rows[0].step, rows[0].count), (Some(3), 12));
+        assert_eq!(rows[0].wall_time, Some(1_700_000_000.5));
+        // Without a count column every row is one prediction.
+        assert_eq!(ok("y_true,y_pred\n1,1\n")[0].count, 1);
+    }
+
+    #[test]
+    fn bad_counts_name_file_line_column_and_range() {
+        for bad in ["-1", "2.5", "many", "9223372036854775808", "1e300"] {
+            let msg = err(
+                &format!("y_true,y_pred,n\n1,1,3\n1,2,{bad}\n"),
+                &Columns::default(),
+            );
+            assert_eq!(
+                msg,
+                format!(
+                    "p.csv, line 3, column \"n\": \"{bad}\" is not a count: a whole number \
+                     from 0 to 9223372036854775807 (2^63 - 1)"
+                )
+            );
+        }
+        let chosen = Columns {
+            count: Some("hits".into()),
+            ..Columns::default()
+        };
+        let msg = err("y_true,y_pred,count\n1,1,3\n", &chosen);
+        assert!(msg.contains("--count-col"), "{msg}");
+    }
+
+    #[test]
     fn sniffs_tab_semicolon_and_pipe_and_accepts_aliases() {
         for (sep, text) in [("\t", "\t"), (";", ";"), ("|", "|")] {
             let csv = format!("label{sep}prediction{sep}wall_time\ncat{text}dog{text}1700000000\n");
@@ -419,6 +470,7 @@ mod tests {
             step: Some("it".into()),
             weight: Some("w".into()),
             time: Some("t".into()),
+            count: None,
             scores: None,
         };
         let csv = "it,gold,sys,w,t,y_true\n4,a,b,2,10,9\n";
@@ -455,7 +507,7 @@ mod tests {
         assert_eq!(
             msg,
             "p.csv: no true-label column: looked for y_true, true, label, labels, target, actual, \
-             found \"index\", \"prediction\"; name it with --true-col"
+             true_class, found \"index\", \"prediction\"; name it with --true-col"
         );
         let msg = err("y_true,z\n1,2\n", &Columns::default());
         assert!(

@@ -42,6 +42,11 @@ pub struct Record {
     pub weight: Option<f64>,
     /// Wall time in seconds since the Unix epoch, when the dump has one.
     pub wall_time: Option<f64>,
+    /// How many predictions this record stands for: 1, or the value of the
+    /// count column of a counts table (a `GROUP BY step, y_true, y_pred`,
+    /// or what `tbconfusion export` writes). With a count column, `weight`
+    /// is the summed weight of those predictions.
+    pub count: u64,
     /// Where the record came from, for error messages.
     pub location: Location,
 }
@@ -60,16 +65,36 @@ pub struct Columns {
     pub weight: Option<String>,
     /// Wall-time column.
     pub time: Option<String>,
+    /// Count column: each record stands for this many predictions.
+    pub count: Option<String>,
     /// Per-class score columns in class order (CSV), or the key/array holding
     /// score rows (JSON, NPZ: the first entry is used).
     pub scores: Option<Vec<String>>,
 }
 
-/// Usual names of the true-label column.
-pub const TRUTH_ALIASES: &[&str] = &["y_true", "true", "label", "labels", "target", "actual"];
-/// Usual names of the predicted-label column.
-pub const PREDICTION_ALIASES: &[&str] =
-    &["y_pred", "pred", "prediction", "predictions", "predicted"];
+/// Usual names of the true-label column (`true_class` is what `tbconfusion
+/// export` writes).
+pub const TRUTH_ALIASES: &[&str] = &[
+    "y_true",
+    "true",
+    "label",
+    "labels",
+    "target",
+    "actual",
+    "true_class",
+];
+/// Usual names of the predicted-label column (`pred_class`: `tbconfusion
+/// export`).
+pub const PREDICTION_ALIASES: &[&str] = &[
+    "y_pred",
+    "pred",
+    "prediction",
+    "predictions",
+    "predicted",
+    "pred_class",
+];
+/// Usual names of the count column of a counts table.
+pub const COUNT_ALIASES: &[&str] = &["count", "n", "num", "cnt"];
 /// Usual names of the step column.
 pub const STEP_ALIASES: &[&str] = &["step", "global_step", "epoch"];
 /// Usual names of the weight column.
@@ -197,6 +222,36 @@ pub const STEP_EXPECTED: &str = "a step: an integer like 7";
 pub fn exact_integer(float: f64) -> Option<i64> {
     (float.fract() == 0.0 && float.abs() < 9.0e15).then_some(float as i64)
 }
+
+/// Parses a count: a whole number in `0..2^63` (`7.0` is accepted, as
+/// engines that write counts as floats do).
+pub fn parse_count(text: &str, location: impl FnOnce() -> Location) -> Result<u64, DumpError> {
+    let text = text.trim();
+    let count = match text.parse::<u64>() {
+        Ok(count) => Some(count),
+        Err(_) => text
+            .parse::<f64>()
+            .ok()
+            .and_then(exact_integer)
+            .and_then(|c| u64::try_from(c).ok()),
+    };
+    check_count(count, text, location)
+}
+
+/// Checks a count read as a number (`shown` as written): `None` or a value
+/// of 2^63 or more is an error.
+pub fn check_count(
+    count: Option<u64>,
+    shown: &str,
+    location: impl FnOnce() -> Location,
+) -> Result<u64, DumpError> {
+    count
+        .filter(|&c| c <= i64::MAX as u64)
+        .ok_or_else(|| DumpError::bad_value(location(), shown, COUNT_EXPECTED))
+}
+
+/// What a count cell may hold, for error messages.
+pub const COUNT_EXPECTED: &str = "a count: a whole number from 0 to 9223372036854775807 (2^63 - 1)";
 
 /// Parses a weight or a wall time: a finite, non-negative number;
 /// `expected` ([`WEIGHT_EXPECTED`] or [`TIME_EXPECTED`]) says which.

@@ -19,10 +19,10 @@ use npyz::zip::{CompressionMethod, ZipArchive};
 use npyz::{DType, Deserialize, NpyFile, Order, TypeChar};
 
 use super::{
-    CLASS_EXPECTED, ClassValue, Columns, PREDICTION_ALIASES, Prediction, Record, SCORE_EXPECTED,
-    SCORES_ALIASES, STEP_ALIASES, STEP_EXPECTED, TIME_ALIASES, TIME_EXPECTED, TRUTH_ALIASES,
-    WEIGHT_ALIASES, WEIGHT_EXPECTED, check_non_negative, exact_integer, find_column,
-    missing_column, parse_class,
+    CLASS_EXPECTED, COUNT_ALIASES, ClassValue, Columns, PREDICTION_ALIASES, Prediction, Record,
+    SCORE_EXPECTED, SCORES_ALIASES, STEP_ALIASES, STEP_EXPECTED, TIME_ALIASES, TIME_EXPECTED,
+    TRUTH_ALIASES, WEIGHT_ALIASES, WEIGHT_EXPECTED, check_count, check_non_negative, exact_integer,
+    find_column, missing_column, parse_class,
 };
 use crate::error::{DumpError, Location, Position};
 
@@ -209,6 +209,7 @@ pub struct NpyRecords {
     weight: Option<(String, Field)>,
     step: Option<(String, Field)>,
     time: Option<(String, Field)>,
+    count: Option<(String, Field)>,
     failed: bool,
 }
 
@@ -235,6 +236,7 @@ impl NpyRecords {
         let weight = next(&mut self.weight)?;
         let step = next(&mut self.step)?;
         let time = next(&mut self.time)?;
+        let count = next(&mut self.count)?;
 
         let truth_name = match self.predictions {
             Predictions::Paired => format!("{}[{row}, 0]", self.truth.name),
@@ -284,12 +286,24 @@ impl NpyRecords {
                 check_non_negative(t, &cell.shown(), || at(&name), TIME_EXPECTED)
             })
             .transpose()?;
+        let count = match count {
+            Some((name, cell)) => {
+                let value = match cell {
+                    Cell::Int(v) => u64::try_from(v).ok(),
+                    Cell::Float(v) => exact_integer(v).and_then(|c| u64::try_from(c).ok()),
+                    _ => None,
+                };
+                check_count(value, &cell.shown(), || at(&name))?
+            }
+            None => 1,
+        };
         Ok(Record {
             step,
             truth,
             prediction,
             weight,
             wall_time,
+            count,
             location: Location::at(&file, Position::Row(row)),
         })
     }
@@ -339,6 +353,7 @@ pub fn npy_records(
         weight: None,
         step: None,
         time: None,
+        count: None,
         failed: false,
     })
 }
@@ -503,6 +518,7 @@ pub fn npz_records(
     let weight = optional(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?;
     let step = optional(&columns.step, STEP_ALIASES, "step", "--step-col")?;
     let time = optional(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?;
+    let count = optional(&columns.count, COUNT_ALIASES, "count", "--count-col")?;
     Ok(NpyRecords {
         file,
         rows,
@@ -512,6 +528,7 @@ pub fn npz_records(
         weight,
         step,
         time,
+        count,
         failed: false,
     })
 }
@@ -624,6 +641,37 @@ mod tests {
             assert!(rows.iter().all(|r| r.step == Some(9)));
             assert_eq!(rows[2].location, Location::at("e.npz", Position::Row(2)));
         }
+    }
+
+    #[test]
+    fn npz_counts_tables() {
+        let bytes = npz(
+            &[
+                ("y_true", &[2], Data::I(&[0, 1])),
+                ("y_pred", &[2], Data::I(&[1, 1])),
+                ("cnt", &[2], Data::F(&[12.0, 0.0])),
+            ],
+            false,
+        );
+        let rows: Vec<Record> = read_npz(bytes, &Columns::default())
+            .unwrap()
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.iter().map(|r| r.count).collect::<Vec<_>>(), [12, 0]);
+        let bytes = npz(
+            &[
+                ("y_true", &[1], Data::I(&[0])),
+                ("y_pred", &[1], Data::I(&[1])),
+                ("count", &[1], Data::I(&[-3])),
+            ],
+            false,
+        );
+        let msg = crate::dump::first_error(read_npz(bytes, &Columns::default()));
+        assert!(
+            msg.contains("e.npz, row 0, column \"count\": \"-3\" is not a count"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -11,9 +11,9 @@ use std::process::{Command, Output, Stdio};
 use tbconfusion_testkit::dumps;
 
 /// (run, step, true class, predicted class) → count.
-type Counts = BTreeMap<(String, i64, String, String), u64>;
+pub(super) type Counts = BTreeMap<(String, i64, String, String), u64>;
 
-fn tbconfusion(args: &[&str], stdin: Option<&[u8]>) -> Output {
+pub(super) fn tbconfusion(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tbconfusion"))
         .args(args)
         .stdin(Stdio::piped())
@@ -29,7 +29,7 @@ fn tbconfusion(args: &[&str], stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().expect("the binary finishes")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(super) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -49,7 +49,7 @@ fn event_files(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-fn convert_ok(args: &[&str], stdin: Option<&[u8]>) -> String {
+pub(super) fn convert_ok(args: &[&str], stdin: Option<&[u8]>) -> String {
     let out = tbconfusion(args, stdin);
     assert!(
         out.status.success(),
@@ -60,7 +60,7 @@ fn convert_ok(args: &[&str], stdin: Option<&[u8]>) -> String {
 }
 
 /// Exports `logdir` as CSV and parses the rows back into counts.
-fn export(logdir: &Path) -> Counts {
+pub(super) fn export(logdir: &Path) -> Counts {
     let out = tbconfusion(&["export", logdir.to_str().unwrap()], None);
     assert!(out.status.success(), "export failed: {}", text(&out.stderr));
     let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
@@ -88,7 +88,7 @@ fn expect(cells: &[(&str, i64, &str, &str, u64)]) -> Counts {
         .collect()
 }
 
-fn dir_arg(dir: &Path) -> &str {
+pub(super) fn dir_arg(dir: &Path) -> &str {
     dir.to_str().unwrap()
 }
 

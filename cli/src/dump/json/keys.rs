@@ -1,15 +1,15 @@
 //! Which keys of a JSON object mean true label, prediction (a class or a
-//! row of scores), step, weight and wall time, and the records one object
+//! row of scores), step, weight, wall time and count, and the records one object
 //! holds: one prediction, or a whole step as arrays. The key roles are
 //! resolved once per distinct set of keys.
 
 use serde_json::{Map, Value};
 
 use crate::dump::{
-    CLASS_EXPECTED, ClassValue, Columns, PREDICTION_ALIASES, Prediction, Record, SCORE_EXPECTED,
-    SCORES_ALIASES, STEP_ALIASES, STEP_EXPECTED, TIME_ALIASES, TIME_EXPECTED, TRUTH_ALIASES,
-    WEIGHT_ALIASES, WEIGHT_EXPECTED, check_non_negative, exact_integer, find_column,
-    missing_column, parse_class,
+    CLASS_EXPECTED, COUNT_ALIASES, ClassValue, Columns, PREDICTION_ALIASES, Prediction, Record,
+    SCORE_EXPECTED, SCORES_ALIASES, STEP_ALIASES, STEP_EXPECTED, TIME_ALIASES, TIME_EXPECTED,
+    TRUTH_ALIASES, WEIGHT_ALIASES, WEIGHT_EXPECTED, check_count, check_non_negative, exact_integer,
+    find_column, missing_column, parse_class,
 };
 use crate::error::{DumpError, Location};
 
@@ -24,6 +24,7 @@ pub(super) struct KeyPlan {
     step: Option<String>,
     weight: Option<String>,
     time: Option<String>,
+    count: Option<String>,
 }
 
 impl KeyPlan {
@@ -92,6 +93,7 @@ impl KeyPlan {
         let step = optional(&columns.step, STEP_ALIASES, "step", "--step-col")?;
         let weight = optional(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?;
         let time = optional(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?;
+        let count = optional(&columns.count, COUNT_ALIASES, "count", "--count-col")?;
         Ok(KeyPlan {
             keys,
             truth,
@@ -100,6 +102,7 @@ impl KeyPlan {
             step,
             weight,
             time,
+            count,
         })
     }
 }
@@ -132,6 +135,7 @@ pub(super) fn records_from_value(
     let step_key = plan.step.as_deref();
     let weight_key = plan.weight.as_deref();
     let time_key = plan.time.as_deref();
+    let count_key = plan.count.as_deref();
 
     let at = |name: &str| here.clone().column(name);
     let step = step_key
@@ -149,6 +153,7 @@ pub(super) fn records_from_value(
         prediction_key,
         scores_key,
         weight_key,
+        count_key,
     };
 
     match &object[truth_key] {
@@ -157,12 +162,14 @@ pub(super) fn records_from_value(
             let truth = class(truth, || at(truth_key))?;
             let prediction = fields.prediction(None)?;
             let weight = fields.weight(None)?;
+            let count = fields.count(None)?;
             Ok(vec![Record {
                 step,
                 truth,
                 prediction,
                 weight,
                 wall_time,
+                count,
                 location: here.clone(),
             }])
         }
@@ -176,6 +183,7 @@ struct Fields<'a> {
     prediction_key: Option<&'a str>,
     scores_key: Option<&'a str>,
     weight_key: Option<&'a str>,
+    count_key: Option<&'a str>,
 }
 
 impl Fields<'_> {
@@ -262,6 +270,24 @@ impl Fields<'_> {
         .map(Some)
     }
 
+    /// The count of sample `index` (1 without a count key): a whole number
+    /// in `0..2^63`, given per sample when the object holds arrays.
+    fn count(&self, index: Option<usize>) -> Result<u64, DumpError> {
+        let Some(key) = self.count_key else {
+            return Ok(1);
+        };
+        let value = self.sample(key, index)?;
+        let count = match value {
+            Value::Number(n) => n.as_u64().or_else(|| {
+                n.as_f64()
+                    .and_then(exact_integer)
+                    .and_then(|c| u64::try_from(c).ok())
+            }),
+            _ => None,
+        };
+        check_count(count, &show(value), || self.at(key, index))
+    }
+
     fn step_of_arrays(
         &self,
         truth_key: &str,
@@ -292,6 +318,7 @@ impl Fields<'_> {
                     prediction: self.prediction(Some(i))?,
                     weight: self.weight(Some(i))?,
                     wall_time,
+                    count: self.count(Some(i))?,
                     location: self.here.clone(),
                 })
             })
@@ -361,6 +388,26 @@ fn kind(value: &Value) -> &'static str {
 mod tests {
     use super::super::test_input::{first_error, lines};
     use crate::dump::{CLASS_EXPECTED, ClassValue, Columns, Prediction, Record};
+
+    #[test]
+    fn counts_per_object_or_per_array_entry() {
+        let text = "{\"step\": 1, \"y_true\": \"cat\", \"y_pred\": \"dog\", \"count\": 40}\n\
+                    {\"step\": 2, \"y_true\": [0, 1], \"y_pred\": [0, 0], \"n\": [3, 0]}\n";
+        let rows: Vec<Record> = lines(text, Columns::default())
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.iter().map(|r| r.count).collect::<Vec<_>>(), [40, 3, 0]);
+        let msg = first_error(lines(
+            "{\"y_true\": 1, \"y_pred\": 1, \"count\": -4}\n",
+            Columns::default(),
+        ));
+        assert_eq!(
+            msg,
+            "p.jsonl, line 1, column \"count\": \"-4\" is not a count: a whole number from 0 \
+             to 9223372036854775807 (2^63 - 1)"
+        );
+    }
 
     #[test]
     fn key_roles_are_resolved_again_whenever_the_keys_change() {
