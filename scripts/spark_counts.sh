@@ -42,7 +42,8 @@ import sys, glob, shutil
 from pyspark.sql import SparkSession
 work = sys.argv[1]
 spark = (SparkSession.builder.master("local[2]").appName("tbconfusion-counts")
-         .config("spark.ui.enabled", "false").getOrCreate())
+         .config("spark.ui.enabled", "false")
+         .config("spark.ui.showConsoleProgress", "false").getOrCreate())
 spark.sparkContext.setLogLevel("ERROR")
 raw = spark.read.csv(f"{work}/raw.csv", header=True, inferSchema=True)
 raw.write.parquet(f"{work}/predictions.parquet")
