@@ -7,6 +7,7 @@
 
 mod conformance;
 mod crash;
+mod detection;
 mod example_digits;
 mod metrics_sklearn;
 mod proto_fresh;
