@@ -351,3 +351,74 @@ fn merge_and_reset() {
     a.reset();
     assert_eq!((a.matrix().total(), a.images()), (0, 0));
 }
+
+/// The matrix Ultralytics' own `ConfusionMatrix.process_batch` computed on
+/// the generated images of `fixture` (see
+/// `scripts/gen_ultralytics_detection_fixture.py`), and ours under `options`.
+fn against_ultralytics(fixture: &str, options: MatchOptions) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixture);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let names: Vec<String> = serde_json::from_value(json["names"].clone()).unwrap();
+    let expected: Vec<Vec<u64>> = serde_json::from_value(json["matrix"].clone()).unwrap();
+    let mut cm = DetectionMatrix::new(names.clone(), options).unwrap();
+    let numbers = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    for image in json["images"].as_array().unwrap() {
+        let truth: Vec<GroundTruth> = image["ground_truth"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                let v = numbers(g);
+                let b = BoundingBox::xyxy(v[1] as f32, v[2] as f32, v[3] as f32, v[4] as f32);
+                GroundTruth::new(v[0] as usize, b)
+            })
+            .collect();
+        let found: Vec<Detection> = image["detections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let v = numbers(d);
+                let b = BoundingBox::xyxy(v[1] as f32, v[2] as f32, v[3] as f32, v[4] as f32);
+                Detection::new(v[0] as usize, b, v[5] as f32)
+            })
+            .collect();
+        cm.update_image(&truth, &found).unwrap();
+    }
+    let side = names.len() + 1;
+    // Ultralytics' rows are predicted, ours true: compare with its transpose.
+    for t in 0..side {
+        for p in 0..side {
+            assert_eq!(
+                cm.matrix().count(t, p),
+                expected[p][t],
+                "{fixture}: cell [true {t}, predicted {p}]"
+            );
+        }
+    }
+}
+
+#[test]
+fn ultralytics_preset_agrees_with_ultralytics_8_4_108() {
+    against_ultralytics(
+        "ultralytics_detection_8.4.108.json",
+        MatchOptions::ultralytics(),
+    );
+}
+
+#[test]
+fn ultralytics_by_score_preset_agrees_with_ultralytics_8_4_190() {
+    against_ultralytics(
+        "ultralytics_detection_8.4.190.json",
+        MatchOptions::ultralytics_by_score(),
+    );
+}
