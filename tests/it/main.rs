@@ -6,6 +6,7 @@
 //! `bash scripts/test.sh` sets; a plain `cargo test` skips them and says so per test.
 
 mod conformance;
+mod conformance_detection;
 mod crash;
 mod detection;
 mod example_digits;
