@@ -394,13 +394,13 @@ fn against_ultralytics(fixture: &str, options: MatchOptions) {
             .collect();
         cm.update_image(&truth, &found).unwrap();
     }
-    let side = names.len() + 1;
+    assert_eq!(expected.len(), names.len() + 1);
     // Ultralytics' rows are predicted, ours true: compare with its transpose.
-    for t in 0..side {
-        for p in 0..side {
+    for (p, predicted_row) in expected.iter().enumerate() {
+        for (t, &count) in predicted_row.iter().enumerate() {
             assert_eq!(
                 cm.matrix().count(t, p),
-                expected[p][t],
+                count,
                 "{fixture}: cell [true {t}, predicted {p}]"
             );
         }
