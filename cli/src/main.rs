@@ -17,6 +17,7 @@ macro_rules! samples_per_plugin_note {
 
 mod accumulate;
 mod command;
+mod detection;
 mod dump;
 mod error;
 mod input;

@@ -86,7 +86,7 @@ pub fn write_grouped(
 /// fails, the files already published (this command's own, just created)
 /// are removed and the runs not reached are dropped, which deletes their
 /// staged files.
-fn publish_all<W, E>(
+pub(crate) fn publish_all<W, E>(
     runs: Vec<W>,
     mut publish: impl FnMut(W) -> Result<PathBuf, E>,
 ) -> Result<Vec<PathBuf>, E> {

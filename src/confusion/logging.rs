@@ -13,6 +13,9 @@
 //! | `T/weighted/accuracy`, … `T/weighted/kappa` | Scalars | with sample weights only: the overall metrics over the weighted plane |
 //! | `T/counts` | (none) | the raw counts, for `tbconfusion export` |
 //!
+//! A [detection matrix](super::detection) logs the same, but with the
+//! detection metrics as scalars ([`SummaryWriter::add_detection_matrix`]).
+//!
 //! A matrix with more classes than `max_side_px` has pixels gets no `T`
 //! image, only `T/top_confused`.
 //!
@@ -21,6 +24,7 @@
 //! chart. The bundle owns every tag under `T/`.
 
 use super::counts::{self, COUNTS_PLUGIN};
+use super::detection::{detection_headline, detection_scalars};
 use super::matrix::ConfusionMatrix;
 use super::metrics::{Metrics, ZeroDivision};
 use super::render::{self, RenderOptions};
@@ -177,6 +181,23 @@ impl SummaryWriter {
     where
         S: TryInto<Step, Error: Into<WriteError>>,
     {
+        self.submit_confusion(tag, cm, step, options, MatrixKind::Classification)
+    }
+
+    /// Queues the bundle of `cm` as a matrix of `kind`: the one way both
+    /// [`add_confusion_matrix`](Self::add_confusion_matrix) and
+    /// [`add_detection_matrix`](Self::add_detection_matrix) log.
+    pub(crate) fn submit_confusion<S>(
+        &self,
+        tag: &str,
+        cm: &ConfusionMatrix,
+        step: S,
+        options: &ConfusionOptions,
+        kind: MatrixKind,
+    ) -> Result<(), WriteError>
+    where
+        S: TryInto<Step, Error: Into<WriteError>>,
+    {
         let step = crate::event::writer::to_step(step)?;
         // The job gets the non-zero cells: at K = 1000 a few thousand instead
         // of a million, so the caller's copy and the queued jobs stay small.
@@ -191,11 +212,20 @@ impl SummaryWriter {
                     cm: &cm,
                     step: step.0,
                     options: &options,
+                    kind,
                 };
                 Ok(bundle.values()?)
             }),
         )
     }
+}
+
+/// Which metrics a matrix gets: a detection matrix (last class
+/// `background`) logs detection metrics instead of the classification ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MatrixKind {
+    Classification,
+    Detection,
 }
 
 /// Builds every value [`SummaryWriter::add_confusion_matrix`] logs, in
@@ -217,6 +247,7 @@ pub fn confusion_values(
         cm: &cm,
         step: step.into().get(),
         options,
+        kind: MatrixKind::Classification,
     };
     bundle.values()
 }
@@ -229,6 +260,7 @@ struct Bundle<'a> {
     cm: &'a SparseCounts,
     step: i64,
     options: &'a ConfusionOptions,
+    kind: MatrixKind,
 }
 
 impl Bundle<'_> {
@@ -239,6 +271,7 @@ impl Bundle<'_> {
             cm,
             step,
             options,
+            ..
         } = self;
         let k = cm.num_classes();
         // A matrix too large for one pixel per class within `max_side_px` has no
@@ -278,6 +311,7 @@ impl Bundle<'_> {
             cm,
             step,
             options,
+            kind,
         } = self;
         let k = cm.num_classes();
         let metrics = Metrics::of_sparse(cm, options.zero_division);
@@ -300,6 +334,11 @@ impl Bundle<'_> {
         let weighted = Metrics::of_sparse_weighted(cm, options.zero_division);
         if options.table {
             let mut markdown = sparse_report(cm, &metrics, &options.report);
+            if kind == MatrixKind::Detection {
+                // The classification headline (accuracy, κ, MCC) gives way to the detection one.
+                let rest = markdown.split_once('\n').map_or("", |(_, rest)| rest);
+                markdown = format!("{}\n{rest}", detection_headline(cm, options.zero_division));
+            }
             if let Some(w) = &weighted {
                 let f = |v: f64| {
                     if v.is_finite() {
@@ -327,7 +366,12 @@ impl Bundle<'_> {
                 values.push(summary::scalar(&name, v as f32, true));
             }
         };
-        if options.scalars {
+        if options.scalars && kind == MatrixKind::Detection {
+            let per_class = k - 1 <= options.per_class_scalars_up_to;
+            for (name, v) in detection_scalars(cm, &metrics, options.zero_division, per_class) {
+                scalar(format!("{tag}/{name}"), v);
+            }
+        } else if options.scalars {
             // The overall metrics, and the same over sample weights when there are any.
             let overall = |m: &Metrics| {
                 [

@@ -5,6 +5,7 @@
 
 mod counting;
 pub mod counts;
+pub mod detection;
 mod format;
 pub mod gallery;
 mod kernel;

@@ -6,7 +6,9 @@
 //! `bash scripts/test.sh` sets; a plain `cargo test` skips them and says so per test.
 
 mod conformance;
+mod conformance_detection;
 mod crash;
+mod detection;
 mod example_digits;
 mod metrics_sklearn;
 mod proto_fresh;

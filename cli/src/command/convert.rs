@@ -8,6 +8,7 @@ use tbconfusion::confusion::ConfusionOptions;
 
 use super::report_skipped;
 use super::shared_args::{ReadArgs, RenderArgs};
+use crate::detection::{self, DetectionArgs};
 use crate::error::CliError;
 use crate::{read, write};
 
@@ -28,6 +29,9 @@ Classes are integer indices or names; names map through --labels, else they are 
 If some --labels names look like numbers, numbers in the data are matched as names.
 The step comes from a step/epoch column, else from the digits in the file name (epoch_007.npz -> 7),
 else from the input's position on the command line; steps are written in increasing order.
+Detectors: COCO results JSON files with --coco-gt instances_val.json, or YOLO prediction
+directories (class cx cy w h conf per line) with --yolo-gt labels/ --labels names.txt; one step per
+input, matched per image (--match, --iou, --conf); the matrix gets a last class `background`.
 Counts tables work too: with a count column (count, n, num, cnt, or --count-col), each row stands
 for that many predictions, as a GROUP BY step, y_true, y_pred writes them, or `tbconfusion export`.
 
@@ -54,6 +58,8 @@ pub struct Args {
     read: ReadArgs,
     #[command(flatten)]
     render: RenderArgs,
+    #[command(flatten)]
+    detection: DetectionArgs,
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
@@ -66,6 +72,23 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     if args.tag.is_empty() {
         return Err(CliError::Usage("--tag must not be empty".into()));
+    }
+    if args.detection.given() {
+        let read = args.read.options(&args.inputs, None, false)?;
+        let confusion = ConfusionOptions::default().render(args.render.options());
+        detection::convert(
+            &args.inputs,
+            &args.detection,
+            read.labels.as_ref(),
+            &detection::Output {
+                logdir: &args.logdir,
+                run: args.run.as_deref(),
+                tag: &args.tag,
+                options: &confusion,
+                quiet: args.quiet,
+            },
+        )?;
+        return Ok(ExitCode::SUCCESS);
     }
     let options = args
         .read

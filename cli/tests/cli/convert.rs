@@ -271,7 +271,12 @@ fn many_predictions_round_trip_exactly() {
     assert_eq!(export(&logdir), expected);
 }
 
-fn assert_fails_cleanly(args: &[&str], logdir: &Path, stdin: Option<&[u8]>, needles: &[&str]) {
+pub(super) fn assert_fails_cleanly(
+    args: &[&str],
+    logdir: &Path,
+    stdin: Option<&[u8]>,
+    needles: &[&str],
+) {
     let out = tbconfusion(args, stdin);
     assert_eq!(out.status.code(), Some(1), "stderr: {}", text(&out.stderr));
     let stderr = text(&out.stderr);

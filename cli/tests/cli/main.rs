@@ -7,4 +7,5 @@
 
 mod convert;
 mod counts_tables;
+mod detection;
 mod tensorboard;
