@@ -150,10 +150,10 @@ fn clones_log_from_many_threads() {
             panic!()
         };
         let v = &s.value[0];
-        let Some(ValueKind::Tensor(t)) = &v.value else {
-            panic!()
+        let Some(ValueKind::SimpleValue(x)) = v.value else {
+            panic!("{v:?}")
         };
-        assert_eq!(t.float_val, vec![e.step as f32]);
+        assert_eq!(x, e.step as f32);
         let prev = last.insert(v.tag.clone(), e.step);
         assert_eq!(prev.map_or(-1, |p| p) + 1, e.step, "steps in order per tag");
     }
@@ -216,7 +216,7 @@ fn periodic_flush_reaches_the_file_without_flush_calls() {
 }
 
 #[test]
-fn metadata_with_content_is_repeated_on_every_value() {
+fn text_and_tensors_carry_metadata_on_every_value_scalars_and_images_none() {
     let dir = tempfile::tempdir().unwrap();
     let w = SummaryWriter::create(dir.path()).unwrap();
     for step in 0..3 {
@@ -230,24 +230,39 @@ fn metadata_with_content_is_repeated_on_every_value() {
         )
         .unwrap();
         w.add_tensor("plain", t, "mine", Vec::new(), step).unwrap();
+        w.add_text("notes", "*hi*", step).unwrap();
+        w.add_scalar("loss", 0.5, step).unwrap();
+        w.add_image("picture", png(3, 2), step).unwrap();
     }
     let path = w.close().unwrap();
-    let mut seen: HashMap<String, Vec<Option<Vec<u8>>>> = HashMap::new();
+    let mut seen: HashMap<String, Vec<Option<(String, Vec<u8>)>>> = HashMap::new();
     for e in read_all(&path).into_iter().skip(1) {
         let Some(What::Summary(s)) = e.what else {
             panic!()
         };
         for v in s.value {
-            let content = v.metadata.and_then(|m| m.plugin_data).map(|p| p.content);
-            seen.entry(v.tag).or_default().push(content);
+            let plugin = v
+                .metadata
+                .and_then(|m| m.plugin_data)
+                .map(|p| (p.plugin_name, p.content));
+            seen.entry(v.tag).or_default().push(plugin);
         }
     }
-    let described: Vec<Vec<u8>> = (0..3)
-        .map(|s| format!("{{\"step\":{s}}}").into_bytes())
-        .collect();
+    let every = |plugin: &str, content: &dyn Fn(i64) -> Vec<u8>| {
+        (0..3)
+            .map(|s| Some((plugin.to_owned(), content(s))))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
         seen["described"],
-        described.into_iter().map(Some).collect::<Vec<_>>()
+        every("mine", &|s| format!("{{\"step\":{s}}}").into_bytes())
     );
-    assert_eq!(seen["plain"], vec![Some(Vec::new()), None, None]);
+    assert_eq!(seen["plain"], every("mine", &|_| Vec::new()));
+    assert_eq!(seen["notes"], every("text", &|_| Vec::new()));
+    assert_eq!(
+        seen["loss"],
+        vec![None; 3],
+        "simple_value needs no metadata"
+    );
+    assert_eq!(seen["picture"], vec![None; 3], "Summary.Image needs none");
 }

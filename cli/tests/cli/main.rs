@@ -6,4 +6,5 @@
 //! `bash scripts/test.sh` sets; a plain `cargo test` skips them and says so per test.
 
 mod convert;
+mod earlier_versions;
 mod tensorboard;
