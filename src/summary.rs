@@ -128,7 +128,8 @@ pub(crate) fn encode_scalar_event(buf: &mut Vec<u8>, wall_time: f64, step: i64, 
     const SIMPLE_VALUE_FIELD: usize = 1 + 4;
     let value_len = 1 + varint_len(tag.len() as u64) + tag.len() + SIMPLE_VALUE_FIELD;
     let summary_len = 1 + varint_len(value_len as u64) + value_len;
-    if wall_time.to_bits() != 0 {
+    // As prost: a zero of either sign is the default and left out.
+    if wall_time != 0.0 {
         buf.push(0x09);
         buf.extend_from_slice(&wall_time.to_le_bytes());
     }
