@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks event files with TensorFlow's own reader, which the test suite cannot
-# install (tensorflow-cpu is about 250 MB, so this is not part of CI):
+# install (tensorflow-cpu makes a 1.7 GB venv, so this is not part of CI):
 #   * tf.compat.v1.train.summary_iterator reads every record of every file
 #     (TensorFlow's C++ record reader, checksums included);
 #   * every image decodes with tf.io.decode_png to the height, width and
