@@ -238,7 +238,9 @@ fn text_and_tensors_carry_metadata_on_every_value_scalars_and_images_none() {
         w.add_image("picture", png(3, 2), step).unwrap();
     }
     let path = w.close().unwrap();
-    let mut seen: HashMap<String, Vec<Option<(String, Vec<u8>)>>> = HashMap::new();
+    /// Per value: its plugin's name and content, if it has metadata.
+    type Plugin = Option<(String, Vec<u8>)>;
+    let mut seen: HashMap<String, Vec<Plugin>> = HashMap::new();
     for e in read_all(&path).into_iter().skip(1) {
         let Some(What::Summary(s)) = e.what else {
             panic!()
