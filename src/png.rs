@@ -9,6 +9,7 @@ pub struct Png {
     bytes: Vec<u8>,
     width: u32,
     height: u32,
+    channels: u8,
 }
 
 /// The bytes given are not a PNG file.
@@ -20,7 +21,7 @@ impl Png {
     /// Wraps encoded PNG bytes, reading width and height from the IHDR chunk.
     pub fn new(bytes: Vec<u8>) -> Result<Png, NotPng> {
         const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-        if bytes.len() < 24 || &bytes[..8] != SIGNATURE {
+        if bytes.len() < 26 || &bytes[..8] != SIGNATURE {
             return Err(NotPng("missing the PNG signature"));
         }
         if &bytes[12..16] != b"IHDR" {
@@ -31,10 +32,19 @@ impl Png {
         if width == 0 || height == 0 {
             return Err(NotPng("zero width or height"));
         }
+        // IHDR colour type: grey, RGB, palette (decoded as RGB), grey + alpha, RGBA.
+        let channels = match bytes[25] {
+            0 => 1,
+            2 | 3 => 3,
+            4 => 2,
+            6 => 4,
+            _ => return Err(NotPng("unknown colour type in IHDR")),
+        };
         Ok(Png {
             bytes,
             width,
             height,
+            channels,
         })
     }
 
@@ -56,6 +66,13 @@ impl Png {
     /// Height in pixels.
     pub fn height(&self) -> u32 {
         self.height
+    }
+
+    /// Channels per decoded pixel, from the IHDR colour type: 1 grey, 2 grey
+    /// and alpha, 3 RGB (palette images decode to RGB), 4 RGBA. This is the
+    /// `colorspace` of TensorFlow's `Summary.Image`.
+    pub fn channels(&self) -> u8 {
+        self.channels
     }
 }
 
@@ -80,7 +97,17 @@ mod tests {
     #[test]
     fn reads_size_from_ihdr_and_rejects_other_bytes() {
         let img = Png::new(tiny_png(3, 2)).unwrap();
-        assert_eq!((img.width(), img.height()), (3, 2));
+        assert_eq!((img.width(), img.height(), img.channels()), (3, 2, 3));
+        let mut grey = Vec::new();
+        let mut enc = png::Encoder::new(&mut grey, 2, 2);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.write_header()
+            .unwrap()
+            .write_image_data(&[0, 80, 160, 255])
+            .unwrap();
+        assert_eq!(Png::new(grey.clone()).unwrap().channels(), 1);
+        grey[25] = 5;
+        assert!(Png::new(grey).is_err(), "colour type 5 does not exist");
         assert!(Png::new(b"GIF89a....................".to_vec()).is_err());
     }
 }

@@ -36,7 +36,8 @@ pub struct TagReport {
     pub run: String,
     /// The tag.
     pub tag: String,
-    /// The plugin named by the tag's first metadata (empty if none).
+    /// The plugin named by the tag's first metadata, or implied by its form
+    /// (`simple_value`: scalars, `Summary.Image`: images); empty if neither.
     pub plugin: String,
     /// Number of values.
     pub values: u64,

@@ -278,7 +278,7 @@ impl SummaryWriter {
             Box::new(move || {
                 let img = render_gallery(&rows, &tag_owned, step.0, total, &options)?;
                 let png = encode_png(&img)?;
-                Ok(vec![summary::image(&tag_owned, png, true)])
+                Ok(vec![summary::image(&tag_owned, png)])
             }),
         )?;
         Ok(())

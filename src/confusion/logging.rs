@@ -299,7 +299,7 @@ impl Bundle<'_> {
             Ok::<_, render::RenderError>((main_png, side?))
         })?;
         if let Some(png) = main_png {
-            side.insert(0, summary::image(tag, png, true));
+            side.insert(0, summary::image(tag, png));
         }
         Ok(side)
     }
@@ -325,7 +325,7 @@ impl Bundle<'_> {
             // Like the full image: what does not fit `max_side_px` is left out,
             // never the table, scalars and counts with it.
             match render::sparse_render_png_titled(&sub, &sub_tag, step, &options.render) {
-                Ok(png) => values.push(summary::image(&sub_tag, png, true)),
+                Ok(png) => values.push(summary::image(&sub_tag, png)),
                 Err(render::RenderError::TooLarge { .. }) => {}
                 Err(e) => return Err(e),
             }
@@ -359,11 +359,11 @@ impl Bundle<'_> {
                 f(w.kappa)
             ));
             }
-            values.push(summary::text(&format!("{tag}/table"), &markdown, true));
+            values.push(summary::text(&format!("{tag}/table"), &markdown));
         }
         let mut scalar = |name: String, v: f64| {
             if v.is_finite() {
-                values.push(summary::scalar(&name, v as f32, true));
+                values.push(summary::scalar(&name, v as f32));
             }
         };
         if options.scalars && kind == MatrixKind::Detection {
@@ -400,13 +400,7 @@ impl Bundle<'_> {
         if options.counts {
             let (tensor, content) = counts::sparse_encode(cm);
             let counts_tag = format!("{tag}{}", counts::COUNTS_TAG_SUFFIX);
-            values.push(summary::tensor(
-                &counts_tag,
-                tensor,
-                COUNTS_PLUGIN,
-                content,
-                true,
-            ));
+            values.push(summary::tensor(&counts_tag, tensor, COUNTS_PLUGIN, content));
         }
         Ok(values)
     }

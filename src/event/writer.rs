@@ -205,19 +205,12 @@ struct Job {
     build: BuildValues,
 }
 
-#[derive(Default)]
-struct TagState {
-    last_step: Option<i64>,
-    /// Whether this file already holds the tag's plugin metadata.
-    described: bool,
-}
-
 struct State {
     pending: Vec<u8>,
     spare: Vec<u8>,
-    /// Per tag; a fast non-cryptographic hash, since tags are looked up
-    /// on every call and come from the program, not from an adversary.
-    tags: FxHashMap<String, TagState>,
+    /// Each tag's last step; a fast non-cryptographic hash, since tags are
+    /// looked up on every call and come from the program, not from an adversary.
+    last_steps: FxHashMap<String, i64>,
     /// An I/O error: the file is unusable from here on, so it is sticky.
     error: Option<WriteError>,
     /// A background job's failure, returned once by the next call.
@@ -295,7 +288,7 @@ fn advance_steps(st: &mut State, tags: &[&str], step: i64) -> Result<(), WriteEr
         if tag.is_empty() {
             return Err(WriteError::EmptyTag);
         }
-        if let Some(previous) = st.tags.get(*tag).and_then(|t| t.last_step) {
+        if let Some(&previous) = st.last_steps.get(*tag) {
             if step <= previous {
                 return Err(WriteError::StepNotIncreasing {
                     tag: (*tag).to_owned(),
@@ -306,48 +299,20 @@ fn advance_steps(st: &mut State, tags: &[&str], step: i64) -> Result<(), WriteEr
         }
     }
     for tag in tags {
-        match st.tags.get_mut(*tag) {
-            Some(t) => t.last_step = Some(step),
+        match st.last_steps.get_mut(*tag) {
+            Some(last) => *last = step,
             None => {
-                st.tags.insert(
-                    (*tag).to_owned(),
-                    TagState {
-                        last_step: Some(step),
-                        described: false,
-                    },
-                );
+                st.last_steps.insert((*tag).to_owned(), step);
             }
         }
     }
     Ok(())
 }
 
-/// Appends one event holding `values`, keeping plain plugin metadata only on
-/// the first value of each tag in this file (metadata with plugin content
-/// stays on every value).
-fn append_values(st: &mut State, step: i64, wall_time: f64, mut values: Vec<Value>) {
-    for v in &mut values {
-        // Under the lock that callers wait on: copy a tag's name only when new.
-        if !st.tags.contains_key(&v.tag) {
-            st.tags.insert(v.tag.clone(), TagState::default());
-        }
-        let Some(tag) = st.tags.get_mut(&v.tag) else {
-            continue;
-        };
-        // Metadata with plugin content may describe this very value (the
-        // counts tensor names its layout and classes): keep it on every
-        // value, which both loaders allow. Plain metadata goes on the first.
-        let describes_value = v
-            .metadata
-            .as_ref()
-            .and_then(|m| m.plugin_data.as_ref())
-            .is_some_and(|p| !p.content.is_empty());
-        if tag.described && !describes_value {
-            v.metadata = None;
-        } else {
-            tag.described |= v.metadata.is_some();
-        }
-    }
+/// Appends one event holding `values`. Every value keeps its metadata:
+/// scalars and images need none, and text and tensors carry theirs on every
+/// value so that readers classifying values one by one see them all.
+fn append_values(st: &mut State, step: i64, wall_time: f64, values: Vec<Value>) {
     let event = Event {
         wall_time,
         step,
@@ -460,7 +425,7 @@ impl SummaryWriter {
             state: Mutex::new(State {
                 pending: Vec::new(),
                 spare: Vec::new(),
-                tags: FxHashMap::default(),
+                last_steps: FxHashMap::default(),
                 error: None,
                 job_error: None,
                 flush_requested: 0,
@@ -557,7 +522,7 @@ impl SummaryWriter {
     where
         S: TryInto<Step, Error: Into<WriteError>>,
     {
-        let values = vec![summary::text(tag, markdown, true)];
+        let values = vec![summary::text(tag, markdown)];
         self.values_at(&[tag], to_step(step)?, values)
     }
 
@@ -570,7 +535,7 @@ impl SummaryWriter {
     where
         S: TryInto<Step, Error: Into<WriteError>>,
     {
-        let values = vec![summary::image(tag, png, true)];
+        let values = vec![summary::image(tag, png)];
         self.values_at(&[tag], to_step(step)?, values)
     }
 
@@ -591,7 +556,7 @@ impl SummaryWriter {
     where
         S: TryInto<Step, Error: Into<WriteError>>,
     {
-        let value = summary::tensor(tag, tensor, plugin_name, content, true);
+        let value = summary::tensor(tag, tensor, plugin_name, content);
         self.values_at(&[tag], to_step(step)?, vec![value])
     }
 
@@ -636,30 +601,23 @@ impl SummaryWriter {
         let shared = &self.inner.shared;
         let mut st = shared.lock();
         check_usable(&mut st)?;
-        // The hot path: one lookup checks the step and the metadata state.
-        let first = match st.tags.get_mut(tag) {
-            Some(t) => {
-                if let Some(previous) = t.last_step.filter(|&p| step.0 <= p) {
+        // The hot path: one lookup checks and records the step.
+        match st.last_steps.get_mut(tag) {
+            Some(last) => {
+                if step.0 <= *last {
                     return Err(WriteError::StepNotIncreasing {
                         tag: tag.to_owned(),
                         step: step.0,
-                        previous,
+                        previous: *last,
                     });
                 }
-                t.last_step = Some(step.0);
-                !std::mem::replace(&mut t.described, true)
+                *last = step.0;
             }
-            None => {
-                advance_steps(&mut st, &[tag], step.0)?;
-                if let Some(t) = st.tags.get_mut(tag) {
-                    t.described = true;
-                }
-                true
-            }
-        };
+            None => advance_steps(&mut st, &[tag], step.0)?,
+        }
         let _st = shared.append(st, |st| {
             record::append_record_with(&mut st.pending, |buf| {
-                summary::encode_scalar_event(buf, wall, step.0, tag, value, first)
+                summary::encode_scalar_event(buf, wall, step.0, tag, value)
             });
         });
         Ok(())

@@ -116,8 +116,8 @@ pub struct Summary {
 }
 /// Nested message and enum types in `Summary`.
 pub mod summary {
-    /// The legacy image form; tbconfusion writes images as tensors instead but
-    /// reads this form back.
+    /// An encoded image (tbconfusion writes PNG). Every reader lists this form
+    /// as an image; TensorBoard converts it to a blob sequence \[w, h, png\].
     #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
     pub struct Image {
         #[prost(int32, tag = "1")]

@@ -51,8 +51,12 @@ pub fn event_files(root: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// Every summary value in the logdir, in file order. A truncated tail is
-/// accepted (a killed writer leaves one); any other damage panics.
+/// Every summary value in the logdir, in file order, in either form this
+/// crate has written: scalars as `simple_value` and images as
+/// `Summary.Image` (today), or both as tensors under plugin metadata that
+/// only a tag's first value per file carries (earlier versions). A
+/// truncated tail is accepted (a killed writer leaves one); any other
+/// damage panics.
 pub fn read_points(root: &Path) -> Vec<Point> {
     let mut points = Vec::new();
     for (run, path) in event_files(root) {
@@ -72,29 +76,40 @@ pub fn read_points(root: &Path) -> Vec<Point> {
                         .entry(v.tag.clone())
                         .or_insert_with(|| p.plugin_name.clone());
                 }
-                let plugin = plugins.get(&v.tag).cloned().unwrap_or_default();
-                let Some(ValueKind::Tensor(t)) = v.value else {
-                    continue;
-                };
                 let mut point = Point {
                     run: run.clone(),
-                    tag: v.tag,
+                    tag: v.tag.clone(),
                     step: event.step,
-                    plugin: plugin.clone(),
+                    plugin: String::new(),
                     scalar: None,
                     image_size: None,
                     text: None,
                 };
-                match plugin.as_str() {
-                    "scalars" => point.scalar = t.float_val.first().copied(),
-                    "images" => {
-                        let n = |b: &[u8]| String::from_utf8_lossy(b).parse::<u32>().unwrap();
-                        point.image_size = Some((n(&t.string_val[0]), n(&t.string_val[1])));
+                match v.value {
+                    Some(ValueKind::SimpleValue(x)) => {
+                        point.plugin = "scalars".into();
+                        point.scalar = Some(x);
                     }
-                    "text" => {
-                        point.text = Some(String::from_utf8_lossy(&t.string_val[0]).into_owned())
+                    Some(ValueKind::Image(image)) => {
+                        point.plugin = "images".into();
+                        let size = |n: i32| u32::try_from(n).unwrap();
+                        point.image_size = Some((size(image.width), size(image.height)));
                     }
-                    _ => {}
+                    Some(ValueKind::Tensor(t)) => {
+                        point.plugin = plugins.get(&v.tag).cloned().unwrap_or_default();
+                        let string =
+                            |i: usize| String::from_utf8_lossy(&t.string_val[i]).into_owned();
+                        match point.plugin.as_str() {
+                            "scalars" => point.scalar = t.float_val.first().copied(),
+                            "images" => {
+                                let n = |i: usize| string(i).parse::<u32>().unwrap();
+                                point.image_size = Some((n(0), n(1)));
+                            }
+                            "text" => point.text = Some(string(0)),
+                            _ => {}
+                        }
+                    }
+                    None => continue,
                 }
                 points.push(point);
             }

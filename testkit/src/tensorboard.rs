@@ -4,8 +4,13 @@
 //! with the pinned TensorBoard 2.21.0 twice (`--load_fast=true`, the Rust data server
 //! "rustboard", and `--load_fast=false`, the Python multiplexer) and compares what its
 //! HTTP API serves with a [`Manifest`]: exact runs, tags and steps, float32 scalar
-//! values, decoded PNG sizes and rendered text. The Python venv is made once per test
-//! process by `tests/tensorboard/setup_venv.sh`, under the target directory.
+//! values, decoded PNG sizes and rendered text. It then checks the same manifest through
+//! the readers scripts use instead of TensorBoard's server: the classic
+//! `EventAccumulator` (keeping everything) must list every scalar, image and text value,
+//! each text value must carry the text plugin's metadata itself, and tbparse must list
+//! every scalar (its images need TensorFlow: `scripts/check_tf_reader.sh`). The Python
+//! venv (pinned TensorBoard and tbparse) is made once per test process by
+//! `tests/tensorboard/setup_venv.sh`, under the target directory.
 //!
 //! These checks need Python and PyPI, so they run only when [`ENABLE_VAR`] is set to
 //! `1`, as `bash scripts/test.sh` (the README's test command, and CI's) does. Then they
@@ -288,7 +293,8 @@ pub fn run_harness_script(script: &str, args: &[&Path]) -> Output {
 }
 
 /// Checks that TensorBoard, with both loaders, shows exactly `manifest` for `logdir`,
-/// when [`enabled`]; otherwise returns at once, having said so.
+/// and that `EventAccumulator` and tbparse list it too, when [`enabled`]; otherwise
+/// returns at once, having said so.
 ///
 /// Panics (failing the test) with the checker's full report when any check fails or
 /// TensorBoard cannot be set up or started. Checks run one at a time per test

@@ -116,13 +116,13 @@ fn expect_bundle(
     let mut scalars = Vec::new();
     for v in confusion_values(tag, cm, step, opts).unwrap() {
         match v.value {
-            Some(ValueKind::Tensor(t)) if t.dtype == 7 && t.string_val.len() == 3 => {
-                let n = |b: &[u8]| String::from_utf8_lossy(b).parse::<u32>().unwrap();
-                r.image(&v.tag, step, n(&t.string_val[0]), n(&t.string_val[1]));
+            Some(ValueKind::Image(image)) => {
+                let n = |size: i32| u32::try_from(size).unwrap();
+                r.image(&v.tag, step, n(image.width), n(image.height));
             }
-            Some(ValueKind::Tensor(t)) if t.dtype == 1 => {
-                r.scalar(&v.tag, step, t.float_val[0]);
-                scalars.push((v.tag.clone(), t.float_val[0]));
+            Some(ValueKind::SimpleValue(x)) => {
+                r.scalar(&v.tag, step, x);
+                scalars.push((v.tag.clone(), x));
             }
             _ => {}
         }

@@ -35,7 +35,7 @@ fn read_all(path: &Path) -> Vec<Event> {
 }
 
 #[test]
-fn header_values_and_metadata_on_first_value_only() {
+fn header_values_and_where_metadata_goes() {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("train");
     let w = SummaryWriter::create(&run).unwrap();
@@ -76,9 +76,12 @@ fn header_values_and_metadata_on_first_value_only() {
                 .push((e.step, v.metadata.is_some()));
         }
     }
-    for tag in ["loss", "notes", "cm"] {
-        assert_eq!(seen[tag], vec![(0, true), (1, false), (2, false)], "{tag}");
+    // Scalars (simple_value) and images (Summary.Image) need no metadata;
+    // text carries it on every value.
+    for tag in ["loss", "cm"] {
+        assert_eq!(seen[tag], vec![(0, false), (1, false), (2, false)], "{tag}");
     }
+    assert_eq!(seen["notes"], vec![(0, true), (1, true), (2, true)]);
     assert_eq!(seen["raw"], vec![(9, true)]);
 }
 
@@ -150,10 +153,10 @@ fn clones_log_from_many_threads() {
             panic!()
         };
         let v = &s.value[0];
-        let Some(ValueKind::Tensor(t)) = &v.value else {
-            panic!()
+        let Some(ValueKind::SimpleValue(x)) = v.value else {
+            panic!("{v:?}")
         };
-        assert_eq!(t.float_val, vec![e.step as f32]);
+        assert_eq!(x, e.step as f32);
         let prev = last.insert(v.tag.clone(), e.step);
         assert_eq!(prev.map_or(-1, |p| p) + 1, e.step, "steps in order per tag");
     }
@@ -216,7 +219,7 @@ fn periodic_flush_reaches_the_file_without_flush_calls() {
 }
 
 #[test]
-fn metadata_with_content_is_repeated_on_every_value() {
+fn text_and_tensors_carry_metadata_on_every_value_scalars_and_images_none() {
     let dir = tempfile::tempdir().unwrap();
     let w = SummaryWriter::create(dir.path()).unwrap();
     for step in 0..3 {
@@ -230,24 +233,41 @@ fn metadata_with_content_is_repeated_on_every_value() {
         )
         .unwrap();
         w.add_tensor("plain", t, "mine", Vec::new(), step).unwrap();
+        w.add_text("notes", "*hi*", step).unwrap();
+        w.add_scalar("loss", 0.5, step).unwrap();
+        w.add_image("picture", png(3, 2), step).unwrap();
     }
     let path = w.close().unwrap();
-    let mut seen: HashMap<String, Vec<Option<Vec<u8>>>> = HashMap::new();
+    /// Per value: its plugin's name and content, if it has metadata.
+    type Plugin = Option<(String, Vec<u8>)>;
+    let mut seen: HashMap<String, Vec<Plugin>> = HashMap::new();
     for e in read_all(&path).into_iter().skip(1) {
         let Some(What::Summary(s)) = e.what else {
             panic!()
         };
         for v in s.value {
-            let content = v.metadata.and_then(|m| m.plugin_data).map(|p| p.content);
-            seen.entry(v.tag).or_default().push(content);
+            let plugin = v
+                .metadata
+                .and_then(|m| m.plugin_data)
+                .map(|p| (p.plugin_name, p.content));
+            seen.entry(v.tag).or_default().push(plugin);
         }
     }
-    let described: Vec<Vec<u8>> = (0..3)
-        .map(|s| format!("{{\"step\":{s}}}").into_bytes())
-        .collect();
+    let every = |plugin: &str, content: &dyn Fn(i64) -> Vec<u8>| {
+        (0..3)
+            .map(|s| Some((plugin.to_owned(), content(s))))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
         seen["described"],
-        described.into_iter().map(Some).collect::<Vec<_>>()
+        every("mine", &|s| format!("{{\"step\":{s}}}").into_bytes())
     );
-    assert_eq!(seen["plain"], vec![Some(Vec::new()), None, None]);
+    assert_eq!(seen["plain"], every("mine", &|_| Vec::new()));
+    assert_eq!(seen["notes"], every("text", &|_| Vec::new()));
+    assert_eq!(
+        seen["loss"],
+        vec![None; 3],
+        "simple_value needs no metadata"
+    );
+    assert_eq!(seen["picture"], vec![None; 3], "Summary.Image needs none");
 }

@@ -27,8 +27,19 @@ PNG of the manifest's size, and the width/height blobs TensorBoard stores in
 front of it (`[b"W", b"H", png]`) must name the same size. Text is fetched as
 rendered HTML (Markdown on, as in the UI) and must contain every substring.
 
-Prints one line per check, then `N passed, N failed`. Exit status: 0 when both
-loaders match, 1 when any check fails, 2 when TensorBoard cannot be started or
+The same manifest is then checked through the readers scripts use instead of
+TensorBoard's server: the classic `EventAccumulator` (size guidance 0, i.e.
+keep everything, per run directory) must list exactly the manifest's scalars,
+images (decoded with Pillow to the size it states) and text tags (rendered by
+the text plugin's own `text_array_to_html`), with equal steps and values; a
+raw walk of the events (`LegacyEventFileLoader`, no conversion) must find the
+text plugin's metadata on every text value, as scripts classifying values one
+by one need; and tbparse's `SummaryReader(logdir, pivot=False).scalars` must
+list every scalar (tbparse reads images only with TensorFlow installed:
+scripts/check_tf_reader.sh checks those).
+
+Prints one line per check, then `N passed, N failed`. Exit status: 0 when every
+reader matches, 1 when any check fails, 2 when TensorBoard cannot be started or
 the arguments are bad. Servers are always stopped (whole process group, so
 rustboard goes with its parent), also on errors and Ctrl-C.
 """
@@ -53,6 +64,9 @@ import urllib.parse
 import urllib.request
 
 from PIL import Image
+from tensorboard.backend.event_processing import event_accumulator, event_file_loader
+from tensorboard.plugins.text.text_plugin import text_array_to_html
+from tensorboard.util import tensor_util
 
 PLUGINS = ("scalars", "images", "text")
 LOADERS = ("true", "false")
@@ -515,6 +529,186 @@ def poll(server, manifest_runs, deadline, settle, pool):
 
 
 # --------------------------------------------------------------------------
+# Readers other than TensorBoard's server
+
+# Size guidance 0 keeps every value of that kind.
+KEEP_EVERYTHING = {
+    kind: 0
+    for kind in (
+        event_accumulator.COMPRESSED_HISTOGRAMS, event_accumulator.IMAGES,
+        event_accumulator.AUDIO, event_accumulator.SCALARS,
+        event_accumulator.HISTOGRAMS, event_accumulator.TENSORS,
+    )
+}
+
+
+def run_directories(logdir):
+    """{run name: directory} for every directory holding an event file."""
+    runs = {}
+    for directory, _, files in os.walk(logdir):
+        if any("tfevents" in name for name in files):
+            rel = os.path.relpath(directory, logdir)
+            runs[rel.replace(os.sep, "/")] = directory
+    return runs
+
+
+def value_checks(label, served, points):
+    """Steps and float32 values of one scalar series: served [(step, value)]."""
+    results = [step_checks(label, [s for s, _ in served], [p[0] for p in points])]
+    got = dict(served)
+    wrong = []
+    for step, value in points:
+        want = to_float32(manifest_float(value))
+        if step in got and not floats_equal(got[step], want):
+            wrong.append("step %s: served %r, expected %r" % (step, got[step], want))
+    results.append((label + " values", not wrong, "; ".join(wrong) or "%d values" % len(got)))
+    return results
+
+
+def tag_checks(label, got, want):
+    detail = []
+    if want - got:
+        detail.append("missing %s" % sorted(want - got))
+    if got - want:
+        detail.append("unexpected %s" % sorted(got - want))
+    return (label, not detail, "; ".join(detail) or "%s" % sorted(want))
+
+
+def event_accumulator_checks(logdir, manifest_runs):
+    """What the classic EventAccumulator lists, per run directory."""
+    results = []
+    directories = run_directories(logdir)
+    accumulators = {}
+    for run, directory in sorted(directories.items()):
+        accumulator = event_accumulator.EventAccumulator(directory, size_guidance=KEEP_EVERYTHING)
+        accumulator.Reload()
+        accumulators[run] = accumulator
+    listed = {
+        run: acc for run, acc in accumulators.items()
+        if acc.Tags()["scalars"] or acc.Tags()["images"] or text_tags(acc)
+    }
+    results.append((
+        "runs", sorted(listed) == sorted(manifest_runs),
+        "listed %s, expected %s" % (sorted(listed), sorted(manifest_runs)),
+    ))
+    for run in sorted(set(manifest_runs) & set(accumulators)):
+        acc, plugins = accumulators[run], manifest_runs[run]
+        scalars, images, texts = (plugins.get(p, {}) for p in PLUGINS)
+        results.append(tag_checks("scalars tags run=%r" % run, set(acc.Tags()["scalars"]), set(scalars)))
+        for tag in sorted(set(scalars) & set(acc.Tags()["scalars"])):
+            served = [(e.step, e.value) for e in acc.Scalars(tag)]
+            results += value_checks("scalars run=%r tag=%r" % (run, tag), served, scalars[tag])
+        results.append(tag_checks("images tags run=%r" % run, set(acc.Tags()["images"]), set(images)))
+        for tag in sorted(set(images) & set(acc.Tags()["images"])):
+            label = "images run=%r tag=%r" % (run, tag)
+            events = acc.Images(tag)
+            results.append(step_checks(label, [e.step for e in events], [p["step"] for p in images[tag]]))
+            wanted = {p["step"]: (p["width"], p["height"]) for p in images[tag]}
+            wrong = []
+            for e in events:
+                want = wanted.get(e.step)
+                try:
+                    with Image.open(io.BytesIO(e.encoded_image_string)) as image:
+                        image.load()
+                        decoded = (image.format, image.size)
+                except Exception as error:  # Pillow raises many types for undecodable data
+                    wrong.append("step %s: not decodable: %s" % (e.step, error))
+                    continue
+                if want is None:
+                    continue  # reported by the steps check
+                if decoded[0] != "PNG":
+                    wrong.append("step %s: format %s, expected PNG" % (e.step, decoded[0]))
+                elif tuple(decoded[1]) != want:
+                    wrong.append("step %s: decoded %dx%d, expected %dx%d" % ((e.step,) + decoded[1] + want))
+                if (e.width, e.height) != want:
+                    wrong.append("step %s: stated %dx%d, expected %dx%d" % ((e.step, e.width, e.height) + want))
+            results.append((label + " decoded", not wrong, "; ".join(wrong) or "%d PNGs" % len(events)))
+        results.append(tag_checks("text tags run=%r" % run, text_tags(acc), set(texts)))
+        for tag in sorted(set(texts) & text_tags(acc)):
+            label = "text run=%r tag=%r" % (run, tag)
+            events = acc.Tensors(tag)
+            results.append(step_checks(label, [e.step for e in events], [p["step"] for p in texts[tag]]))
+            html = {e.step: text_array_to_html(tensor_util.make_ndarray(e.tensor_proto), True) for e in events}
+            wrong = []
+            for point in texts[tag]:
+                absent = [s for s in point.get("contains", []) if s not in html.get(point["step"], "")]
+                if point["step"] in html and absent:
+                    wrong.append("step %s: missing %r" % (point["step"], absent))
+            results.append((label + " content", not wrong, "; ".join(wrong) or "%d texts" % len(html)))
+    return results
+
+
+def text_tags(accumulator):
+    try:
+        return set(accumulator.PluginTagToContent("text"))
+    except KeyError:  # no value of the plugin at all
+        return set()
+
+
+def per_value_metadata_checks(logdir, manifest_runs):
+    """A raw walk: every text value names its plugin in its own metadata."""
+    results = []
+    for run, directory in sorted(run_directories(logdir).items()):
+        texts = manifest_runs.get(run, {}).get("text", {})
+        if not texts:
+            continue
+        described = {}
+        for name in sorted(os.listdir(directory)):
+            if "tfevents" not in name:
+                continue
+            loader = event_file_loader.LegacyEventFileLoader(os.path.join(directory, name))
+            for event in loader.Load():
+                for value in event.summary.value:
+                    if value.tag in texts:
+                        own = value.metadata.plugin_data.plugin_name == "text"
+                        described.setdefault(value.tag, []).append((event.step, own))
+        for tag, points in sorted(texts.items()):
+            seen = described.get(tag, [])
+            bare = [step for step, own in seen if not own]
+            results.append((
+                "text run=%r tag=%r metadata on every value" % (run, tag),
+                len(seen) == len(points) and not bare,
+                "%d values, %d without the text plugin's metadata %s, expected %d"
+                % (len(seen), len(bare), bare[:10], len(points)),
+            ))
+    return results
+
+
+def tbparse_checks(logdir, manifest_runs):
+    """tbparse's scalars: every manifest scalar, nothing else."""
+    from tbparse import SummaryReader  # imports pandas: only when used
+
+    frame = SummaryReader(logdir, pivot=False, extra_columns={"dir_name"}, event_types={"scalars"}).scalars
+    served = {}
+    for row in frame.itertuples(index=False):
+        run = row.dir_name or "."
+        served.setdefault((run, row.tag), []).append((int(row.step), float(row.value)))
+    wanted = {(run, tag): points for run, plugins in manifest_runs.items()
+              for tag, points in plugins.get("scalars", {}).items()}
+    results = [tag_checks("scalars (run, tag)", set(served), set(wanted))]
+    for key in sorted(set(served) & set(wanted)):
+        results += value_checks("scalars run=%r tag=%r" % key, served[key], wanted[key])
+    return results
+
+
+def python_reader_checks(logdir, manifest_runs):
+    """{reader name: [(check, ok, detail)]}; a crash is a failed check, never lost."""
+    outcome = {}
+    for name, checks in (
+        ("event_accumulator", event_accumulator_checks),
+        ("per_value_metadata", per_value_metadata_checks),
+        ("tbparse", tbparse_checks),
+    ):
+        started = time.monotonic()
+        try:
+            outcome[name] = checks(logdir, manifest_runs)
+        except Exception as e:
+            outcome[name] = [("reader", False, "%s: %s" % (type(e).__name__, e))]
+        outcome[name].append(("INFO", True, "%.1f s" % (time.monotonic() - started)))
+    return outcome
+
+
+# --------------------------------------------------------------------------
 # Main
 
 
@@ -549,6 +743,14 @@ def run(logdir, manifest_runs, timeout, settle):
             for server in servers:
                 server.stop()
         passed = failed = 0
+        for reader, results in python_reader_checks(logdir, manifest_runs).items():
+            for name, ok, detail in results:
+                if name == "INFO":
+                    print("INFO [%s] took %s" % (reader, detail))
+                    continue
+                print("%s [%s] %s: %s" % ("PASS" if ok else "FAIL", reader, name, detail))
+                passed += ok
+                failed += not ok
         for server in servers:
             for name, ok, detail in outcome[server.name]:
                 print("%s [%s] %s: %s" % ("PASS" if ok else "FAIL", server.name, name, detail))

@@ -29,7 +29,7 @@ fail() {
 modules_present() {
     "$python" - <<'PY' 2>/dev/null
 import importlib.util, sys
-wanted = ["tensorboard", "tensorboard_data_server", "PIL", "numpy", "google.protobuf", "duckdb"]
+wanted = ["tensorboard", "tensorboard_data_server", "PIL", "numpy", "google.protobuf", "tbparse", "pandas", "duckdb"]
 sys.exit(0 if all(importlib.util.find_spec(m) for m in wanted) else 1)
 PY
 }

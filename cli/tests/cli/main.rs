@@ -8,4 +8,5 @@
 mod convert;
 mod counts_tables;
 mod detection;
+mod earlier_versions;
 mod tensorboard;
