@@ -146,7 +146,14 @@ pub fn read_all(options: &ReadOptions) -> Result<(Grouped, Vec<Skipped>), CliErr
 fn fast_class_limit(options: &ReadOptions) -> Option<u32> {
     match &options.labels {
         None => Some(crate::accumulate::MAX_CLASSES as u32),
-        Some(labels) if labels.names().iter().any(|n| n.trim().parse::<i64>().is_ok()) => None,
+        Some(labels)
+            if labels
+                .names()
+                .iter()
+                .any(|n| n.trim().parse::<i64>().is_ok()) =>
+        {
+            None
+        }
         Some(labels) => u32::try_from(labels.len()).ok(),
     }
 }

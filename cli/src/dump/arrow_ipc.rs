@@ -44,7 +44,12 @@ pub fn arrow_records(
             let opened = File::open(&path).map_err(|e| DumpError::io(&file, e))?;
             let batches = FileReader::try_new_buffered(opened, Some(projection.kept.clone()))
                 .map_err(damaged)?;
-            Ok(BatchRecords::new(&file, Box::new(batches), projection, parts))
+            Ok(BatchRecords::new(
+                &file,
+                Box::new(batches),
+                projection,
+                parts,
+            ))
         }
         ArrowSource::Stream(reader) => {
             // A stream's schema comes first and cannot be read twice: decode
@@ -53,7 +58,12 @@ pub fn arrow_records(
             let projection = Projection::find(&file, &batches.schema(), columns)?;
             let kept = projection.kept.clone();
             let projected = batches.map(move |batch| batch.and_then(|b| b.project(&kept)));
-            Ok(BatchRecords::new(&file, Box::new(projected), projection, parts))
+            Ok(BatchRecords::new(
+                &file,
+                Box::new(projected),
+                projection,
+                parts,
+            ))
         }
     }
 }

@@ -87,7 +87,9 @@ impl Projection {
         for &index in &kept {
             let field = schema.field(index);
             let role_ok = match field.data_type() {
-                DataType::List(item) | DataType::LargeList(item) | DataType::FixedSizeList(item, _) => {
+                DataType::List(item)
+                | DataType::LargeList(item)
+                | DataType::FixedSizeList(item, _) => {
                     plan.prediction == PredictionColumns::Scores(vec![index])
                         && is_number(item.data_type())
                 }
@@ -184,7 +186,9 @@ impl BatchRecords {
             array: self.column(batch, index).as_ref(),
             row,
         };
-        let truth = cell(plan.truth).class().map_err(|v| bad(at(plan.truth), v, CLASS_EXPECTED))?;
+        let truth = cell(plan.truth)
+            .class()
+            .map_err(|v| bad(at(plan.truth), v, CLASS_EXPECTED))?;
         let prediction = match &plan.prediction {
             PredictionColumns::Label(index) => Prediction::Class(
                 cell(*index)
@@ -277,7 +281,8 @@ impl Iterator for BatchRecords {
                     // A damaged page or batch ends the file: what follows
                     // cannot be located reliably.
                     self.done = true;
-                    let here = Location::at_shared(&self.file, self.parts.position(self.batch_start));
+                    let here =
+                        Location::at_shared(&self.file, self.parts.position(self.batch_start));
                     return Some(Err(DumpError::malformed(
                         here,
                         format!("cannot decode the data: {error}"),
@@ -352,7 +357,12 @@ impl<'a> Cell<'a> {
 
     fn float_value(self) -> Option<f64> {
         match self.array.data_type() {
-            DataType::Float32 => Some(self.array.as_primitive::<Float32Type>().value(self.row).into()),
+            DataType::Float32 => Some(
+                self.array
+                    .as_primitive::<Float32Type>()
+                    .value(self.row)
+                    .into(),
+            ),
             DataType::Float64 => Some(self.array.as_primitive::<Float64Type>().value(self.row)),
             _ => None,
         }
@@ -393,11 +403,15 @@ impl<'a> Cell<'a> {
         if let Some(int) = self.integer_value() {
             return match int {
                 Integer::Signed(v) => Ok(ClassValue::Int(v)),
-                Integer::Unsigned(v) => i64::try_from(v).map(ClassValue::Int).map_err(|_| self.shown()),
+                Integer::Unsigned(v) => i64::try_from(v)
+                    .map(ClassValue::Int)
+                    .map_err(|_| self.shown()),
             };
         }
         if let Some(float) = self.float_value() {
-            return exact_integer(float).map(ClassValue::Int).ok_or_else(|| self.shown());
+            return exact_integer(float)
+                .map(ClassValue::Int)
+                .ok_or_else(|| self.shown());
         }
         if let Some(text) = self.text() {
             // The text rules of CSV and JSON: "3" is index 3, "cat" a name.

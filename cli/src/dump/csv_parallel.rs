@@ -227,7 +227,11 @@ impl ParallelCsv {
     /// Reads the next chunk and hands it to a worker; false at the end of
     /// the input or at the first quote.
     fn submit(&mut self) -> Result<bool, DumpError> {
-        let Some(input) = self.input.as_mut().filter(|_| self.rest_row_by_row.is_none()) else {
+        let Some(input) = self
+            .input
+            .as_mut()
+            .filter(|_| self.rest_row_by_row.is_none())
+        else {
             return Ok(false);
         };
         let mut chunk = self.spare.pop().unwrap_or_default();
@@ -305,7 +309,10 @@ impl ParallelCsv {
                     Some(item) => {
                         if let Ok(record) = &item {
                             self.names_seen |= matches!(record.truth, ClassValue::Name(_))
-                                || matches!(record.prediction, Prediction::Class(ClassValue::Name(_)));
+                                || matches!(
+                                    record.prediction,
+                                    Prediction::Class(ClassValue::Name(_))
+                                );
                         }
                         return item.map(Some);
                     }
@@ -502,8 +509,10 @@ impl ChunkCounter {
             _ => match self.steps.iter().position(|(s, _)| *s == step) {
                 Some(at) => at,
                 None => {
-                    self.steps
-                        .push((step, StepSlots::Dense(vec![0; DENSE_CLASSES * DENSE_CLASSES])));
+                    self.steps.push((
+                        step,
+                        StepSlots::Dense(vec![0; DENSE_CLASSES * DENSE_CLASSES]),
+                    ));
                     self.steps.len() - 1
                 }
             },
@@ -600,7 +609,11 @@ mod tests {
         let by_row = read(&text, 1 << 20, None, None).unwrap();
         assert_eq!(by_row.predictions, 3_000);
         for chunk in [16, 100, 4096] {
-            assert_eq!(read(&text, chunk, Some(4096), None).unwrap(), by_row, "chunk {chunk}");
+            assert_eq!(
+                read(&text, chunk, Some(4096), None).unwrap(),
+                by_row,
+                "chunk {chunk}"
+            );
         }
         // A count column adds its counts; a last line without a line break counts.
         let text = "y_true,y_pred,n\n1,2,40\n1,2,2\n0,0,0";
@@ -639,7 +652,10 @@ mod tests {
             "2,2\n".repeat(40)
         );
         let by_row = read(&text, 1 << 20, None, None).unwrap_err();
-        assert!(by_row.starts_with("p.csv, line 84: found 3 fields"), "{by_row}");
+        assert!(
+            by_row.starts_with("p.csv, line 84: found 3 fields"),
+            "{by_row}"
+        );
         for chunk in [5, 30, 1000] {
             assert_eq!(read(&text, chunk, Some(4096), None).unwrap_err(), by_row);
         }
@@ -647,7 +663,11 @@ mod tests {
 
     #[test]
     fn integers_after_names_are_read_one_row_at_a_time() {
-        let text = format!("y_true,y_pred\n{}{}", "a,b\n".repeat(30), "1,1\n".repeat(30));
+        let text = format!(
+            "y_true,y_pred\n{}{}",
+            "a,b\n".repeat(30),
+            "1,1\n".repeat(30)
+        );
         let by_row = read(&text, 1 << 20, None, None).unwrap_err();
         assert!(by_row.starts_with("p.csv, line 32:"), "{by_row}");
         assert_eq!(read(&text, 16, Some(4096), None).unwrap_err(), by_row);

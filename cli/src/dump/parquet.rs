@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 use bytes::Bytes;
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use parquet::file::reader::ChunkReader;
 
 use super::Columns;
@@ -84,5 +86,10 @@ fn records_from<R: ChunkReader + 'static>(
         kind: "row group",
         starts,
     };
-    Ok(BatchRecords::new(&file, Box::new(batches), projection, parts))
+    Ok(BatchRecords::new(
+        &file,
+        Box::new(batches),
+        projection,
+        parts,
+    ))
 }

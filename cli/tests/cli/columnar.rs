@@ -148,12 +148,20 @@ fn bad_parquet_cells_name_the_file_row_row_group_column_and_value() {
         stderr.contains("no true-label column: looked for \"gold\" (from --true-col), found \"step\", \"y_true\", \"y_pred\", \"count\""),
         "{stderr}"
     );
-    assert!(!tmp.path().join("c").exists(), "nothing written on bad input");
+    assert!(
+        !tmp.path().join("c").exists(),
+        "nothing written on bad input"
+    );
     let truncated = tmp.path().join("cut.parquet");
     let bytes = std::fs::read(fixture("spark_counts.parquet")).unwrap();
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
     let out = tbconfusion(
-        &["convert", dir_arg(&truncated), "--logdir", dir_arg(&tmp.path().join("d"))],
+        &[
+            "convert",
+            dir_arg(&truncated),
+            "--logdir",
+            dir_arg(&tmp.path().join("d")),
+        ],
         None,
     );
     let stderr = text(&out.stderr);
