@@ -21,13 +21,32 @@ pub enum Position {
     PartRow {
         /// The row in the whole file.
         row: u64,
-        /// What the parts are called: `row group` or `record batch`.
-        part_kind: &'static str,
+        /// What the parts are.
+        part_kind: PartKind,
         /// The 0-based part holding the row.
-        part: u64,
+        part: u32,
         /// The 0-based row within that part.
-        row_in_part: u64,
+        row_in_part: u32,
     },
+}
+
+/// The parts of a columnar file (kept small: every record carries its
+/// location).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PartKind {
+    /// A Parquet row group.
+    RowGroup,
+    /// An Arrow IPC record batch.
+    RecordBatch,
+}
+
+impl fmt::Display for PartKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PartKind::RowGroup => "row group",
+            PartKind::RecordBatch => "record batch",
+        })
+    }
 }
 
 /// A file, a position in it and optionally the column (or key, or array).
@@ -266,7 +285,7 @@ mod tests {
         assert_eq!(Location::file("a.npz").to_string(), "a.npz");
         let part = Position::PartRow {
             row: 70_000,
-            part_kind: "row group",
+            part_kind: PartKind::RowGroup,
             part: 1,
             row_in_part: 4_464,
         };

@@ -10,7 +10,7 @@ use arrow_ipc::reader::{FileReader, StreamReader};
 
 use super::Columns;
 use super::columnar::{BatchRecords, Parts, Projection};
-use crate::error::{DumpError, Location};
+use crate::error::{DumpError, Location, PartKind};
 
 /// An Arrow IPC input.
 pub enum ArrowSource {
@@ -33,7 +33,7 @@ pub fn arrow_records(
         )
     };
     let parts = Parts {
-        kind: "record batch",
+        kind: PartKind::RecordBatch,
         starts: Vec::new(),
     };
     match source {

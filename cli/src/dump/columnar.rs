@@ -23,7 +23,7 @@ use super::{
     STEP_EXPECTED, TIME_EXPECTED, WEIGHT_EXPECTED, check_count, check_non_negative, exact_integer,
     parse_class,
 };
-use crate::error::{DumpError, Location, Position};
+use crate::error::{DumpError, Location, PartKind, Position};
 
 /// Rows decoded at once: enough to amortise the per-batch work, small
 /// enough that memory stays a few megabytes whatever the file's size.
@@ -32,8 +32,8 @@ pub(crate) const BATCH_ROWS: usize = 8192;
 /// Where the rows of a file lie in its parts (row groups or record batches).
 #[derive(Debug)]
 pub(crate) struct Parts {
-    /// `row group` or `record batch`.
-    pub(crate) kind: &'static str,
+    /// Row groups or record batches.
+    pub(crate) kind: PartKind,
     /// The first row of each part, increasing; parts not known yet (an
     /// Arrow stream) are added as their batches arrive.
     pub(crate) starts: Vec<u64>,
@@ -46,8 +46,8 @@ impl Parts {
         Position::PartRow {
             row,
             part_kind: self.kind,
-            part: part as u64,
-            row_in_part: row - start,
+            part: u32::try_from(part).unwrap_or(u32::MAX),
+            row_in_part: u32::try_from(row - start).unwrap_or(u32::MAX),
         }
     }
 }

@@ -409,8 +409,7 @@ fn count_chunk(chunk: &[u8], layout: &Layout) -> (u64, Counted) {
         return (lines, Counted::RowByRow);
     }
     let mut counter = ChunkCounter::default();
-    let mut line = 0u64;
-    for text in chunk.split(|&b| b == b'\n') {
+    for (line, text) in (0u64..).zip(chunk.split(|&b| b == b'\n')) {
         let text = text.strip_suffix(b"\r").unwrap_or(text);
         if !text.is_empty() {
             let Some((step, truth, predicted, count)) = parse_row(text, layout) else {
@@ -420,7 +419,6 @@ fn count_chunk(chunk: &[u8], layout: &Layout) -> (u64, Counted) {
                 return (lines, Counted::RowByRow);
             }
         }
-        line += 1;
     }
     (lines, Counted::Cells(counter.cells))
 }

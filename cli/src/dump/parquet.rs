@@ -16,7 +16,7 @@ use parquet::file::reader::ChunkReader;
 
 use super::Columns;
 use super::columnar::{BATCH_ROWS, BatchRecords, Parts, Projection};
-use crate::error::{DumpError, Location};
+use crate::error::{DumpError, Location, PartKind};
 
 /// Where the Parquet bytes are: the file itself (read in place, page by
 /// page), or memory, for standard input and gzipped files (Parquet's footer
@@ -83,7 +83,7 @@ fn records_from<R: ChunkReader + 'static>(
         .build()
         .map_err(damaged)?;
     let parts = Parts {
-        kind: "row group",
+        kind: PartKind::RowGroup,
         starts,
     };
     Ok(BatchRecords::new(
