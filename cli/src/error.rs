@@ -16,6 +16,37 @@ pub enum Position {
     Line(u64),
     /// A 0-based row of a NumPy array, as `arr[i]` would index it.
     Row(u64),
+    /// A 0-based row of a columnar file (Parquet, Arrow IPC), and where it
+    /// lies in the file's parts (row groups, record batches).
+    PartRow {
+        /// The row in the whole file.
+        row: u64,
+        /// What the parts are.
+        part_kind: PartKind,
+        /// The 0-based part holding the row.
+        part: u32,
+        /// The 0-based row within that part.
+        row_in_part: u32,
+    },
+}
+
+/// The parts of a columnar file (kept small: every record carries its
+/// location).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PartKind {
+    /// A Parquet row group.
+    RowGroup,
+    /// An Arrow IPC record batch.
+    RecordBatch,
+}
+
+impl fmt::Display for PartKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PartKind::RowGroup => "row group",
+            PartKind::RecordBatch => "record batch",
+        })
+    }
 }
 
 /// A file, a position in it and optionally the column (or key, or array).
@@ -68,6 +99,12 @@ impl fmt::Display for Location {
             Position::File => {}
             Position::Line(line) => write!(f, ", line {line}")?,
             Position::Row(row) => write!(f, ", row {row}")?,
+            Position::PartRow {
+                row,
+                part_kind,
+                part,
+                row_in_part,
+            } => write!(f, ", row {row} ({part_kind} {part}, row {row_in_part})")?,
         }
         if let Some(column) = &self.column {
             write!(f, ", column \"{column}\"")?;
@@ -246,5 +283,15 @@ mod tests {
         let row = Location::at("a.npz", Position::Row(3)).column("y_pred");
         assert_eq!(row.to_string(), "a.npz, row 3, column \"y_pred\"");
         assert_eq!(Location::file("a.npz").to_string(), "a.npz");
+        let part = Position::PartRow {
+            row: 70_000,
+            part_kind: PartKind::RowGroup,
+            part: 1,
+            row_in_part: 4_464,
+        };
+        assert_eq!(
+            Location::at("p.parquet", part).column("y_true").to_string(),
+            "p.parquet, row 70000 (row group 1, row 4464), column \"y_true\""
+        );
     }
 }

@@ -23,6 +23,10 @@ pub enum Format {
     Npy,
     /// A NumPy `.npz` archive.
     Npz,
+    /// A Parquet file (`PAR1`).
+    Parquet,
+    /// An Arrow IPC file (Feather v2, `ARROW1`) or stream.
+    Arrow,
 }
 
 /// Where an input comes from.
@@ -92,6 +96,11 @@ pub struct Opened {
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 const NPY_MAGIC: &[u8] = b"\x93NUMPY";
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const PARQUET_MAGIC: &[u8] = b"PAR1";
+/// Arrow IPC files start with `ARROW1`; streams with a message's
+/// continuation marker.
+const ARROW_FILE_MAGIC: &[u8] = b"ARROW1";
+const ARROW_STREAM_MAGIC: &[u8] = b"\xff\xff\xff\xff";
 /// Enough bytes to recognise every format (the JSON check skips leading
 /// whitespace, so allow for some).
 const SNIFF_LEN: usize = 1024;
@@ -145,6 +154,12 @@ fn detect(head: &[u8], source: &InputSource) -> Format {
     }
     if head.starts_with(ZIP_MAGIC) {
         return Format::Npz;
+    }
+    if head.starts_with(PARQUET_MAGIC) {
+        return Format::Parquet;
+    }
+    if head.starts_with(ARROW_FILE_MAGIC) || head.starts_with(ARROW_STREAM_MAGIC) {
+        return Format::Arrow;
     }
     let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     match text.iter().find(|b| !b.is_ascii_whitespace()) {
@@ -218,6 +233,9 @@ mod tests {
         let src = InputSource::Stdin;
         assert_eq!(detect(b"\x93NUMPY\x01\x00", &src), Format::Npy);
         assert_eq!(detect(b"PK\x03\x04rest", &src), Format::Npz);
+        assert_eq!(detect(b"PAR1\x15\x04", &src), Format::Parquet);
+        assert_eq!(detect(b"ARROW1\0\0\xff", &src), Format::Arrow);
+        assert_eq!(detect(b"\xff\xff\xff\xff\x10\0", &src), Format::Arrow);
         assert_eq!(detect(b"  \n[{\"actual\":1}]", &src), Format::JsonList);
         assert_eq!(
             detect(b"\xef\xbb\xbf{\"y_true\":1}", &src),

@@ -66,7 +66,7 @@ pub fn read_all(options: &ReadOptions) -> Result<(Grouped, Vec<Skipped>), CliErr
         // The progress bar reads the clock on every update: update it in batches.
         let mut unreported = 0u64;
         let mut steps_from_column = false;
-        for item in dump::records(opened, &options.columns)? {
+        for item in dump::records(opened, &options.columns, fast_class_limit(options))? {
             let added = item.and_then(|record| {
                 steps_from_column |= record.step.is_some();
                 let run = run.get_or_insert_with(|| {
@@ -138,6 +138,24 @@ pub fn read_all(options: &ReadOptions) -> Result<(Grouped, Vec<Skipped>), CliErr
         )));
     }
     Ok((accumulator.finish()?, skipped))
+}
+
+/// How many classes an integer cell may index, when plain integer rows can
+/// be counted in bulk: `None` when `--labels` has names that look like
+/// numbers (integers are then matched as names, row by row).
+fn fast_class_limit(options: &ReadOptions) -> Option<u32> {
+    match &options.labels {
+        None => Some(crate::accumulate::MAX_CLASSES as u32),
+        Some(labels)
+            if labels
+                .names()
+                .iter()
+                .any(|n| n.trim().parse::<i64>().is_ok()) =>
+        {
+            None
+        }
+        Some(labels) => u32::try_from(labels.len()).ok(),
+    }
 }
 
 fn progress_bar(wanted: bool) -> ProgressBar {

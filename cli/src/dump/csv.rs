@@ -8,19 +8,12 @@ use std::collections::VecDeque;
 use std::io::{self, BufRead, Cursor, Read};
 use std::rc::Rc;
 
+use super::plan::{ColumnPlan, PredictionColumns};
 use super::{
-    COUNT_ALIASES, Columns, PREDICTION_ALIASES, Prediction, Record, SCORE_COLUMN_PREFIXES,
-    STEP_ALIASES, TIME_ALIASES, TIME_EXPECTED, TRUTH_ALIASES, WEIGHT_ALIASES, WEIGHT_EXPECTED,
-    find_column, missing_column, parse_class, parse_count, parse_non_negative, parse_score,
-    parse_step,
+    Columns, Prediction, Record, TIME_EXPECTED, WEIGHT_EXPECTED, parse_class, parse_count,
+    parse_non_negative, parse_score, parse_step,
 };
 use crate::error::{DumpError, Location, Position};
-
-/// How the prediction is given.
-enum PredictionColumns {
-    Label(usize),
-    Scores(Vec<usize>),
-}
 
 /// Streams the records of a delimited text file.
 pub struct CsvRecords {
@@ -42,24 +35,33 @@ pub struct CsvRecords {
 
 impl CsvRecords {
     /// Reads the header and locates the columns.
+    #[cfg(test)]
     pub fn new(
         file: String,
         mut input: Box<dyn BufRead>,
         columns: &Columns,
     ) -> Result<Self, DumpError> {
-        let mut header_line = Vec::new();
-        input
-            .read_until(b'\n', &mut header_line)
-            .map_err(|e| DumpError::io(&file, e))?;
-        if header_line.iter().all(u8::is_ascii_whitespace) {
-            return Err(DumpError::malformed(
-                Location::at(&file, Position::Line(1)),
-                "the file is empty; expected a header line such as y_true,y_pred",
-            ));
-        }
+        let header_line = read_header_line(&file, &mut input)?;
+        CsvRecords::resume(file, header_line, input, columns, 2)
+    }
+
+    /// Reads the rows of `body`, which starts at line `first_line` of the
+    /// file and has the columns of `header_line` (the parallel reader hands
+    /// over its chunks this way, line numbers unchanged).
+    pub fn resume(
+        file: String,
+        header_line: Vec<u8>,
+        body: Box<dyn BufRead>,
+        columns: &Columns,
+        first_line: u64,
+    ) -> Result<Self, DumpError> {
         let delimiter = sniff_delimiter(&header_line);
-        let rejoined: Box<dyn Read> = Box::new(Cursor::new(header_line).chain(input));
-        let lines = Rc::new(RefCell::new(LineTracker::default()));
+        let rejoined: Box<dyn Read> = Box::new(Cursor::new(header_line).chain(body));
+        // The header counts as one line before the body, wherever it ends.
+        let lines = Rc::new(RefCell::new(LineTracker {
+            lines_before: first_line.saturating_sub(2),
+            ..LineTracker::default()
+        }));
         let counting = LineCounting {
             inner: rejoined,
             tracker: Rc::clone(&lines),
@@ -75,50 +77,14 @@ impl CsvRecords {
             .iter()
             .map(|h| h.trim().to_string())
             .collect();
-        let names = || headers.iter().map(String::as_str);
-        let required = |chosen: &Option<String>, aliases: &[&str], role, flag| {
-            find_column(names(), chosen.as_deref(), aliases).ok_or_else(|| {
-                missing_column(&file, role, chosen.as_deref(), aliases, &headers, flag)
-            })
-        };
-        let optional = |chosen: &Option<String>, aliases: &[&str], role, flag| match chosen {
-            Some(_) => required(chosen, aliases, role, flag).map(Some),
-            None => Ok(find_column(names(), None, aliases)),
-        };
-        let truth = required(&columns.truth, TRUTH_ALIASES, "true-label", "--true-col")?;
-        let prediction = match (&columns.prediction, &columns.scores) {
-            (Some(_), _) => PredictionColumns::Label(required(
-                &columns.prediction,
-                PREDICTION_ALIASES,
-                "prediction",
-                "--pred-col",
-            )?),
-            (None, Some(score_names)) => {
-                PredictionColumns::Scores(score_columns(&file, &headers, score_names)?)
-            }
-            (None, None) => match find_column(names(), None, PREDICTION_ALIASES) {
-                Some(index) => PredictionColumns::Label(index),
-                None => match numbered_score_columns(&headers) {
-                    Some(indices) => PredictionColumns::Scores(indices),
-                    None => {
-                        let mut looked_for = PREDICTION_ALIASES.to_vec();
-                        looked_for.push("prob_0, prob_1, …");
-                        return Err(missing_column(
-                            &file,
-                            "prediction",
-                            None,
-                            &looked_for,
-                            &headers,
-                            "--pred-col or --prob-cols",
-                        ));
-                    }
-                },
-            },
-        };
-        let step = optional(&columns.step, STEP_ALIASES, "step", "--step-col")?;
-        let weight = optional(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?;
-        let time = optional(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?;
-        let count = optional(&columns.count, COUNT_ALIASES, "count", "--count-col")?;
+        let ColumnPlan {
+            truth,
+            prediction,
+            step,
+            weight,
+            time,
+            count,
+        } = ColumnPlan::find(&file, &headers, columns, false)?;
         Ok(CsvRecords {
             shared_file: file.as_str().into(),
             file,
@@ -215,6 +181,37 @@ impl Iterator for CsvRecords {
     }
 }
 
+/// Reads the header line (with its line break); an empty file is an error.
+pub fn read_header_line(file: &str, input: &mut dyn BufRead) -> Result<Vec<u8>, DumpError> {
+    let mut header_line = Vec::new();
+    input
+        .read_until(b'\n', &mut header_line)
+        .map_err(|e| DumpError::io(file, e))?;
+    if header_line.iter().all(u8::is_ascii_whitespace) {
+        return Err(DumpError::malformed(
+            Location::at(file, Position::Line(1)),
+            "the file is empty; expected a header line such as y_true,y_pred",
+        ));
+    }
+    Ok(header_line)
+}
+
+/// The header's column names, as the csv crate splits them (quotes and all).
+pub fn header_names(file: &str, header_line: &[u8]) -> Result<Vec<String>, DumpError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(sniff_delimiter(header_line))
+        .has_headers(false)
+        .from_reader(header_line);
+    let mut record = csv::StringRecord::new();
+    match reader.read_record(&mut record) {
+        Ok(_) => Ok(record.iter().map(|h| h.trim().to_string()).collect()),
+        Err(_) => Err(DumpError::malformed(
+            Location::at(file, Position::Line(1)),
+            "the header line is not valid UTF-8 text",
+        )),
+    }
+}
+
 /// The most frequent candidate delimiter in the header line (comma if none).
 pub fn sniff_delimiter(header_line: &[u8]) -> u8 {
     let mut best = (0, b',');
@@ -225,56 +222,6 @@ pub fn sniff_delimiter(header_line: &[u8]) -> u8 {
         }
     }
     best.1
-}
-
-/// Columns `<prefix>_<i>` or `<prefix><i>` for i = 0..K (K ≥ 2), for the
-/// first prefix that has a column for 0.
-fn numbered_score_columns(headers: &[String]) -> Option<Vec<usize>> {
-    SCORE_COLUMN_PREFIXES.iter().find_map(|prefix| {
-        let find = |i: usize| {
-            headers.iter().position(|h| {
-                let h = h.to_ascii_lowercase();
-                h == format!("{prefix}_{i}") || h == format!("{prefix}{i}")
-            })
-        };
-        let indices: Vec<usize> = (0..).map_while(find).collect();
-        (indices.len() >= 2).then_some(indices)
-    })
-}
-
-/// The columns the user listed with `--prob-cols`: names, or one `PREFIX*`
-/// meaning `PREFIX0`, `PREFIX1`, ….
-fn score_columns(
-    file: &str,
-    headers: &[String],
-    names: &[String],
-) -> Result<Vec<usize>, DumpError> {
-    if let [pattern] = names
-        && let Some(prefix) = pattern.strip_suffix('*')
-    {
-        let indices: Vec<usize> = (0..)
-            .map_while(|i| headers.iter().position(|h| *h == format!("{prefix}{i}")))
-            .collect();
-        if indices.is_empty() {
-            return Err(missing_column(
-                file,
-                "score",
-                Some(&format!("{prefix}0")),
-                &[],
-                headers,
-                "--prob-cols",
-            ));
-        }
-        return Ok(indices);
-    }
-    names
-        .iter()
-        .map(|name| {
-            headers.iter().position(|h| h == name).ok_or_else(|| {
-                missing_column(file, "score", Some(name), &[], headers, "--prob-cols")
-            })
-        })
-        .collect()
 }
 
 fn csv_error(file: &str, lines: &RefCell<LineTracker>, error: csv::Error) -> DumpError {

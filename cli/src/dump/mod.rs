@@ -1,12 +1,18 @@
-//! Readers for prediction dumps: CSV/TSV, JSON Lines, JSON lists and NumPy
-//! files. Each yields one [`Record`] (one prediction) at a time, so memory
-//! does not grow with the file.
+//! Readers for prediction dumps: CSV/TSV, JSON Lines, JSON lists, NumPy
+//! files, Parquet and Arrow IPC. Each yields one [`Record`] (one
+//! prediction, or one row of a counts table) at a time, so memory does not
+//! grow with the file.
 
+pub mod arrow_ipc;
+mod columnar;
 pub mod csv;
+pub mod csv_parallel;
 pub mod json;
 pub mod npy;
+pub mod parquet;
+mod plan;
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 
 use super::error::{DumpError, Location};
 use super::input::{Format, Opened};
@@ -318,8 +324,15 @@ impl Prediction {
 /// A stream of records from one input.
 pub type Records = Box<dyn Iterator<Item = Result<Record, DumpError>>>;
 
-/// Opens the reader for an input's detected (or chosen) format.
-pub fn records(opened: Opened, columns: &Columns) -> Result<Records, DumpError> {
+/// Opens the reader for an input's detected (or chosen) format. Plain
+/// all-integer CSV is counted on every core when `class_limit` says how many
+/// classes an integer may index (see [`csv_parallel`]); `None` reads every
+/// row on its own.
+pub fn records(
+    opened: Opened,
+    columns: &Columns,
+    class_limit: Option<u32>,
+) -> Result<Records, DumpError> {
     let Opened {
         name,
         format,
@@ -327,7 +340,7 @@ pub fn records(opened: Opened, columns: &Columns) -> Result<Records, DumpError> 
         reopen,
     } = opened;
     match format {
-        Format::Csv => Ok(Box::new(csv::CsvRecords::new(name, reader, columns)?)),
+        Format::Csv => csv_parallel::csv_records(name, reader, columns, class_limit),
         Format::JsonLines => Ok(Box::new(json::JsonLinesRecords::new(
             name,
             reader,
@@ -352,6 +365,30 @@ pub fn records(opened: Opened, columns: &Columns) -> Result<Records, DumpError> 
                 }
             };
             Ok(Box::new(npy::npz_records(name, source, columns)?))
+        }
+        Format::Parquet => {
+            let source = match reopen {
+                Some(path) => parquet::ParquetSource::File(path),
+                None => parquet::read_whole(&name, reader)?,
+            };
+            Ok(Box::new(parquet::parquet_records(name, source, columns)?))
+        }
+        Format::Arrow => {
+            let mut reader = reader;
+            let head = reader.fill_buf().map_err(|e| DumpError::io(&name, e))?;
+            let is_file = head.starts_with(b"ARROW1");
+            let source = match reopen {
+                Some(path) if is_file => arrow_ipc::ArrowSource::File(path),
+                _ => {
+                    // An IPC file is the stream between an 8-byte header and
+                    // its footer: read unseekable ones as the stream.
+                    if is_file {
+                        reader.consume(8);
+                    }
+                    arrow_ipc::ArrowSource::Stream(Box::new(reader))
+                }
+            };
+            Ok(Box::new(arrow_ipc::arrow_records(name, source, columns)?))
         }
     }
 }

@@ -96,8 +96,9 @@ fn convert_and_read(input: &Path, logdir: &Path, extra: &[&str]) -> (Counts, Vec
 }
 
 /// DuckDB (pinned in the test venv) summarises a Parquet file of predictions with
-/// `GROUP BY step, y_true, y_pred` into CSV; converting that gives exactly what
-/// converting the raw predictions gives, weighted metrics included.
+/// `GROUP BY step, y_true, y_pred` into CSV and Parquet; converting either, or the
+/// Parquet file of raw predictions, gives exactly what converting the raw CSV
+/// gives, weighted metrics included.
 #[test]
 fn duckdb_group_by_converts_to_the_counts_of_the_raw_predictions() {
     if !tensorboard::enabled() {
@@ -124,4 +125,13 @@ fn duckdb_group_by_converts_to_the_counts_of_the_raw_predictions() {
     assert_eq!(table_counts, raw_counts);
     assert_eq!(raw_weighted.len(), 3);
     assert_eq!(table_weighted, raw_weighted);
+    for parquet in ["counts.parquet", "predictions.parquet"] {
+        let (counts, weighted) = convert_and_read(
+            &tmp.path().join(parquet),
+            &tmp.path().join(parquet.replace('.', "_")),
+            &[],
+        );
+        assert_eq!(counts, raw_counts, "{parquet}");
+        assert_eq!(weighted, raw_weighted, "{parquet}");
+    }
 }

@@ -5,6 +5,7 @@
 //! Real-TensorBoard checks run only with `TBCONFUSION_TENSORBOARD=1`, which
 //! `bash scripts/test.sh` sets; a plain `cargo test` skips them and says so per test.
 
+mod columnar;
 mod convert;
 mod counts_tables;
 mod detection;
