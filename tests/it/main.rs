@@ -9,6 +9,7 @@ mod conformance;
 mod crash;
 mod example_digits;
 mod metrics_sklearn;
+mod pr_curves_sklearn;
 mod proto_fresh;
 mod tensorboard_selftest;
 mod writer;
