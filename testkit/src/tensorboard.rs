@@ -22,6 +22,7 @@ use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Map, Value, json};
+use tbconfusion::confusion::PrCurve;
 
 /// What TensorBoard must show for a logdir, run by run.
 ///
@@ -51,6 +52,7 @@ pub struct RunManifest {
     scalars: BTreeMap<String, BTreeMap<i64, f64>>,
     images: BTreeMap<String, BTreeMap<i64, (u32, u32)>>,
     text: BTreeMap<String, BTreeMap<i64, Vec<String>>>,
+    pr_curves: BTreeMap<String, BTreeMap<i64, Value>>,
 }
 
 impl Manifest {
@@ -111,6 +113,31 @@ impl RunManifest {
         self
     }
 
+    /// Expects the PR curve `curve` for `tag` at `step` in the PR Curves tab, served
+    /// by its plugin's route as TensorBoard serves it (float32 values, trailing
+    /// thresholds where TP + FP = 0 trimmed).
+    pub fn pr_curve(&mut self, tag: &str, step: i64, curve: &PrCurve) -> &mut Self {
+        let row = |values: &[f64]| Value::Array(values.iter().map(|&v| float_json(v)).collect());
+        let point = json!({
+            "step": step,
+            "tp": row(&curve.true_positives),
+            "fp": row(&curve.false_positives),
+            "tn": row(&curve.true_negatives),
+            "fn": row(&curve.false_negatives),
+            "precision": row(&curve.precision),
+            "recall": row(&curve.recall),
+        });
+        insert_point(
+            &self.name,
+            "PR curve",
+            &mut self.pr_curves,
+            tag,
+            step,
+            point,
+        );
+        self
+    }
+
     fn to_json(&self) -> Value {
         let mut plugins = Map::new();
         // An omitted plugin means "no tags of it", the same as an empty one.
@@ -134,6 +161,12 @@ impl RunManifest {
                     &self.text,
                     |step, contains| json!({ "step": step, "contains": contains }),
                 ),
+            );
+        }
+        if !self.pr_curves.is_empty() {
+            plugins.insert(
+                "pr_curves".into(),
+                tags_json(&self.pr_curves, |_, point| point.clone()),
             );
         }
         Value::Object(plugins)
