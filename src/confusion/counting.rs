@@ -1058,6 +1058,39 @@ mod tests {
         assert_eq!(cm, before);
     }
 
+    /// The score histograms follow the counts: ignored rows are left out,
+    /// a failed call changes neither, merge adds them, reset zeroes them.
+    #[test]
+    fn score_histograms_follow_the_counts() {
+        let mut cm = ConfusionMatrix::new(2).unwrap().with_ignore_index(9);
+        let scores = [0.9f32, 0.1, 0.2, 0.8, 0.5, 0.5];
+        cm.update_from_scores(&[0i32, 9, 1], &scores).unwrap();
+        let h = cm.score_histogram().unwrap();
+        assert_eq!(h.rows(), 2);
+        assert_eq!(h.positives(0).unwrap()[180], 1);
+        assert_eq!(h.negatives(0).unwrap()[100], 1);
+        assert_eq!(h.positives(1).unwrap()[100], 1);
+        assert_eq!(h.negatives(1).unwrap().iter().sum::<u64>(), 1);
+        let before = cm.clone();
+        assert!(cm.update_from_scores(&[0i32, 2, 1], &scores).is_err());
+        assert_eq!(cm, before);
+        // A count overflow leaves the histograms alone too.
+        let mut full = ConfusionMatrix::from_counts(2, vec![u64::MAX, 0, 0, 0]).unwrap();
+        assert_eq!(
+            full.update_from_scores(&[0u8], &[0.9, 0.1]),
+            Err(ConfusionError::Overflow)
+        );
+        assert_eq!(full.score_histogram(), None);
+        let mut sum = cm.clone();
+        sum.merge(&cm).unwrap();
+        assert_eq!(sum.score_histogram().unwrap().rows(), 4);
+        sum.merge(&ConfusionMatrix::new(2).unwrap()).unwrap();
+        assert_eq!(sum.score_histogram().unwrap().rows(), 4);
+        sum.reset();
+        assert_eq!(sum.score_histogram().unwrap().rows(), 0);
+        assert_eq!(sum.score_histogram().unwrap().positives(0).unwrap()[180], 0);
+    }
+
     #[test]
     fn scores_agree_with_labels_over_many_chunks() {
         let mut rng = fastrand::Rng::with_seed(11);

@@ -124,8 +124,9 @@ impl ConfusionOptions {
         self
     }
 
-    /// Log per-class precision, recall and F1 while K is at most this
-    /// (default 100; thousands of charts help nobody).
+    /// Log per-class precision, recall and F1 (and, with scores, the PR
+    /// curves and average precisions) while K is at most this (default
+    /// 100; thousands of charts help nobody).
     pub fn per_class_scalars_up_to(mut self, classes: usize) -> Self {
         self.per_class_scalars_up_to = classes;
         self
