@@ -18,7 +18,7 @@
 //! The PR curves, average precisions and their mean come from the score
 //! histograms that
 //! [`update_from_scores`](ConfusionMatrix::update_from_scores) fills (see
-//! [`pr_curve`](super::pr_curve)); `T/pr/<class>` and `T/ap/<class>` are
+//! [`pr_curve`]); `T/pr/<class>` and `T/ap/<class>` are
 //! per class, so they follow
 //! [`per_class_scalars_up_to`](ConfusionOptions::per_class_scalars_up_to);
 //! `T/map` averages every class with samples.

@@ -46,7 +46,8 @@ pub enum ScoreKind {
 }
 
 /// Per class, N-bucket histograms of that class's probability over its
-/// positives and its negatives (see the [module docs](self)).
+/// positives and its negatives: each class's one-vs-rest counts by bucket
+/// `floor(p × 200)` of its probability `p`, TensorBoard's bucketing.
 ///
 /// Every sample adds one to one bucket of every class, so each class's
 /// buckets sum to the same number of rows; that invariant is checked when a
