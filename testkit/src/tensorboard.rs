@@ -56,6 +56,41 @@ pub struct RunManifest {
 }
 
 impl Manifest {
+    /// Adds every PR curve (values under the `pr_curves` plugin) in the event files
+    /// under `logdir`, run by run, as the PR Curves tab must show it; the logdir
+    /// reader's [`manifest_of`](crate::logdir::manifest_of) leaves them out.
+    /// Returns how many were added.
+    pub fn add_pr_curves_of(&mut self, logdir: &Path) -> usize {
+        use tbconfusion::proto::event::What;
+        use tbconfusion::proto::summary::value::Value as ValueKind;
+        let mut added = 0;
+        for (run, path) in crate::logdir::event_files(logdir) {
+            let mut pr_tags = std::collections::BTreeSet::new();
+            for item in tbconfusion::event::EventFileReader::open(&path).unwrap() {
+                let (_, event) = item.unwrap();
+                let Some(What::Summary(summary)) = event.what else {
+                    continue;
+                };
+                for value in summary.value {
+                    let plugin = value.metadata.as_ref().and_then(|m| m.plugin_data.as_ref());
+                    if plugin.is_some_and(|p| p.plugin_name == "pr_curves") {
+                        pr_tags.insert(value.tag.clone());
+                    }
+                    let Some(ValueKind::Tensor(tensor)) = &value.value else {
+                        continue;
+                    };
+                    if pr_tags.contains(&value.tag) {
+                        let curve = PrCurve::from_tensor(tensor)
+                            .unwrap_or_else(|| panic!("{}: malformed PR curve", value.tag));
+                        self.run(&run).pr_curve(&value.tag, event.step, &curve);
+                        added += 1;
+                    }
+                }
+            }
+        }
+        added
+    }
+
     /// An empty manifest: TensorBoard must show no runs.
     pub fn new() -> Self {
         Self::default()

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use tbconfusion::confusion::{PrCurve, counts};
+use tbconfusion::confusion::counts;
 use tbconfusion::proto::event::What;
 use tbconfusion::proto::summary::value::Value as ValueKind;
 use tbconfusion_testkit::{logdir, tensorboard};
@@ -111,41 +111,21 @@ fn train_digits_logs_every_epoch_and_learns() {
         assert_eq!(totals[&("val".to_owned(), epoch)], 359, "epoch {epoch}");
     }
 
-    // Ten PR curves per run and epoch, from the model's probabilities; the
-    // logdir reader leaves them out of its manifest, so they are added here.
-    let mut manifest = logdir::manifest_of(&points);
-    let mut curves: std::collections::BTreeMap<(String, i64), usize> = Default::default();
-    for (run, path) in logdir::event_files(&logdir) {
-        for item in tbconfusion::event::EventFileReader::open(&path).unwrap() {
-            let (_, event) = item.unwrap();
-            let Some(What::Summary(summary)) = event.what else {
-                continue;
-            };
-            for value in summary.value {
-                let Some(ValueKind::Tensor(tensor)) = &value.value else {
-                    continue;
-                };
-                if !value.tag.starts_with("confusion_matrix/pr/") {
-                    continue;
-                }
-                let curve = PrCurve::from_tensor(tensor).unwrap();
-                manifest.run(&run).pr_curve(&value.tag, event.step, &curve);
-                *curves.entry((run.clone(), event.step)).or_default() += 1;
-            }
-        }
-    }
+    // Ten PR curves per run and epoch, from the model's probabilities.
     for run in ["train", "val"] {
         for epoch in 0..epochs {
-            assert_eq!(
-                curves.get(&(run.to_owned(), epoch)),
-                Some(&10),
-                "{run} {epoch}"
-            );
+            let curves = points
+                .iter()
+                .filter(|p| p.run == run && p.step == epoch && p.plugin == "pr_curves")
+                .count();
+            assert_eq!(curves, 10, "{run} {epoch}");
         }
         assert_eq!(
             steps.get(&(run.into(), "confusion_matrix/map".into())),
             Some(&all)
         );
     }
+    let mut manifest = logdir::manifest_of(&points);
+    assert_eq!(manifest.add_pr_curves_of(&logdir), 2 * 10 * epochs as usize);
     tensorboard::check_logdir(&logdir, &manifest);
 }

@@ -782,13 +782,14 @@ fn score_columns_give_pr_curves_for_probabilities_and_logits() {
     let out = tbconfusion(
         &[
             "convert",
-            "-",
+            dir_arg(&tmp.path().join("probs.csv")),
             "--logdir",
             dir_arg(tmp.path()),
             "--scores",
             "odds",
         ],
-        Some(b"y_true,prob_0\n0,1\n"),
+        // A usage error: clap exits before reading any input.
+        None,
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("probs"), "{}", text(&out.stderr));
