@@ -2,6 +2,9 @@
 //! second), for K = 10, 100, 1000, `u32` and `i64` labels, N = 10⁴ and 10⁷,
 //! and a segmentation-like input with and without an ignore index.
 //!
+//! `update_from_scores` (argmax, plus the per-class score histograms behind
+//! the PR curves) on probability and logit rows at K = 10 and 100.
+//!
 //! Compare with numpy's `np.bincount(t * k + p, minlength=k * k)` on the
 //! same sizes (see the report of the `matrix` branch for the side-by-side).
 
@@ -87,5 +90,50 @@ fn bench_ignore_index(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_update, bench_ignore_index);
+/// Score rows like a trained model's: the true class gets a higher logit.
+/// Returns the labels, the logits and their softmax (probabilities).
+fn score_rows(k: usize, n: usize) -> (Vec<u32>, Vec<f32>, Vec<f32>) {
+    let (t, noise) = labels(k as u64, n * k);
+    let t: Vec<u32> = t[..n].iter().map(|&x| x as u32).collect();
+    let mut logits = Vec::with_capacity(n * k);
+    for (i, &truth) in t.iter().enumerate() {
+        for j in 0..k {
+            let jitter = (noise[i * k + j] % 1000) as f32 / 250.0;
+            logits.push(jitter + if j as u32 == truth { 2.0 } else { 0.0 });
+        }
+    }
+    let mut probs = logits.clone();
+    for row in probs.chunks_exact_mut(k) {
+        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let sum: f32 = row
+            .iter_mut()
+            .map(|x| {
+                *x = (*x - max).exp();
+                *x
+            })
+            .sum();
+        row.iter_mut().for_each(|x| *x /= sum);
+    }
+    (t, logits, probs)
+}
+
+fn bench_scores(c: &mut Criterion) {
+    let mut group = c.benchmark_group("update_from_scores");
+    group.sample_size(10);
+    group.warm_up_time(std::time::Duration::from_millis(500));
+    group.measurement_time(std::time::Duration::from_secs(3));
+    for (k, n) in [(10usize, 1_000_000usize), (100, 100_000)] {
+        let (t, logits, probs) = score_rows(k, n);
+        group.throughput(Throughput::Elements(n as u64));
+        for (name, scores) in [("probs", &probs), ("logits", &logits)] {
+            let mut cm = ConfusionMatrix::new(k).unwrap_or_else(|e| panic!("{e}"));
+            group.bench_function(BenchmarkId::new(format!("{name}/k{k}"), n), |b| {
+                b.iter(|| cm.update_from_scores(black_box(&t), black_box(scores)))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_update, bench_ignore_index, bench_scores);
 criterion_main!(benches);

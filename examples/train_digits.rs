@@ -211,19 +211,22 @@ impl Mlp {
     }
 }
 
-/// Predictions on a split, with its mean loss.
-fn evaluate(model: &Mlp, data: &Digits, split: &[usize]) -> (Vec<usize>, f32) {
+/// Predictions on a split, the model's probabilities (one row of
+/// `CLASSES` per sample, for the PR curves), and its mean loss.
+fn evaluate(model: &Mlp, data: &Digits, split: &[usize]) -> (Vec<usize>, Vec<f32>, f32) {
     let mut loss = 0.0;
+    let mut scores = Vec::with_capacity(split.len() * CLASSES);
     let preds = split
         .iter()
         .map(|&i| {
             let (_, probs) = model.forward(&data.pixels[i]);
             loss -= probs[data.labels[i]].max(1e-12).ln();
-            // Argmax; ties go to the lower digit.
+            scores.extend_from_slice(&probs);
+            // Argmax; ties go to the lower digit, as in `update_from_scores`.
             (0..CLASSES).fold(0, |best, k| if probs[k] > probs[best] { k } else { best })
         })
         .collect();
-    (preds, loss / split.len() as f32)
+    (preds, scores, loss / split.len() as f32)
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -260,16 +263,18 @@ fn main() -> Result<(), Box<dyn Error>> {
             train_loss += model.step(&data.pixels[i], data.labels[i], lr);
         }
         train_loss /= train.len() as f32;
-        let (train_pred, _) = evaluate(&model, &data, &train);
-        let (val_pred, val_loss) = evaluate(&model, &data, &val);
+        let (_, train_scores, _) = evaluate(&model, &data, &train);
+        let (val_pred, val_scores, val_loss) = evaluate(&model, &data, &val);
         train_time += started.elapsed();
 
         let labels = |split: &[usize]| split.iter().map(|&i| data.labels[i]).collect::<Vec<_>>();
         let (train_true, val_true) = (labels(&train), labels(&val));
         let mut train_cm = ConfusionMatrix::with_class_names(names.clone())?;
-        train_cm.update(&train_true, &train_pred)?;
+        // Counting from the probabilities also fills the score histograms,
+        // so each matrix logs a PR curve per digit (the PR Curves tab).
+        train_cm.update_from_scores(&train_true, &train_scores)?;
         let mut val_cm = ConfusionMatrix::with_class_names(names.clone())?;
-        val_cm.update(&val_true, &val_pred)?;
+        val_cm.update_from_scores(&val_true, &val_scores)?;
         let accuracy = |cm: &ConfusionMatrix| {
             (0..CLASSES).map(|c| cm.count(c, c)).sum::<u64>() as f32 / cm.total() as f32
         };

@@ -1,8 +1,12 @@
-"""Generate tests/fixtures/sklearn_metrics.json: expected metrics from scikit-learn.
+"""Generate tests/fixtures/sklearn_metrics.json (expected metrics) and
+tests/fixtures/sklearn_pr_curves.json (expected PR curves and average
+precision) from scikit-learn.
 
 Run with the project's Python venv (scikit-learn 1.9.1):
 
     /tmp/tbenv/bin/python scripts/gen_sklearn_fixtures.py
+
+(any venv with scikit-learn==1.9.1 and numpy does: `pip install scikit-learn==1.9.1`).
 
 Each case stores the inputs as labels (y_true, y_pred, optional sample
 weights, K) and, for each zero_division policy ("nan", "zero", "one"), every
@@ -34,6 +38,8 @@ import numpy as np
 import sklearn
 from sklearn.metrics import (
     accuracy_score,
+    average_precision_score,
+    precision_recall_curve,
     balanced_accuracy_score,
     cohen_kappa_score,
     jaccard_score,
@@ -44,6 +50,8 @@ from sklearn.metrics import (
 
 warnings.filterwarnings("ignore")
 OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "sklearn_metrics.json"
+PR_OUT = OUT.parent / "sklearn_pr_curves.json"
+NUM_THRESHOLDS = 201
 POLICIES = {"nan": np.nan, "zero": 0.0, "one": 1.0}
 
 
@@ -148,6 +156,117 @@ def main():
     doc = {"generator": "scripts/gen_sklearn_fixtures.py", "sklearn": sklearn.__version__, "cases": cases}
     OUT.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
     print(f"wrote {len(cases)} cases to {OUT}")
+    pr_main()
+
+
+# --------------------------------------------------------------------------
+# PR curves
+#
+# TensorBoard's pr_curve.summary.pb buckets a float32 probability p as
+# floor(p * 200) (in float32) over 201 thresholds i/200, and counts at
+# threshold i the scores in buckets >= i. scikit-learn's
+# precision_recall_curve evaluated on the scores rounded down to their
+# bucket, q = bucket/200, has its thresholds at exactly those values, so the
+# curve at threshold i is sklearn's point at the smallest of its thresholds
+# >= i/200. Where no score is at or above i/200, sklearn has no point and
+# TensorBoard's convention is used: precision = recall = 0 (tp / max(1e-7,
+# tp + fp)). TP/FP/TN/FN are counted directly. A class without positives
+# has no sklearn recall (it warns); its curve is the counts alone
+# ("sklearn": false) and it has no average precision.
+#
+# "ap" is average_precision_score on q (what the 201 buckets give exactly);
+# "ap_raw" on the raw float32 probabilities, for the documented difference.
+
+
+def softmax32(logits):
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def pr_class(y, p):
+    n = NUM_THRESHOLDS
+    bucket = np.clip(np.floor(p.astype(np.float32) * np.float32(n - 1)).astype(np.int64), 0, n - 1)
+    q = bucket / (n - 1)
+    thresholds = np.arange(n) / (n - 1)
+    tp = np.array([np.sum(y & (bucket >= i)) for i in range(n)], dtype=float)
+    fp = np.array([np.sum(~y & (bucket >= i)) for i in range(n)], dtype=float)
+    tn, fn = fp[0] - fp, tp[0] - tp
+    out = {name: v.astype(np.int64).tolist() for name, v in (("tp", tp), ("fp", fp), ("tn", tn), ("fn", fn))}
+    if y.sum() == 0:
+        out["sklearn"] = False
+        out["precision"] = [float(a / max(1e-7, a + b)) for a, b in zip(tp, fp)]
+        out["recall"] = [0.0] * n
+        out["ap"] = None
+        out["ap_raw"] = None
+        return out
+    sk_precision, sk_recall, sk_thresholds = precision_recall_curve(y, q)
+    precision, recall = [], []
+    for t in thresholds:
+        at = np.searchsorted(sk_thresholds, t, side="left")
+        if at < len(sk_thresholds):
+            precision.append(float(sk_precision[at]))
+            recall.append(float(sk_recall[at]))
+        else:
+            precision.append(0.0)
+            recall.append(0.0)
+    out["sklearn"] = True
+    out["precision"], out["recall"] = precision, recall
+    out["ap"] = float(average_precision_score(y, q))
+    out["ap_raw"] = float(average_precision_score(y, p.astype(np.float64)))
+    return out
+
+
+def pr_case(name, y_true, probs, note=""):
+    k = probs.shape[1]
+    classes = [pr_class(y_true == c, probs[:, c]) for c in range(k)]
+    aps = [c["ap"] for c in classes if c["ap"] is not None]
+    return {
+        "name": name,
+        "note": note,
+        "k": k,
+        "y_true": [int(x) for x in y_true],
+        # float32 values written exactly (a double holds every float32).
+        "probs": [[float(x) for x in row] for row in probs.astype(np.float32)],
+        "classes": classes,
+        "map": float(np.mean(aps)) if aps else None,
+    }
+
+
+def pr_main():
+    rng = np.random.default_rng(20261124)
+    cases = []
+    for k, n, signal in ((2, 500, 1.5), (3, 300, 1.0), (10, 2000, 2.0)):
+        t = rng.integers(0, k, n)
+        logits = rng.normal(0, 1, (n, k)).astype(np.float32)
+        logits[np.arange(n), t] += np.float32(signal)
+        cases.append(pr_case(f"softmax_k{k}", t, softmax32(logits)))
+    t = rng.integers(0, 4, 400)
+    t = np.where(t == 3, 0, t)
+    logits = rng.normal(0, 1, (400, 4)).astype(np.float32)
+    logits[np.arange(400), t] += np.float32(1.0)
+    cases.append(pr_case("class_without_positives", t, softmax32(logits), note="class 3 is never true"))
+    t = rng.integers(0, 5, 300)
+    # Probabilities in steps of 0.1: many ties, some on bucket edges.
+    raw = rng.integers(0, 4, (300, 5)).astype(np.float64)
+    raw[np.arange(300), t] += 2
+    raw[raw.sum(axis=1) == 0, 0] = 1
+    tenths = np.round(raw / raw.sum(axis=1, keepdims=True) * 10) / 10
+    tenths[:, -1] = np.round(1 - tenths[:, :-1].sum(axis=1), 1)
+    ok = tenths[:, -1] >= 0
+    cases.append(pr_case("ties_in_tenths", t[ok], tenths[ok].astype(np.float32), note="scores in steps of 0.1"))
+    diffs = [
+        abs(c["ap"] - c["ap_raw"]) for case in cases for c in case["classes"] if c["ap"] is not None
+    ]
+    doc = {
+        "generator": "scripts/gen_sklearn_fixtures.py",
+        "sklearn": sklearn.__version__,
+        "num_thresholds": NUM_THRESHOLDS,
+        "max_ap_difference_vs_raw_scores": max(diffs),
+        "cases": cases,
+    }
+    PR_OUT.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
+    print(f"wrote {len(cases)} cases to {PR_OUT}; max |AP(201 buckets) - AP(raw)| = {max(diffs):.3g}")
 
 
 if __name__ == "__main__":

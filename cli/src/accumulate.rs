@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
+use tbconfusion::confusion::{ScoreHistogram, ScoreKind};
 
 use super::dump::{ClassValue, Prediction, Record};
 use super::error::{CliError, DumpError, Location};
@@ -237,6 +238,9 @@ struct StepCounts {
     /// Sparse counts; a fast hash, since every prediction looks up a cell.
     cells: FxHashMap<(u32, u32), (u64, f64)>,
     wall_time: Option<f64>,
+    /// Per-class score histograms of the records with score rows (the PR
+    /// curves' counts), over the score columns.
+    scores: Option<ScoreHistogram>,
 }
 
 /// One finished matrix: dense K×K counts, row = true class.
@@ -250,6 +254,8 @@ pub struct StepMatrix {
     pub counts: Vec<u64>,
     /// Sums of sample weights, row-major, when the input had weights.
     pub weighted: Option<Vec<f64>>,
+    /// Score histograms of the step's score rows, when the input had scores.
+    pub scores: Option<ScoreHistogram>,
 }
 
 /// Everything read, ready to be written: class names and, per run, the
@@ -271,6 +277,7 @@ pub struct Accumulator {
     runs: BTreeMap<String, BTreeMap<i64, StepCounts>>,
     predictions: u64,
     weighted: bool,
+    score_kind: ScoreKind,
 }
 
 impl Accumulator {
@@ -288,6 +295,13 @@ impl Accumulator {
         }
     }
 
+    /// How score rows are read for the PR curves (`--scores`; default
+    /// [`ScoreKind::Auto`], per row).
+    pub fn with_score_kind(mut self, kind: ScoreKind) -> Self {
+        self.score_kind = kind;
+        self
+    }
+
     /// Adds one record to `run` at `step`. No count changes on error.
     pub fn add(&mut self, run: &str, step: i64, record: &Record) -> Result<(), DumpError> {
         let truth = self.classes.key(&record.truth, &record.location)?;
@@ -300,6 +314,27 @@ impl Accumulator {
             None => self.runs.entry(run.to_owned()).or_default(),
         };
         let counts = steps.entry(step).or_default();
+        if let Prediction::Scores(scores) = &record.prediction {
+            // Score rows have one column per class (checked above), and with
+            // scores the classes are indices or --labels names: `truth` is the
+            // final class index.
+            let histogram = counts
+                .scores
+                .get_or_insert_with(|| ScoreHistogram::new(scores.len()));
+            let row: Vec<f32> = scores.iter().map(|&s| s as f32).collect();
+            histogram
+                .add_row(truth as usize, &row, self.score_kind)
+                .map_err(|_| {
+                    DumpError::bad_value(
+                        record.location.clone(),
+                        format!("{:?}", record.truth),
+                        format!(
+                            "a true class index in 0..{} (one per score column)",
+                            scores.len()
+                        ),
+                    )
+                })?;
+        }
         let cell = counts.cells.entry((truth, predicted)).or_insert((0, 0.0));
         // A counts table's rows stand for many predictions each (their weight
         // is then the rows' summed weight); counts stay exact or fail.
@@ -354,6 +389,7 @@ impl Accumulator {
                             wall_time: sparse.wall_time,
                             counts,
                             weighted,
+                            scores: sparse.scores.filter(|h| h.num_classes() == k),
                         }
                     })
                     .collect();

@@ -13,6 +13,7 @@ use super::dump::{self, Columns};
 use super::error::{CliError, DumpError};
 use super::input::{self, Format, InputSource};
 use super::labels::Labels;
+use tbconfusion::confusion::ScoreKind;
 
 /// Predictions read between progress-bar updates.
 const PROGRESS_BATCH: u64 = 4096;
@@ -28,6 +29,8 @@ pub struct ReadOptions {
     pub columns: Columns,
     /// Class names.
     pub labels: Option<Labels>,
+    /// How score rows are read for the PR curves (`--scores`).
+    pub score_kind: ScoreKind,
     /// Format to use instead of detecting it.
     pub format: Option<Format>,
     /// Skip rows with bad values instead of stopping.
@@ -50,7 +53,8 @@ pub struct Skipped {
 /// Reads every input and groups its predictions.
 pub fn read_all(options: &ReadOptions) -> Result<(Grouped, Vec<Skipped>), CliError> {
     let progress = progress_bar(options.progress);
-    let mut accumulator = Accumulator::new(options.labels.clone());
+    let mut accumulator =
+        Accumulator::new(options.labels.clone()).with_score_kind(options.score_kind);
     let mut skipped = Vec::new();
     // Derived run name -> (first input, whether its steps came from its file name).
     let mut derived_runs: std::collections::HashMap<String, (String, bool)> = Default::default();

@@ -33,13 +33,15 @@ pub fn check_run_name(run: &str) -> Result<(), CliError> {
 }
 
 /// The matrix of one step, with the class names and, when the input had
-/// sample weights, their sums per cell.
+/// sample weights, their sums per cell, and when it had scores, their
+/// histograms (for the PR curves).
 pub fn matrix(classes: &[String], step: &StepMatrix) -> Result<ConfusionMatrix, CliError> {
-    Ok(ConfusionMatrix::from_parts(
-        classes.to_vec(),
-        step.counts.clone(),
-        step.weighted.clone(),
-    )?)
+    let cm =
+        ConfusionMatrix::from_parts(classes.to_vec(), step.counts.clone(), step.weighted.clone())?;
+    Ok(match &step.scores {
+        Some(scores) => cm.with_score_histogram(scores.clone())?,
+        None => cm,
+    })
 }
 
 /// Writes every run's matrices under `logdir/<run>/`, steps in increasing
@@ -117,6 +119,7 @@ mod tests {
             wall_time: None,
             counts: vec![2, 1, 0, 4],
             weighted: Some(vec![0.5, 3.0, 0.0, 4.0]),
+            scores: None,
         };
         let cm = matrix(&classes, &step).unwrap();
         assert_eq!(cm.counts(), [2, 1, 0, 4]);

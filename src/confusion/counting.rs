@@ -9,6 +9,7 @@ use super::kernel::{
 };
 use super::label::Label;
 use super::matrix::{ConfusionError, ConfusionMatrix};
+use super::score_histogram::ScoreHistogram;
 
 /// Samples counted between checks of the labels' OR, so a label too wide
 /// for the counting table stops the work early.
@@ -128,9 +129,18 @@ impl ConfusionMatrix {
         Ok(())
     }
 
-    /// Counts predictions given as scores: `scores` is N×K row-major (logits,
-    /// probabilities, any monotone score) and the prediction of row `i` is
-    /// its argmax, the lowest index on ties.
+    /// Counts predictions given as scores: `scores` is N×K row-major (logits
+    /// or probabilities) and the prediction of row `i` is its argmax, the
+    /// lowest index on ties.
+    ///
+    /// Also adds every counted row to the matrix's
+    /// [score histograms](ConfusionMatrix::score_histogram), from which
+    /// logging draws a precision–recall curve per class
+    /// ([`PrCurve`](super::PrCurve)). There, a row is read as the
+    /// [score kind](ConfusionMatrix::with_score_kind) says; by default a row
+    /// with every entry in [0, 1] summing to 1 within 1e-3 is probabilities
+    /// and any other row logits, which go through a softmax. This costs
+    /// O(K) per row on top of the argmax (see BENCHMARKS.md).
     ///
     /// # Examples
     ///
@@ -183,6 +193,33 @@ impl ConfusionMatrix {
             }
             None => self.validate(y_true, "true")?,
         }
+        // Room in the histogram first: once the counts are in, adding to it
+        // cannot fail, so the matrix changes all at once or not at all.
+        if let Some(histogram) = &self.scores {
+            histogram.reserve_rows(y_true.len())?;
+        }
+        self.count_scores(y_true, scores, ignored)?;
+        let kind = self.score_kind;
+        let histogram = self.scores.get_or_insert_with(|| ScoreHistogram::new(k));
+        let mut probabilities = vec![0.0f32; k];
+        for (&t, row) in y_true.iter().zip(scores.chunks_exact(k)) {
+            if Some(t) != ignored {
+                let class = t.to_u64_wrapping() as usize;
+                histogram.add_checked_row(class, row, kind, &mut probabilities);
+            }
+        }
+        Ok(())
+    }
+
+    /// The counting half of [`update_from_scores`](Self::update_from_scores):
+    /// argmax per row, counted chunk by chunk, all undone on error.
+    fn count_scores<T: Label>(
+        &mut self,
+        y_true: &[T],
+        scores: &[f32],
+        ignored: Option<T>,
+    ) -> Result<(), ConfusionError> {
+        let k = self.num_classes();
         let mut preds = vec![0u32; SCORE_CHUNK_ROWS.min(y_true.len())];
         // Each chunk is counted atomically; with several chunks, keep a copy
         // so an overflow in a later one can undo the earlier ones.
@@ -1019,6 +1056,39 @@ mod tests {
             }
         ));
         assert_eq!(cm, before);
+    }
+
+    /// The score histograms follow the counts: ignored rows are left out,
+    /// a failed call changes neither, merge adds them, reset zeroes them.
+    #[test]
+    fn score_histograms_follow_the_counts() {
+        let mut cm = ConfusionMatrix::new(2).unwrap().with_ignore_index(9);
+        let scores = [0.9f32, 0.1, 0.2, 0.8, 0.5, 0.5];
+        cm.update_from_scores(&[0i32, 9, 1], &scores).unwrap();
+        let h = cm.score_histogram().unwrap();
+        assert_eq!(h.rows(), 2);
+        assert_eq!(h.positives(0).unwrap()[180], 1);
+        assert_eq!(h.negatives(0).unwrap()[100], 1);
+        assert_eq!(h.positives(1).unwrap()[100], 1);
+        assert_eq!(h.negatives(1).unwrap().iter().sum::<u64>(), 1);
+        let before = cm.clone();
+        assert!(cm.update_from_scores(&[0i32, 2, 1], &scores).is_err());
+        assert_eq!(cm, before);
+        // A count overflow leaves the histograms alone too.
+        let mut full = ConfusionMatrix::from_counts(2, vec![u64::MAX, 0, 0, 0]).unwrap();
+        assert_eq!(
+            full.update_from_scores(&[0u8], &[0.9, 0.1]),
+            Err(ConfusionError::Overflow)
+        );
+        assert_eq!(full.score_histogram(), None);
+        let mut sum = cm.clone();
+        sum.merge(&cm).unwrap();
+        assert_eq!(sum.score_histogram().unwrap().rows(), 4);
+        sum.merge(&ConfusionMatrix::new(2).unwrap()).unwrap();
+        assert_eq!(sum.score_histogram().unwrap().rows(), 4);
+        sum.reset();
+        assert_eq!(sum.score_histogram().unwrap().rows(), 0);
+        assert_eq!(sum.score_histogram().unwrap().positives(0).unwrap()[180], 0);
     }
 
     #[test]

@@ -12,6 +12,16 @@
 //! | `T/precision/<class>`, `T/recall/<class>`, `T/f1/<class>` | Scalars | per class |
 //! | `T/weighted/accuracy`, … `T/weighted/kappa` | Scalars | with sample weights only: the overall metrics over the weighted plane |
 //! | `T/counts` | (none) | the raw counts, for `tbconfusion export` |
+//! | `T/pr/<class>` | PR Curves | with scores only: the class's one-vs-rest precision–recall curve (201 thresholds) |
+//! | `T/ap/<class>`, `T/map` | Scalars | with scores only: average precision per class, and its mean over classes |
+//!
+//! The PR curves, average precisions and their mean come from the score
+//! histograms that
+//! [`update_from_scores`](ConfusionMatrix::update_from_scores) fills (see
+//! [`pr_curve`]); `T/pr/<class>` and `T/ap/<class>` are
+//! per class, so they follow
+//! [`per_class_scalars_up_to`](ConfusionOptions::per_class_scalars_up_to);
+//! `T/map` averages every class with samples.
 //!
 //! A [detection matrix](super::detection) logs the same, but with the
 //! detection metrics as scalars ([`SummaryWriter::add_detection_matrix`]).
@@ -27,6 +37,7 @@ use super::counts::{self, COUNTS_PLUGIN};
 use super::detection::{detection_headline, detection_scalars};
 use super::matrix::ConfusionMatrix;
 use super::metrics::{Metrics, ZeroDivision};
+use super::pr_curve;
 use super::render::{self, RenderOptions};
 use super::report::{ReportOptions, sparse_report};
 use super::sparse::SparseCounts;
@@ -59,6 +70,7 @@ pub struct ConfusionOptions {
     pub(crate) top_confused_above: usize,
     pub(crate) top_confused_classes: usize,
     pub(crate) counts: bool,
+    pub(crate) pr_curves: bool,
 }
 
 impl Default for ConfusionOptions {
@@ -74,6 +86,7 @@ impl Default for ConfusionOptions {
             top_confused_above: 30,
             top_confused_classes: 20,
             counts: true,
+            pr_curves: true,
         }
     }
 }
@@ -115,8 +128,9 @@ impl ConfusionOptions {
         self
     }
 
-    /// Log per-class precision, recall and F1 while K is at most this
-    /// (default 100; thousands of charts help nobody).
+    /// Log per-class precision, recall and F1 (and, with scores, the PR
+    /// curves and average precisions) while K is at most this (default
+    /// 100; thousands of charts help nobody).
     pub fn per_class_scalars_up_to(mut self, classes: usize) -> Self {
         self.per_class_scalars_up_to = classes;
         self
@@ -138,6 +152,14 @@ impl ConfusionOptions {
     /// export` and `compare` read back.
     pub fn counts(mut self, on: bool) -> Self {
         self.counts = on;
+        self
+    }
+
+    /// For matrices given scores, log the PR curves `T/pr/<class>` and,
+    /// with the scalars, the average precisions `T/ap/<class>` and `T/map`
+    /// (default on).
+    pub fn pr_curves(mut self, on: bool) -> Self {
+        self.pr_curves = on;
         self
     }
 }
@@ -397,11 +419,60 @@ impl Bundle<'_> {
                 }
             }
         }
+        if options.pr_curves {
+            pr_curve_values(tag, cm, options, &mut values);
+        }
         if options.counts {
             let (tensor, content) = counts::sparse_encode(cm);
             let counts_tag = format!("{tag}{}", counts::COUNTS_TAG_SUFFIX);
             values.push(summary::tensor(&counts_tag, tensor, COUNTS_PLUGIN, content));
         }
         Ok(values)
+    }
+}
+
+/// The PR curves `T/pr/<class>`, and with the scalars the average
+/// precisions `T/ap/<class>` and their mean `T/map`, of a matrix that was
+/// given scores. Undefined average precisions (a class without samples) are
+/// left out, and out of the mean.
+fn pr_curve_values(
+    tag: &str,
+    cm: &SparseCounts,
+    options: &ConfusionOptions,
+    values: &mut Vec<Value>,
+) {
+    let Some(histogram) = cm.score_histogram().filter(|h| h.rows() > 0) else {
+        return;
+    };
+    let per_class = cm.num_classes() <= options.per_class_scalars_up_to;
+    let content = pr_curve::plugin_content();
+    let mut sum = 0.0;
+    let mut defined = 0usize;
+    for (class, name) in cm.class_names().iter().enumerate() {
+        let Some(curve) = histogram.curve(class) else {
+            continue;
+        };
+        let ap = curve.average_precision();
+        if let Some(ap) = ap {
+            sum += ap;
+            defined += 1;
+        }
+        if per_class {
+            values.push(summary::tensor(
+                &format!("{tag}/pr/{name}"),
+                curve.to_tensor(),
+                pr_curve::PR_CURVES_PLUGIN,
+                content.clone(),
+            ));
+            if let Some(ap) = ap.filter(|_| options.scalars) {
+                values.push(summary::scalar(&format!("{tag}/ap/{name}"), ap as f32));
+            }
+        }
+    }
+    if options.scalars && defined > 0 {
+        values.push(summary::scalar(
+            &format!("{tag}/map"),
+            (sum / defined as f64) as f32,
+        ));
     }
 }

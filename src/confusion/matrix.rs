@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use super::label::Label;
+use super::score_histogram::{ScoreHistogram, ScoreKind};
 
 /// What a matrix cell is divided by when the matrix is normalised.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -118,12 +119,12 @@ pub enum ConfusionError {
     Overflow,
     /// Serialised matrix written by an unknown schema version.
     #[error(
-        "confusion matrix schema version {found} is not supported (this build reads {supported})"
+        "confusion matrix schema version {found} is not supported (this build reads versions 1 to {supported})"
     )]
     UnsupportedVersion {
         /// Version found in the input.
         found: u32,
-        /// The version this build reads and writes.
+        /// The newest version this build reads and writes.
         supported: u32,
     },
     /// Serialised matrix whose rows are not the true labels.
@@ -143,6 +144,31 @@ pub enum ConfusionError {
         got: usize,
         /// Number of classes.
         expected: usize,
+    },
+    /// A score histogram (or its serialised form) has the wrong length.
+    #[error("score histogram: {what} has {got} entries, expected {expected}")]
+    ScoreHistogramShape {
+        /// Which part: `"positives"`, `"negatives"` (K × 201 buckets) or
+        /// `"num_thresholds"`.
+        what: &'static str,
+        /// Entries found.
+        got: usize,
+        /// Entries expected.
+        expected: usize,
+    },
+    /// A score histogram whose classes do not all hold the same number of
+    /// rows (every sample adds one bucket to every class).
+    #[error(
+        "score histogram: class {class}'s buckets sum to {got} rows, but class 0's to {expected}; \
+         every sample adds one to every class"
+    )]
+    ScoreHistogramRows {
+        /// The first class that disagrees with class 0.
+        class: usize,
+        /// Its rows.
+        got: u64,
+        /// Class 0's rows.
+        expected: u64,
     },
     /// A row of a serialised matrix has the wrong length.
     #[error("{plane} row {row} has {got} entries, expected {expected} (one per class)")]
@@ -192,6 +218,11 @@ pub struct ConfusionMatrix {
     pub(crate) weighted: Option<Vec<f64>>,
     /// True label whose samples are skipped by the `update*` methods.
     pub(crate) ignore_index: Option<i64>,
+    /// Per-class histograms of the scores given to `update_from_scores`,
+    /// behind the PR curves; `None` until scores are first given.
+    pub(crate) scores: Option<ScoreHistogram>,
+    /// How `update_from_scores` reads its scores.
+    pub(crate) score_kind: ScoreKind,
 }
 
 impl ConfusionMatrix {
@@ -205,6 +236,8 @@ impl ConfusionMatrix {
             counts: vec![0; num_classes * num_classes],
             weighted: None,
             ignore_index: None,
+            scores: None,
+            score_kind: ScoreKind::Auto,
         })
     }
 
@@ -398,16 +431,79 @@ impl ConfusionMatrix {
         self.ignore_index
     }
 
-    /// Sets all counts (and weighted sums) back to zero, keeping the class
-    /// names and the ignore index.
+    /// Sets how [`update_from_scores`](Self::update_from_scores) reads
+    /// its scores for the PR curves (default [`ScoreKind::Auto`]: per row,
+    /// probabilities if every entry is in [0, 1] and they sum to 1 within
+    /// 1e-3, else logits, which go through a softmax). The predictions are
+    /// the argmax whatever the kind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tbconfusion::ConfusionMatrix;
+    /// use tbconfusion::confusion::ScoreKind;
+    /// // Logits that happen to look like probabilities are still softmaxed.
+    /// let mut cm = ConfusionMatrix::new(2)?.with_score_kind(ScoreKind::Logits);
+    /// cm.update_from_scores(&[1u8], &[0.0, 1.0])?;
+    /// let curve = cm.score_histogram().unwrap().curve(1).unwrap();
+    /// assert_eq!(curve.true_positives[146], 1.0); // softmax: 0.731
+    /// assert_eq!(curve.true_positives[147], 0.0);
+    /// # Ok::<(), tbconfusion::ConfusionError>(())
+    /// ```
+    pub fn with_score_kind(mut self, kind: ScoreKind) -> Self {
+        self.score_kind = kind;
+        self
+    }
+
+    /// How [`update_from_scores`](Self::update_from_scores) reads scores.
+    pub fn score_kind(&self) -> ScoreKind {
+        self.score_kind
+    }
+
+    /// The per-class score histograms behind the PR curves: present once
+    /// scores were given ([`update_from_scores`](Self::update_from_scores),
+    /// a merge, or [`with_score_histogram`](Self::with_score_histogram)).
+    /// They cover the samples counted with scores only.
+    pub fn score_histogram(&self) -> Option<&ScoreHistogram> {
+        self.scores.as_ref()
+    }
+
+    /// Attaches score histograms gathered elsewhere (a dump converter),
+    /// replacing any held.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfusionError::Incompatible`] when the histogram's number of
+    /// classes is not K.
+    pub fn with_score_histogram(
+        mut self,
+        histogram: ScoreHistogram,
+    ) -> Result<Self, ConfusionError> {
+        if histogram.num_classes() != self.num_classes() {
+            return Err(ConfusionError::Incompatible(format!(
+                "a score histogram over {} classes for a matrix of {}",
+                histogram.num_classes(),
+                self.num_classes()
+            )));
+        }
+        self.scores = Some(histogram);
+        Ok(self)
+    }
+
+    /// Sets all counts (and weighted sums, and score histograms) back to
+    /// zero, keeping the class names, the ignore index and the score kind.
     pub fn reset(&mut self) {
         self.counts.iter_mut().for_each(|c| *c = 0);
         if let Some(w) = &mut self.weighted {
             w.iter_mut().for_each(|c| *c = 0.0);
         }
+        if let Some(scores) = &mut self.scores {
+            scores.reset();
+        }
     }
 
-    /// Adds the counts (and weighted sums) of `other` to `self`.
+    /// Adds the counts (and weighted sums, and score histograms) of `other`
+    /// to `self`.
     ///
     /// Exact on counts, so merging is associative and commutative: workers
     /// can count shards and merge in any order. Weighted sums are `f64`
@@ -466,8 +562,15 @@ impl ConfusionMatrix {
                 Some(a.iter().zip(&b).map(|(x, y)| x + y).collect())
             }
         };
+        // A side without scores adds none: the histograms cover the samples
+        // that came with scores.
+        let scores = match (&self.scores, &other.scores) {
+            (Some(a), Some(b)) => Some(a.merged(b)?),
+            (a, b) => a.as_ref().or(b.as_ref()).cloned(),
+        };
         self.counts = counts;
         self.weighted = weighted;
+        self.scores = scores;
         Ok(())
     }
 }

@@ -13,8 +13,10 @@ mod label;
 pub mod logging;
 mod matrix;
 mod metrics;
+pub mod pr_curve;
 pub mod render;
 mod report;
+mod score_histogram;
 pub mod serialized;
 mod sparse;
 
@@ -23,8 +25,12 @@ pub use gallery::{ConfusedExamples, GalleryError, GalleryOptions, Thumbnail};
 pub use logging::ConfusionOptions;
 pub use matrix::{ConfusionError, ConfusionMatrix, Label, Normalization};
 pub use metrics::{Average, ClassMetrics, Metrics, ZeroDivision, wilson_interval};
+pub use pr_curve::PrCurve;
 pub use render::{
     Annotate, ColorMode, DrawError, RenderError, RenderOptions, RgbImage, default_title,
     encode_png, render_png, render_rgb, top_confused,
 };
 pub use report::{ConfusedPair, ReportOptions, markdown_report, most_confused_pairs};
+pub use score_histogram::{
+    PROBABILITY_SUM_TOLERANCE, ScoreHistogram, ScoreKind, is_probability_row,
+};

@@ -27,6 +27,7 @@ use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Map, Value, json};
+use tbconfusion::confusion::PrCurve;
 
 /// What TensorBoard must show for a logdir, run by run.
 ///
@@ -56,9 +57,45 @@ pub struct RunManifest {
     scalars: BTreeMap<String, BTreeMap<i64, f64>>,
     images: BTreeMap<String, BTreeMap<i64, (u32, u32)>>,
     text: BTreeMap<String, BTreeMap<i64, Vec<String>>>,
+    pr_curves: BTreeMap<String, BTreeMap<i64, Value>>,
 }
 
 impl Manifest {
+    /// Adds every PR curve (values under the `pr_curves` plugin) in the event files
+    /// under `logdir`, run by run, as the PR Curves tab must show it; the logdir
+    /// reader's [`manifest_of`](crate::logdir::manifest_of) leaves them out.
+    /// Returns how many were added.
+    pub fn add_pr_curves_of(&mut self, logdir: &Path) -> usize {
+        use tbconfusion::proto::event::What;
+        use tbconfusion::proto::summary::value::Value as ValueKind;
+        let mut added = 0;
+        for (run, path) in crate::logdir::event_files(logdir) {
+            let mut pr_tags = std::collections::BTreeSet::new();
+            for item in tbconfusion::event::EventFileReader::open(&path).unwrap() {
+                let (_, event) = item.unwrap();
+                let Some(What::Summary(summary)) = event.what else {
+                    continue;
+                };
+                for value in summary.value {
+                    let plugin = value.metadata.as_ref().and_then(|m| m.plugin_data.as_ref());
+                    if plugin.is_some_and(|p| p.plugin_name == "pr_curves") {
+                        pr_tags.insert(value.tag.clone());
+                    }
+                    let Some(ValueKind::Tensor(tensor)) = &value.value else {
+                        continue;
+                    };
+                    if pr_tags.contains(&value.tag) {
+                        let curve = PrCurve::from_tensor(tensor)
+                            .unwrap_or_else(|| panic!("{}: malformed PR curve", value.tag));
+                        self.run(&run).pr_curve(&value.tag, event.step, &curve);
+                        added += 1;
+                    }
+                }
+            }
+        }
+        added
+    }
+
     /// An empty manifest: TensorBoard must show no runs.
     pub fn new() -> Self {
         Self::default()
@@ -116,6 +153,31 @@ impl RunManifest {
         self
     }
 
+    /// Expects the PR curve `curve` for `tag` at `step` in the PR Curves tab, served
+    /// by its plugin's route as TensorBoard serves it (float32 values, trailing
+    /// thresholds where TP + FP = 0 trimmed).
+    pub fn pr_curve(&mut self, tag: &str, step: i64, curve: &PrCurve) -> &mut Self {
+        let row = |values: &[f64]| Value::Array(values.iter().map(|&v| float_json(v)).collect());
+        let point = json!({
+            "step": step,
+            "tp": row(&curve.true_positives),
+            "fp": row(&curve.false_positives),
+            "tn": row(&curve.true_negatives),
+            "fn": row(&curve.false_negatives),
+            "precision": row(&curve.precision),
+            "recall": row(&curve.recall),
+        });
+        insert_point(
+            &self.name,
+            "PR curve",
+            &mut self.pr_curves,
+            tag,
+            step,
+            point,
+        );
+        self
+    }
+
     fn to_json(&self) -> Value {
         let mut plugins = Map::new();
         // An omitted plugin means "no tags of it", the same as an empty one.
@@ -139,6 +201,12 @@ impl RunManifest {
                     &self.text,
                     |step, contains| json!({ "step": step, "contains": contains }),
                 ),
+            );
+        }
+        if !self.pr_curves.is_empty() {
+            plugins.insert(
+                "pr_curves".into(),
+                tags_json(&self.pr_curves, |_, point| point.clone()),
             );
         }
         Value::Object(plugins)

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
+use tbconfusion::confusion::PrCurve;
 use tbconfusion::confusion::logging::confusion_values;
+use tbconfusion::confusion::pr_curve::PR_CURVES_PLUGIN;
 use tbconfusion::confusion::{ConfusionOptions, Metrics, ZeroDivision};
 use tbconfusion::event::{SummaryWriter, WallTime, WriterOptions};
 use tbconfusion::proto::summary::value::Value as ValueKind;
@@ -115,7 +117,15 @@ fn expect_bundle(
     let r = manifest.run(run);
     let mut scalars = Vec::new();
     for v in confusion_values(tag, cm, step, opts).unwrap() {
+        let plugin = v
+            .metadata
+            .as_ref()
+            .and_then(|m| m.plugin_data.as_ref())
+            .map(|p| p.plugin_name.clone());
         match v.value {
+            Some(ValueKind::Tensor(t)) if plugin.as_deref() == Some(PR_CURVES_PLUGIN) => {
+                r.pr_curve(&v.tag, step, &PrCurve::from_tensor(&t).unwrap());
+            }
             Some(ValueKind::Image(image)) => {
                 let n = |size: i32| u32::try_from(size).unwrap();
                 r.image(&v.tag, step, n(image.width), n(image.height));
@@ -134,6 +144,49 @@ fn expect_bundle(
         &["<table>", &names[0], &names[names.len() - 1]],
     );
     scalars
+}
+
+/// Matrices counted from scores also log a PR curve per class (PR Curves
+/// tab, through the plugin's own route) and average precisions, at every
+/// step; a class without samples has a curve but no AP.
+#[test]
+fn pr_curves_in_both_loaders() {
+    let logdir = tempfile::tempdir().unwrap();
+    let root = logdir.path();
+    let mut manifest = Manifest::new();
+    let classes = ["cat", "dog", "bird", "fish"];
+    let opts = ConfusionOptions::default();
+    for (run, logits) in [("probabilities", false), ("logits", true)] {
+        let w = SummaryWriter::create(root.join(run)).unwrap();
+        let mut cm = ConfusionMatrix::with_class_names(classes).unwrap();
+        let mut rng = fastrand::Rng::with_seed(7);
+        for step in 0..3i64 {
+            // "fish" is never the true class.
+            let y_true: Vec<u32> = (0..60).map(|_| rng.u32(..3)).collect();
+            let mut scores = Vec::new();
+            for &t in &y_true {
+                let mut row: Vec<f32> = (0..4)
+                    .map(|c| rng.f32() * 2.0 + f32::from(c == t) * (step as f32 + 0.5))
+                    .collect();
+                if !logits {
+                    let sum: f32 = row.iter().map(|x| x.exp()).sum();
+                    row = row.iter().map(|x| x.exp() / sum).collect();
+                }
+                scores.extend(row);
+            }
+            cm.update_from_scores(&y_true, &scores).unwrap();
+            w.add_confusion_matrix("cm", &cm, step, &opts).unwrap();
+            let scalars = expect_bundle(&mut manifest, run, "cm", &cm, step, &opts);
+            assert!(scalars.iter().any(|(t, _)| t == "cm/map"));
+            assert!(scalars.iter().any(|(t, _)| t == "cm/ap/bird"));
+            assert!(
+                !scalars.iter().any(|(t, _)| t == "cm/ap/fish"),
+                "undefined: left out"
+            );
+        }
+        w.close().unwrap();
+    }
+    check_logdir(root, &manifest);
 }
 
 #[test]

@@ -111,5 +111,21 @@ fn train_digits_logs_every_epoch_and_learns() {
         assert_eq!(totals[&("val".to_owned(), epoch)], 359, "epoch {epoch}");
     }
 
-    tensorboard::check_logdir(&logdir, &logdir::manifest_of(&points));
+    // Ten PR curves per run and epoch, from the model's probabilities.
+    for run in ["train", "val"] {
+        for epoch in 0..epochs {
+            let curves = points
+                .iter()
+                .filter(|p| p.run == run && p.step == epoch && p.plugin == "pr_curves")
+                .count();
+            assert_eq!(curves, 10, "{run} {epoch}");
+        }
+        assert_eq!(
+            steps.get(&(run.into(), "confusion_matrix/map".into())),
+            Some(&all)
+        );
+    }
+    let mut manifest = logdir::manifest_of(&points);
+    assert_eq!(manifest.add_pr_curves_of(&logdir), 2 * 10 * epochs as usize);
+    tensorboard::check_logdir(&logdir, &manifest);
 }

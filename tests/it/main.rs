@@ -11,6 +11,7 @@ mod crash;
 mod detection;
 mod example_digits;
 mod metrics_sklearn;
+mod pr_curves_sklearn;
 mod proto_fresh;
 mod tensorboard_selftest;
 mod writer;

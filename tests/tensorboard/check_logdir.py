@@ -18,7 +18,9 @@ left out of a run means that run must have no tags of that plugin):
     {"runs": {"<run>": {
         "scalars": {"<tag>": [[step, value], ...]},
         "images":  {"<tag>": [{"step": 0, "width": 400, "height": 380}, ...]},
-        "text":    {"<tag>": [{"step": 0, "contains": ["<td>12</td>"]}, ...]}}}}
+        "text":    {"<tag>": [{"step": 0, "contains": ["<td>12</td>"]}, ...]},
+        "pr_curves": {"<tag>": [{"step": 0, "tp": [...], "fp": [...], "tn": [...],
+                                 "fn": [...], "precision": [...], "recall": [...]}, ...]}}}}
 
 Scalar values are compared with the float32 rounding of the manifest value
 (relative tolerance 1e-6); a value may also be the string "NaN", "Infinity"
@@ -26,6 +28,11 @@ or "-Infinity". Every served image is fetched, decoded with Pillow, must be a
 PNG of the manifest's size, and the width/height blobs TensorBoard stores in
 front of it (`[b"W", b"H", png]`) must name the same size. Text is fetched as
 rendered HTML (Markdown on, as in the UI) and must contain every substring.
+PR curves are fetched from the PR curves plugin's route
+(/data/plugin/pr_curves/pr_curves?run=&tag=) and compared with the manifest's
+six full-length rows the way the plugin serves them: trailing thresholds with
+TP + FP = 0 trimmed, counts as integers, precision and recall as float32,
+thresholds i/(N-1).
 
 The same manifest is then checked through the readers scripts use instead of
 TensorBoard's server: the classic `EventAccumulator` (size guidance 0, i.e.
@@ -68,12 +75,13 @@ from tensorboard.backend.event_processing import event_accumulator, event_file_l
 from tensorboard.plugins.text.text_plugin import text_array_to_html
 from tensorboard.util import tensor_util
 
-PLUGINS = ("scalars", "images", "text")
+PLUGINS = ("scalars", "images", "text", "pr_curves")
+PR_ROWS = ("tp", "fp", "tn", "fn", "precision", "recall")
 LOADERS = ("true", "false")
 LOADER_NAMES = {"true": "rustboard", "false": "python"}
 # Large enough that no reservoir (ingestion) or read-time downsampling drops a
 # point; 0 would mean "show nothing" to the plugins (tfevents-format.md §5).
-SAMPLES = "images=1000000,scalars=1000000,text=1000000"
+SAMPLES = "images=1000000,scalars=1000000,text=1000000,pr_curves=1000000"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HTTP_TIMEOUT_S = 15
 POLL_INTERVAL_S = 0.5
@@ -142,6 +150,14 @@ def validate_point(plugin, point):
         step = point["step"]
         if not (isinstance(point["width"], int) and isinstance(point["height"], int)):
             raise ValueError("width and height must be integers")
+    elif plugin == "pr_curves":
+        step = point["step"]
+        lengths = {len(point[row]) for row in PR_ROWS}
+        if len(lengths) != 1 or lengths == {0}:
+            raise ValueError("tp, fp, tn, fn, precision and recall must be lists of one equal length")
+        for row in PR_ROWS:
+            for value in point[row]:
+                manifest_float(value)
     else:
         step = point["step"]
         if not all(isinstance(c, str) for c in point.get("contains", [])):
@@ -390,6 +406,11 @@ class Reader:
         for run, tag in sorted((r, t) for r, ts in tags["text"].items() for t in ts):
             body = get_json(query(self.base, "/data/plugin/text/text", run=run, tag=tag))
             series[("text", run, tag)] = [(p["step"], p["text"]) for p in body]
+        for run, tag in sorted((r, t) for r, ts in tags["pr_curves"].items() for t in ts):
+            body = get_json(query(self.base, "/data/plugin/pr_curves/pr_curves", run=run, tag=tag))
+            if not isinstance(body, dict) or not isinstance(body.get(run), list):
+                raise Fetch("pr_curves run=%r tag=%r: expected {run: [entries]}, got %r" % (run, tag, body))
+            series[("pr_curves", run, tag)] = [(p["step"], p) for p in body[run]]
         return {"runs": sorted(runs), "tags": tags, "series": series}
 
 
@@ -498,7 +519,56 @@ def compare(snapshot, manifest_runs):
                 absent = [s for s in point.get("contains", []) if s not in html]
                 detail = ("missing %r in %r" % (absent, html[:400])) if absent else "%d substrings" % len(point.get("contains", []))
                 results.append(("%s step=%s content" % (label, point["step"]), not absent, detail))
+        for tag, points in sorted(plugins.get("pr_curves", {}).items()):
+            label = "pr_curves run=%r tag=%r" % (run, tag)
+            served = snapshot["series"].get(("pr_curves", run, tag))
+            if served is None:
+                continue
+            results.append(step_checks(label, [s for s, _ in served], [p["step"] for p in points]))
+            entries = dict(served)
+            for point in points:
+                if point["step"] not in entries:
+                    continue
+                problems = pr_curve_problems(entries[point["step"]], point)
+                detail = "; ".join(problems) or "%d thresholds" % len(entries[point["step"]]["thresholds"])
+                results.append(("%s step=%s curve" % (label, point["step"]), not problems, detail))
     return results
+
+
+def served_pr_curve(point):
+    """What the PR curves plugin serves for a manifest point (pr_curves_plugin.py
+    _make_pr_entry): float32 values, trailing TP + FP = 0 thresholds trimmed,
+    counts as ints."""
+    rows = {row: [to_float32(manifest_float(v)) for v in point[row]] for row in PR_ROWS}
+    n = len(rows["tp"])
+    end = n - 1
+    while end > 0 and int(rows["tp"][end]) + int(rows["fp"][end]) == 0:
+        end -= 1
+    want = {row: rows[row][: end + 1] for row in PR_ROWS}
+    for row in ("tp", "fp", "tn", "fn"):
+        want[row] = [int(v) for v in want[row]]
+    want["thresholds"] = [i / (n - 1) for i in range(end + 1)]
+    return want
+
+
+def pr_curve_problems(entry, point):
+    want = served_pr_curve(point)
+    names = {"tp": "true_positives", "fp": "false_positives", "tn": "true_negatives",
+             "fn": "false_negatives", "precision": "precision", "recall": "recall",
+             "thresholds": "thresholds"}
+    problems = []
+    for row, key in sorted(names.items()):
+        got = entry.get(key)
+        if not isinstance(got, list) or len(got) != len(want[row]):
+            problems.append("%s: served %s values, expected %d" % (
+                key, len(got) if isinstance(got, list) else repr(got), len(want[row])))
+            continue
+        wrong = [i for i, (g, w) in enumerate(zip(got, want[row])) if not floats_equal(served_float(g), float(w))]
+        if wrong:
+            i = wrong[0]
+            problems.append("%s: %d values differ, first at threshold %d: served %r, expected %r" % (
+                key, len(wrong), i, got[i], want[row][i]))
+    return problems
 
 
 def poll(server, manifest_runs, deadline, settle, pool):

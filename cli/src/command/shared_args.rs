@@ -5,7 +5,7 @@
 use clap::Args;
 
 use tbconfusion::Normalization;
-use tbconfusion::confusion::{Annotate, ColorMode, RenderOptions};
+use tbconfusion::confusion::{Annotate, ColorMode, RenderOptions, ScoreKind};
 
 use crate::dump::Columns;
 use crate::error::CliError;
@@ -31,6 +31,11 @@ pub struct ReadArgs {
     /// Per-class score columns in class order (`p0,p1,p2` or `p*`), or the key/array of score rows.
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     prob_cols: Option<Vec<String>>,
+    /// What score columns hold, for the PR curves (`T/pr/<class>`, `T/ap/<class>`, `T/map`):
+    /// probabilities, or logits (softmaxed first). auto decides per row: probabilities if every
+    /// entry is in [0, 1] and they sum to 1 within 1e-3, else logits.
+    #[arg(long, value_enum, value_name = "KIND", default_value = "auto")]
+    scores: ScoreKind,
     /// Column of the step.
     #[arg(long, value_name = "NAME")]
     step_col: Option<String>,
@@ -78,6 +83,7 @@ impl ReadArgs {
                 scores: self.prob_cols.clone(),
             },
             labels: self.labels.as_deref().map(Labels::from_arg).transpose()?,
+            score_kind: self.scores,
             format: self.format,
             skip_bad_rows: self.skip_bad_rows,
             progress,

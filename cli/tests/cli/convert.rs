@@ -687,3 +687,115 @@ fn inputs_sharing_only_a_file_name_are_not_merged() {
     assert!(text(&out.stderr).contains("--run"), "{}", text(&out.stderr));
     assert!(event_files(&logdir).is_empty());
 }
+
+/// The PR curves of every step in a logdir `convert` wrote, by (step, tag).
+fn logged_curves(logdir: &Path) -> BTreeMap<(i64, String), tbconfusion::confusion::PrCurve> {
+    use tbconfusion::proto::event::What;
+    use tbconfusion::proto::summary::value::Value as ValueKind;
+    let mut curves = BTreeMap::new();
+    for path in event_files(logdir) {
+        for item in tbconfusion::event::EventFileReader::open(&path).unwrap() {
+            let (_, event) = item.unwrap();
+            let Some(What::Summary(summary)) = event.what else {
+                continue;
+            };
+            for value in summary.value {
+                if let Some(ValueKind::Tensor(tensor)) = &value.value
+                    && value.tag.contains("/pr/")
+                {
+                    let curve = tbconfusion::confusion::PrCurve::from_tensor(tensor).unwrap();
+                    curves.insert((event.step, value.tag.clone()), curve);
+                }
+            }
+        }
+    }
+    curves
+}
+
+/// Probability columns and logit columns both give PR curves, the ones the
+/// library draws from the same scores; `--scores` overrides the per-row
+/// guess.
+#[test]
+fn score_columns_give_pr_curves_for_probabilities_and_logits() {
+    use tbconfusion::confusion::ScoreKind;
+    let tmp = tempfile::tempdir().unwrap();
+    let rows: [(u32, [f32; 3]); 5] = [
+        (2, [0.1, 0.2, 0.7]),
+        (0, [0.5, 0.4, 0.1]),
+        (1, [0.2, 0.75, 0.05]),
+        (1, [0.6, 0.3, 0.1]),
+        (0, [0.25, 0.25, 0.5]),
+    ];
+    let csv = |scale: f32| {
+        let mut text = "step,actual,prob_0,prob_1,prob_2\n".to_string();
+        for (t, p) in &rows {
+            text += &format!("3,{t},{},{},{}\n", p[0] * scale, p[1] * scale, p[2] * scale);
+        }
+        text
+    };
+    // Probabilities as they are; the same times 4 are logits (sums of 4).
+    for (name, scale, flag, kind) in [
+        ("probs", 1.0, None, ScoreKind::Probabilities),
+        ("logits", 4.0, None, ScoreKind::Logits),
+        ("forced", 1.0, Some("logits"), ScoreKind::Logits),
+    ] {
+        let input = tmp.path().join(format!("{name}.csv"));
+        std::fs::write(&input, csv(scale)).unwrap();
+        let logdir = tmp.path().join(name);
+        let mut args = vec!["convert", dir_arg(&input), "--logdir", dir_arg(&logdir)];
+        if let Some(kind) = flag {
+            args.extend(["--scores", kind]);
+        }
+        convert_ok(&args, None);
+        let mut cm = tbconfusion::ConfusionMatrix::new(3)
+            .unwrap()
+            .with_score_kind(kind);
+        let labels: Vec<u32> = rows.iter().map(|(t, _)| *t).collect();
+        let scores: Vec<f32> = rows
+            .iter()
+            .flat_map(|(_, p)| p.map(|x| x * scale))
+            .collect();
+        cm.update_from_scores(&labels, &scores).unwrap();
+        let curves = logged_curves(&logdir);
+        assert_eq!(curves.len(), 3, "{name}: {:?}", curves.keys());
+        for class in 0..3 {
+            let want = cm.score_histogram().unwrap().curve(class).unwrap();
+            let got = &curves[&(3, format!("confusion_matrix/pr/{class}"))];
+            assert_eq!(
+                got.true_positives, want.true_positives,
+                "{name} class {class}"
+            );
+            assert_eq!(
+                got.false_positives, want.false_positives,
+                "{name} class {class}"
+            );
+            let precision: Vec<f64> = want
+                .precision
+                .iter()
+                .map(|&p| f64::from(p as f32))
+                .collect();
+            assert_eq!(got.precision, precision, "{name} class {class}");
+        }
+    }
+    // The guess differs from the forced reading: 0.7 is bucket 140 as a
+    // probability, softmax(0.1, 0.2, 0.7) = 0.46 as a logit row.
+    let probs = logged_curves(&tmp.path().join("probs"));
+    let forced = logged_curves(&tmp.path().join("forced"));
+    let tag = (3, "confusion_matrix/pr/2".to_string());
+    assert_eq!(probs[&tag].true_positives[140], 1.0);
+    assert_eq!(forced[&tag].true_positives[140], 0.0);
+    let out = tbconfusion(
+        &[
+            "convert",
+            dir_arg(&tmp.path().join("probs.csv")),
+            "--logdir",
+            dir_arg(tmp.path()),
+            "--scores",
+            "odds",
+        ],
+        // A usage error: clap exits before reading any input.
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("probs"), "{}", text(&out.stderr));
+}

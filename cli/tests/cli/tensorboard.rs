@@ -151,5 +151,8 @@ fn every_format_is_served_by_both_loaders() {
             );
         }
     }
-    tensorboard::check_logdir(&logdir, &logdir::manifest_of(&points));
+    // Score columns (tsv, jsonl) also give PR curves: one per class and step.
+    let mut manifest = logdir::manifest_of(&points);
+    assert_eq!(manifest.add_pr_curves_of(&logdir), 3 * 2 + 2);
+    tensorboard::check_logdir(&logdir, &manifest);
 }
