@@ -79,7 +79,7 @@ pub mod record;
 pub mod summary;
 
 pub use confusion::{
-    ColorMode, ConfusedExamples, ConfusionError, ConfusionMatrix, ConfusionOptions, GalleryError,
+    ClassOrder, ColorMode, ConfusedExamples, ConfusionError, ConfusionMatrix, ConfusionOptions, GalleryError,
     GalleryOptions, Metrics, Normalization, RenderOptions, Thumbnail, ZeroDivision,
 };
 pub use event::{Step, StepOutOfRange, SummaryWriter, WallTime, WriteError, WriterOptions};

@@ -252,6 +252,7 @@ fn heatmap_cells_match_the_dense_definition() {
             let opts = RenderOptions::default()
                 .normalization(norm)
                 .color_mode(mode)
+                .class_order(ClassOrder::Given)
                 .annotate(Annotate::Never);
             let values = cm.normalized(norm);
             let max_of = |diag: Option<bool>| {
@@ -383,12 +384,27 @@ fn default_title_mentions_row_shares_only_over_cells_with_text() {
     long.set_class_names((0..20).map(|i| format!("a_very_long_label_name_for_ellipsizing_{i}")))
         .unwrap();
     assert_eq!(tier_of(&long, &counts), Tier::Heatmap);
+    // Cells without text: the automatic look is row shares with errors apart, and says so.
     assert_eq!(
         default_title("t", 1, &long, &counts),
+        "t · step 1 · row-normalised (recall) · diagonal blue, errors orange (√) · \
+         clustered order · N=20,000"
+    );
+    let plain = counts
+        .clone()
+        .normalization(Normalization::None)
+        .color_mode(ColorMode::Sequential)
+        .class_order(ClassOrder::Given);
+    assert_eq!(
+        default_title("t", 1, &long, &plain),
         "t · step 1 · counts · N=20,000"
     );
     let large = synthetic(1000, 1_000_000, 0.7, 3);
-    assert!(!default_title("t", 1, &large, &counts).contains("row %"));
+    assert_eq!(
+        default_title("t", 1, &large, &counts),
+        "t · step 1 · row-normalised (recall) · diagonal blue, errors orange (√) · \
+         clustered order · 4 classes per cell · N=1,000,000"
+    );
 }
 
 /// Logging lays the standard-titled image out once; it must be the image `render_png` draws

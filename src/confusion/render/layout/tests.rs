@@ -25,6 +25,7 @@ fn layout_for(k: usize, names: &[String], margins: bool, cap: u32) -> Layout {
         ]],
         annotate: Annotate::Auto,
         max_side_px: cap,
+        tick_ids: None,
     };
     assert_eq!(k, names.len());
     compute(&ts, &input).unwrap()
@@ -112,6 +113,7 @@ fn a_small_cap_shrinks_cells_or_says_what_to_do() {
         colorbars: Vec::new(),
         annotate: Annotate::Auto,
         max_side_px: 600,
+        tick_ids: None,
     };
     let err = compute(&ts, &input).unwrap_err();
     assert!(err.to_string().contains("top_confused"), "{err}");
