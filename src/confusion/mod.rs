@@ -23,7 +23,7 @@ pub use logging::ConfusionOptions;
 pub use matrix::{ConfusionError, ConfusionMatrix, Label, Normalization};
 pub use metrics::{Average, ClassMetrics, Metrics, ZeroDivision, wilson_interval};
 pub use render::{
-    Annotate, ClassOrder, ColorMode, DrawError, RenderError, RenderOptions, RgbImage, default_title,
-    encode_png, render_png, render_rgb, top_confused,
+    Annotate, ClassOrder, ColorMode, DrawError, RenderError, RenderOptions, RgbImage,
+    default_title, encode_png, render_png, render_rgb, top_confused,
 };
 pub use report::{ConfusedPair, ReportOptions, markdown_report, most_confused_pairs};

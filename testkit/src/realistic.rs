@@ -132,18 +132,54 @@ fn generate(shape: &Shape, seed: u64) -> Realistic {
 /// A class name in one of five scripts, by index: Latin, CJK, Hangul, Cyrillic, Greek.
 pub fn name(i: usize) -> String {
     const LATIN: [&str; 8] = [
-        "tabby_cat", "golden_retriever", "fire_truck", "espresso", "oak_tree", "violin",
-        "red_fox", "sailboat",
+        "tabby_cat",
+        "golden_retriever",
+        "fire_truck",
+        "espresso",
+        "oak_tree",
+        "violin",
+        "red_fox",
+        "sailboat",
     ];
-    const CJK: [&str; 8] = ["猫", "狗", "消防车", "咖啡", "橡树", "小提琴", "狐狸", "帆船"];
+    const CJK: [&str; 8] = [
+        "猫",
+        "狗",
+        "消防车",
+        "咖啡",
+        "橡树",
+        "小提琴",
+        "狐狸",
+        "帆船",
+    ];
     const HANGUL: [&str; 8] = [
-        "고양이", "강아지", "소방차", "커피", "참나무", "바이올린", "여우", "돛단배",
+        "고양이",
+        "강아지",
+        "소방차",
+        "커피",
+        "참나무",
+        "바이올린",
+        "여우",
+        "돛단배",
     ];
     const CYRILLIC: [&str; 8] = [
-        "кошка", "собака", "пожарная", "кофе", "дуб", "скрипка", "лиса", "парусник",
+        "кошка",
+        "собака",
+        "пожарная",
+        "кофе",
+        "дуб",
+        "скрипка",
+        "лиса",
+        "парусник",
     ];
     const GREEK: [&str; 8] = [
-        "γάτα", "σκύλος", "πυροσβεστικό", "καφές", "βελανιδιά", "βιολί", "αλεπού", "ιστιοφόρο",
+        "γάτα",
+        "σκύλος",
+        "πυροσβεστικό",
+        "καφές",
+        "βελανιδιά",
+        "βιολί",
+        "αλεπού",
+        "ιστιοφόρο",
     ];
     let words = [LATIN, CJK, HANGUL, CYRILLIC, GREEK][i % 5];
     format!("{}_{i}", words[(i / 5) % 8])

@@ -29,9 +29,7 @@ pub(super) fn aggregate<'c>(
         let cell = &mut counts[(t / b) * side + p / b];
         *cell = cell.saturating_add(c);
     }
-    let names: Vec<String> = (0..side)
-        .map(|i| cm.class_names()[i * b].clone())
-        .collect();
+    let names: Vec<String> = (0..side).map(|i| cm.class_names()[i * b].clone()).collect();
     // Both only fail on zero classes or a name count other than `side`: not the case here.
     let folded = ConfusionMatrix::from_counts(side, counts).and_then(|mut m| {
         m.set_class_names(names)?;

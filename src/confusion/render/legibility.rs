@@ -130,7 +130,11 @@ fn previous_defaults() -> RenderOptions {
 fn defaults_keep_the_structure_visible_at_card_size() {
     let blank = RgbImage::filled(1000, 1000, crate::draw::color::WHITE);
     let grid = Rect::new(50, 50, 900, 900);
-    assert_eq!(visible_share(&blank, grid), 0.0, "a blank matrix shows nothing");
+    assert_eq!(
+        visible_share(&blank, grid),
+        0.0,
+        "a blank matrix shows nothing"
+    );
     for (name, data, least) in [
         // At most ~11 % of the balanced set's cells are non-zero at all.
         ("K = 1000 long-tailed", realistic::long_tailed_1000(), 0.15),

@@ -216,8 +216,10 @@ impl RenderOptions {
 /// How `T/top_confused` is drawn: `sub` folded from `classes` classes. The "(other)" bucket
 /// (when there is one) is kept out of the colour scale and drawn grey, since it is usually
 /// hundreds of times larger than any confusion; under [`Annotate::Auto`] the cells carry
-/// their numbers (read at actual size; the colours read at card size), which makes the
-/// automatic look the annotated one; the order stays the ranking's, "(other)" last.
+/// their numbers (read at actual size; the colours read at card size). Unless the caller
+/// chose otherwise the colours are the many-class ones, row shares with the errors apart:
+/// the kept classes come from a matrix too large to read whole, usually with very unequal
+/// class frequencies. The order stays the ranking's, "(other)" last.
 pub(crate) fn top_confused_options(
     opts: &RenderOptions,
     sub: &SparseCounts,
@@ -230,6 +232,8 @@ pub(crate) fn top_confused_options(
     if sub_opts.annotate == Annotate::Auto {
         sub_opts.annotate = Annotate::Always;
     }
+    sub_opts.normalization.get_or_insert(Normalization::True);
+    sub_opts.color_mode.get_or_insert(ColorMode::Errors);
     sub_opts.class_order = ClassOrder::Given;
     sub_opts
 }

@@ -115,7 +115,11 @@ pub(crate) fn clustered_order(cm: &SparseCounts) -> Vec<usize> {
         active[b] = false;
         remaining -= 1;
     }
-    leaves(k, &merges, active.iter().position(|&a| a).map(|slot| node[slot]))
+    leaves(
+        k,
+        &merges,
+        active.iter().position(|&a| a).map(|slot| node[slot]),
+    )
 }
 
 /// The symmetrised row-share similarity, dense K×K (diagonal unused).
