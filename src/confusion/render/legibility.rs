@@ -36,7 +36,7 @@ fn matrix(r: &Realistic) -> ConfusionMatrix {
 /// The image under its standard title, and where its grid is.
 fn render_with_grid(cm: &ConfusionMatrix, opts: &RenderOptions) -> (RgbImage, Rect) {
     let sparse = SparseCounts::of(cm);
-    let mut ts = Typesetter::new(primary_face().unwrap(), None);
+    let mut ts = Typesetter::new(primary_face().unwrap(), &[]);
     let look = auto::resolve(&ts, &sparse, "val/cm", 12_000, opts).unwrap();
     let drawn = Drawn::new(&sparse, &look, Some("val/cm"));
     let values = CellValues::new(&drawn.counts, &look);

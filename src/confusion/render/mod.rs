@@ -107,7 +107,8 @@ pub struct RenderOptions {
     pub(crate) margins: bool,
     pub(crate) annotate: Annotate,
     pub(crate) max_side_px: u32,
-    pub(crate) fallback_font: Option<Arc<FontArc>>,
+    /// Tried in order for characters DejaVu Sans lacks.
+    pub(crate) fallback_fonts: Vec<Arc<FontArc>>,
     /// A class drawn outside the colour scale, in grey: the "(other)" bucket of
     /// [`top_confused`], which would otherwise take the whole scale. Set by the logging path.
     pub(crate) outside_scale: Option<usize>,
@@ -125,7 +126,7 @@ impl Default for RenderOptions {
             margins: false,
             annotate: Annotate::Auto,
             max_side_px: 4096,
-            fallback_font: None,
+            fallback_fonts: Vec::new(),
             outside_scale: None,
             orders: order::OrderMemo::default(),
         }
@@ -195,9 +196,20 @@ impl RenderOptions {
         self
     }
 
-    /// A face for characters DejaVu Sans lacks (e.g. CJK), from the bytes
-    /// of a TrueType/OpenType file. Without one, such characters draw as a
-    /// visible box, never silently vanish.
+    /// Adds a face for characters DejaVu Sans lacks (CJK, Hangul, Thai…),
+    /// from the bytes of a TrueType/OpenType file or collection (its first
+    /// face, e.g. Noto Sans CJK's `.ttc`). Call it again to add more faces;
+    /// they are tried in the order added. Without one, such characters draw
+    /// as a visible box, never silently vanish.
+    ///
+    /// ```no_run
+    /// # use tbconfusion::RenderOptions;
+    /// // After `apt-get install fonts-noto-cjk`:
+    /// let cjk = std::fs::read("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")?;
+    /// let options = RenderOptions::default().fallback_font_bytes(cjk)?;
+    /// # let _ = options;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -208,8 +220,22 @@ impl RenderOptions {
             which: "the fallback font",
             source,
         })?;
-        self.fallback_font = Some(Arc::new(face));
+        self.fallback_fonts.push(Arc::new(face));
         Ok(self)
+    }
+
+    /// Adds the fallback faces this machine has for scripts DejaVu Sans lacks: Noto Sans CJK
+    /// (Chinese, Japanese, Korean) and Noto Sans Thai where Linux distributions install them,
+    /// Arial Unicode on macOS. Images then depend on the machine's fonts; on Debian or Ubuntu
+    /// `apt-get install fonts-noto-cjk fonts-noto-core` provides them. Nothing found adds
+    /// nothing: such characters draw as visible boxes.
+    pub fn fallback_fonts_from_system(mut self) -> Self {
+        self.fallback_fonts.extend(
+            crate::draw::system_fonts::system_fallback_faces()
+                .into_iter()
+                .map(Arc::new),
+        );
+        self
     }
 }
 
@@ -288,7 +314,7 @@ pub(crate) fn sparse_default_title(
     let Ok(face) = primary_face() else {
         return plain(opts);
     };
-    let ts = Typesetter::new(face, opts.fallback_font.as_deref());
+    let ts = Typesetter::new(face, &opts.fallback_fonts);
     let Ok(look) = auto::resolve(&ts, cm, tag, step, opts) else {
         return plain(opts);
     };
@@ -384,7 +410,7 @@ pub(crate) fn sparse_render_png_titled(
     opts: &RenderOptions,
 ) -> Result<crate::png::Png, RenderError> {
     check_cap(opts)?;
-    let mut ts = Typesetter::new(primary_face()?, opts.fallback_font.as_deref());
+    let mut ts = Typesetter::new(primary_face()?, &opts.fallback_fonts);
     let look = auto::resolve(&ts, cm, tag, step, opts)?;
     let drawn = Drawn::new(cm, &look, Some(tag));
     let values = CellValues::new(&drawn.counts, &look);
@@ -418,7 +444,7 @@ pub(crate) fn sparse_render_rgb(
     opts: &RenderOptions,
 ) -> Result<RgbImage, RenderError> {
     check_cap(opts)?;
-    let mut ts = Typesetter::new(primary_face()?, opts.fallback_font.as_deref());
+    let mut ts = Typesetter::new(primary_face()?, &opts.fallback_fonts);
     let look = auto::resolve_for_title(&ts, cm, title, opts)?;
     let drawn = Drawn::new(cm, &look, None);
     let values = CellValues::new(&drawn.counts, &look);
