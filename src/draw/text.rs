@@ -154,6 +154,7 @@ impl<'f> Typesetter<'f> {
 
     /// How many characters of `text` no face has: each draws as a box (`.notdef`). Spaces
     /// and other controls count as present.
+    #[cfg(test)]
     pub(crate) fn missing_glyphs(&self, text: &str) -> usize {
         text.chars()
             .filter(|&ch| !ch.is_whitespace() && !ch.is_control())
