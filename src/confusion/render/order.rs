@@ -22,7 +22,7 @@ use super::{ClassOrder, RenderOptions};
 pub(crate) struct OrderMemo(Arc<Mutex<HashMap<String, Arc<[usize]>>>>);
 
 impl OrderMemo {
-    /// The order kept for `tag` if it fits `cm` (same classes), else a new one, kept.
+    /// The order kept for `tag` if it fits `cm` (same class count), else a new one, kept.
     fn get_or_compute(&self, tag: &str, cm: &SparseCounts) -> Arc<[usize]> {
         // A poisoned lock only means another render panicked; the map is still valid.
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
