@@ -56,9 +56,27 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// The realistic sets of issue #10 under the default options (which cluster the classes and,
+/// at K = 1000, sum blocks of four): one image drawn from scratch, clustering included.
+fn realistic(c: &mut Criterion) {
+    use tbconfusion_testkit::realistic;
+    for (name, data) in [
+        ("long-tailed K=1000", realistic::long_tailed_1000()),
+        ("balanced K=100", realistic::balanced_100()),
+    ] {
+        let mut cm = ConfusionMatrix::from_counts(data.classes, data.counts).expect("valid");
+        cm.set_class_names(data.names).expect("k names");
+        let opts = RenderOptions::default();
+        let title = default_title("val/cm", 12_000, &cm, &opts);
+        c.bench_function(&format!("render {name}"), |b| {
+            b.iter(|| render_rgb(black_box(&cm), &title, &opts))
+        });
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = bench
+    targets = bench, realistic
 }
 criterion_main!(benches);

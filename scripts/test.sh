@@ -17,6 +17,20 @@ export TBCONFUSION_TENSORBOARD=1
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# The every-script rendering test needs CJK, Hangul and Thai faces: Noto from Debian's
+# packages (CI runs as root on Debian). TBCONFUSION_FONTS=1 makes that test required.
+step "fonts for the every-script test (fonts-noto-cjk, fonts-noto-core)"
+if [[ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ||
+      ! -f /usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf ]]; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-cjk fonts-noto-core
+  else
+    echo "install fonts-noto-cjk and fonts-noto-core (Debian/Ubuntu) as root first" >&2
+    exit 1
+  fi
+fi
+export TBCONFUSION_FONTS=1
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

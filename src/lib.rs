@@ -79,8 +79,8 @@ pub mod record;
 pub mod summary;
 
 pub use confusion::{
-    ColorMode, ConfusedExamples, ConfusionError, ConfusionMatrix, ConfusionOptions, GalleryError,
-    GalleryOptions, Metrics, Normalization, RenderOptions, Thumbnail, ZeroDivision,
+    ClassOrder, ColorMode, ConfusedExamples, ConfusionError, ConfusionMatrix, ConfusionOptions,
+    GalleryError, GalleryOptions, Metrics, Normalization, RenderOptions, Thumbnail, ZeroDivision,
 };
 pub use event::{Step, StepOutOfRange, SummaryWriter, WallTime, WriteError, WriterOptions};
 pub use png::Png;

@@ -376,7 +376,7 @@ fn render_gallery(
     total: u64,
     options: &GalleryOptions,
 ) -> Result<RgbImage, RenderError> {
-    let mut ts = Typesetter::new(primary_face()?, None);
+    let mut ts = Typesetter::new(primary_face()?, &[]);
     let thumb = options.thumbnail_px.clamp(8, 256);
     let cell = thumb + 2 * 2; // a 2-pixel frame
     let slots = options.per_pair.max(1) as u32;

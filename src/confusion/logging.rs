@@ -346,7 +346,8 @@ impl Bundle<'_> {
             let sub_tag = format!("{tag}/top_confused");
             // Like the full image: what does not fit `max_side_px` is left out,
             // never the table, scalars and counts with it.
-            match render::sparse_render_png_titled(&sub, &sub_tag, step, &options.render) {
+            let sub_options = render::top_confused_options(&options.render, &sub, k);
+            match render::sparse_render_png_titled(&sub, &sub_tag, step, &sub_options) {
                 Ok(png) => values.push(summary::image(&sub_tag, png)),
                 Err(render::RenderError::TooLarge { .. }) => {}
                 Err(e) => return Err(e),

@@ -27,8 +27,8 @@ pub use matrix::{ConfusionError, ConfusionMatrix, Label, Normalization};
 pub use metrics::{Average, ClassMetrics, Metrics, ZeroDivision, wilson_interval};
 pub use pr_curve::PrCurve;
 pub use render::{
-    Annotate, ColorMode, DrawError, RenderError, RenderOptions, RgbImage, default_title,
-    encode_png, render_png, render_rgb, top_confused,
+    Annotate, ClassOrder, ColorMode, DrawError, RenderError, RenderOptions, RgbImage,
+    default_title, encode_png, render_png, render_rgb, top_confused,
 };
 pub use report::{ConfusedPair, ReportOptions, markdown_report, most_confused_pairs};
 pub use score_histogram::{

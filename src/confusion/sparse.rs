@@ -179,6 +179,49 @@ impl SparseCounts {
         Some([rows, cols, diagonal])
     }
 
+    /// The same counts with the classes in `order` (`order[i]` is the class shown at
+    /// position `i`; a permutation of `0..K`). Names, sums and weights follow.
+    pub(crate) fn permuted(&self, order: &[usize]) -> SparseCounts {
+        let k = self.num_classes();
+        let mut position = vec![0usize; k];
+        for (new, &old) in order.iter().enumerate() {
+            position[old] = new;
+        }
+        let mut out = SparseCounts {
+            names: order.iter().map(|&i| self.names[i].clone()).collect(),
+            row_start: Vec::with_capacity(k + 1),
+            cols: Vec::with_capacity(self.cols.len()),
+            counts: Vec::with_capacity(self.counts.len()),
+            weights: self.weights.as_ref().map(|w| Vec::with_capacity(w.len())),
+            row_sums: order.iter().map(|&i| self.row_sums[i]).collect(),
+            col_sums: order.iter().map(|&i| self.col_sums[i]).collect(),
+            diagonal: order.iter().map(|&i| self.diagonal[i]).collect(),
+            total: self.total,
+            // Only pictures are drawn from a reordering; they need no PR-curve counts.
+            scores: None,
+        };
+        out.row_start.push(0);
+        let mut row: Vec<(u32, u64, f64)> = Vec::new();
+        for &old in order {
+            row.clear();
+            let range = self.row_start[old]..self.row_start[old + 1];
+            for i in range {
+                let w = self.weights.as_ref().map_or(0.0, |w| w[i]);
+                row.push((position[self.cols[i] as usize] as u32, self.counts[i], w));
+            }
+            row.sort_unstable_by_key(|&(p, _, _)| p);
+            for &(p, c, w) in &row {
+                out.cols.push(p);
+                out.counts.push(c);
+                if let Some(weights) = &mut out.weights {
+                    weights.push(w);
+                }
+            }
+            out.row_start.push(out.cols.len());
+        }
+        out
+    }
+
     /// The dense matrix again, weighted plane included (class names, counts and weights;
     /// the ignore index is not kept).
     pub(crate) fn to_dense(&self) -> ConfusionMatrix {

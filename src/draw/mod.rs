@@ -13,6 +13,7 @@ use thiserror::Error;
 pub(crate) mod canvas;
 pub(crate) mod color;
 pub(crate) mod encode;
+pub(crate) mod system_fonts;
 pub(crate) mod text;
 
 pub use canvas::RgbImage;

@@ -8,10 +8,10 @@
 //!
 //! Scripts the faces lack (e.g. CJK with DejaVu) are never silently dropped: such characters
 //! draw as the font's visible `.notdef` box unless a fallback face covering them is given in
-//! [`RenderOptions::fallback_font`](crate::confusion::RenderOptions::fallback_font).
+//! [`RenderOptions::fallback_font_bytes`](crate::confusion::RenderOptions::fallback_font_bytes).
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use ab_glyph::{Font, FontArc, GlyphId, PxScale, ScaleFont, point};
 
@@ -80,6 +80,44 @@ fn missing_glyph(px: u32) -> GlyphBitmap {
     }
 }
 
+/// Hebrew, Arabic and the other right-to-left scripts.
+fn is_rtl(ch: char) -> bool {
+    matches!(ch as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF)
+}
+
+/// The characters of `text` left to right as they are seen: each right-to-left run reversed,
+/// and the runs themselves reversed when the text starts right-to-left (a minimal bidi for
+/// one-line labels: a Hebrew or Arabic name reads correctly, a "_3" suffix stays readable).
+/// Arabic letters are not joined into their contextual forms.
+fn visual_order(text: &str) -> Vec<char> {
+    let chars: Vec<char> = text.chars().collect();
+    if !chars.iter().copied().any(is_rtl) {
+        return chars;
+    }
+    // Runs of one direction; neutrals (spaces, punctuation) join the run they are in.
+    let mut runs: Vec<(bool, Vec<char>)> = Vec::new();
+    for ch in chars {
+        let rtl = is_rtl(ch);
+        let neutral = !ch.is_alphanumeric();
+        match runs.last_mut() {
+            Some((dir, run)) if *dir == rtl || neutral => run.push(ch),
+            _ => runs.push((rtl, vec![ch])),
+        }
+    }
+    let starts_rtl = runs.first().is_some_and(|(rtl, _)| *rtl);
+    if starts_rtl {
+        runs.reverse();
+    }
+    runs.into_iter()
+        .flat_map(|(rtl, mut run)| {
+            if rtl {
+                run.reverse();
+            }
+            run
+        })
+        .collect()
+}
+
 /// Measures and rasterises text with a per-render glyph cache.
 pub(crate) struct Typesetter<'f> {
     faces: Vec<&'f FontArc>,
@@ -93,10 +131,10 @@ fn quantize(c: f32) -> u8 {
 }
 
 impl<'f> Typesetter<'f> {
-    /// Uses `primary` first and `fallback` for characters `primary` lacks.
-    pub(crate) fn new(primary: &'f FontArc, fallback: Option<&'f FontArc>) -> Self {
+    /// Uses `primary` first and the `fallbacks`, in order, for characters `primary` lacks.
+    pub(crate) fn new(primary: &'f FontArc, fallbacks: &'f [Arc<FontArc>]) -> Self {
         let mut faces = vec![primary];
-        faces.extend(fallback);
+        faces.extend(fallbacks.iter().map(|f| &**f));
         Typesetter {
             faces,
             glyphs: HashMap::new(),
@@ -114,6 +152,16 @@ impl<'f> Typesetter<'f> {
         (0, NOTDEF)
     }
 
+    /// How many characters of `text` no face has: each draws as a box (`.notdef`). Spaces
+    /// and other controls count as present.
+    #[cfg(test)]
+    pub(crate) fn missing_glyphs(&self, text: &str) -> usize {
+        text.chars()
+            .filter(|&ch| !ch.is_whitespace() && !ch.is_control())
+            .filter(|&ch| self.face_for(ch).1 == NOTDEF)
+            .count()
+    }
+
     /// Height of a line at `px`: ascent plus descent of the primary face, plus one pixel
     /// because the underscore's bottom edge sits exactly on the descent line.
     pub(crate) fn line_height(&self, px: u32) -> u32 {
@@ -128,14 +176,29 @@ impl<'f> Typesetter<'f> {
             .ceil() as i32
     }
 
+    /// The scale of face `face` at `px`: the primary's, adjusted so every face draws at the
+    /// same em size. `PxScale` sets ascent + descent, which is ~1.16 em in DejaVu Sans but
+    /// ~1.45 em in Noto Sans CJK, whose glyphs would otherwise come out a fifth smaller.
+    fn face_scale(&self, face: u8, px: u32) -> PxScale {
+        let height_per_em = |f: &FontArc| {
+            f.units_per_em()
+                .map_or(1.0, |upem| f.height_unscaled() / upem)
+        };
+        let ratio = if face == 0 {
+            1.0
+        } else {
+            height_per_em(self.faces[face as usize]) / height_per_em(self.faces[0])
+        };
+        PxScale::from(px as f32 * ratio)
+    }
+
     fn place(&self, text: &str, px: u32) -> (Vec<Placed>, u32) {
-        let scale = PxScale::from(px as f32);
         let mut pen = 0f32;
         let mut prev: Option<(u8, GlyphId)> = None;
         let mut placed = Vec::with_capacity(text.len());
-        for ch in text.chars() {
+        for ch in visual_order(text) {
             let (face, glyph) = self.face_for(ch);
-            let scaled = self.faces[face as usize].as_scaled(scale);
+            let scaled = self.faces[face as usize].as_scaled(self.face_scale(face, px));
             if let Some((pf, pg)) = prev
                 && pf == face
             {
@@ -195,12 +258,13 @@ impl<'f> Typesetter<'f> {
     }
 
     fn glyph(&mut self, face: u8, glyph: GlyphId, px: u32) -> &GlyphBitmap {
+        let scale = self.face_scale(face, px);
         let faces = &self.faces;
         self.glyphs.entry((face, glyph, px)).or_insert_with(|| {
             if glyph == NOTDEF {
                 return missing_glyph(px);
             }
-            let positioned = glyph.with_scale_and_position(px as f32, point(0.0, 0.0));
+            let positioned = glyph.with_scale_and_position(scale, point(0.0, 0.0));
             match faces[face as usize].outline_glyph(positioned) {
                 Some(outline) => {
                     let b = outline.px_bounds();
@@ -268,7 +332,7 @@ mod tests {
     use super::*;
 
     fn typesetter() -> Typesetter<'static> {
-        Typesetter::new(primary_face().unwrap(), None)
+        Typesetter::new(primary_face().unwrap(), &[])
     }
 
     #[test]
@@ -287,6 +351,15 @@ mod tests {
         }
         assert_eq!(ts.ellipsize_middle(long, 13, 10_000), long);
         assert_eq!(ts.ellipsize_middle("Кошка", 13, 2), "");
+    }
+
+    #[test]
+    fn right_to_left_labels_read_in_visual_order() {
+        let seen = |s: &str| visual_order(s).into_iter().collect::<String>();
+        assert_eq!(seen("cat_3"), "cat_3");
+        assert_eq!(seen("חתול"), "לותח");
+        assert_eq!(seen("חתול_3"), "3_לותח");
+        assert_eq!(seen("cat חתול"), "cat לותח");
     }
 
     #[test]

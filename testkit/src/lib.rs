@@ -7,11 +7,14 @@
 //!   test that needs them says so on stderr and skips them.
 //! - [`logdir`]: a logdir read back with the crate's own reader, and its manifest.
 //! - `dumps` (feature `dumps`): input files for the command, written without Python.
+//! - [`realistic`]: long-tailed and balanced matrices shaped like real data, names in five
+//!   scripts.
 //! - [`png()`]: a small valid PNG for tests that log images.
 
 #[cfg(feature = "dumps")]
 pub mod dumps;
 pub mod logdir;
+pub mod realistic;
 pub mod tensorboard;
 
 /// A valid RGB PNG of `width` x `height` pixels (a repeating byte ramp, so it is not

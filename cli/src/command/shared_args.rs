@@ -5,7 +5,7 @@
 use clap::Args;
 
 use tbconfusion::Normalization;
-use tbconfusion::confusion::{Annotate, ColorMode, RenderOptions, ScoreKind};
+use tbconfusion::confusion::{Annotate, ClassOrder, ColorMode, RenderOptions, ScoreKind};
 
 use crate::dump::Columns;
 use crate::error::CliError;
@@ -94,12 +94,15 @@ impl ReadArgs {
 /// How matrices are drawn (shared by `convert` and `render`).
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// What colours and percentages show: counts (with each cell's share of its row), or shares of the row (true), column (pred) or all.
-    #[arg(long, value_enum, default_value = "none")]
-    normalize: Normalization,
-    /// One blue scale, or blue diagonal and orange errors (small confusions stay visible).
-    #[arg(long, value_enum, default_value = "sequential")]
-    color_mode: ColorMode,
+    /// What colours and percentages show: counts (with each cell's share of its row), or shares of the row (true), column (pred) or all. Default: counts while cells carry their numbers, else true.
+    #[arg(long, value_enum)]
+    normalize: Option<Normalization>,
+    /// One blue scale, or blue diagonal and orange errors (small confusions stay visible). Default: sequential while cells carry their numbers, else errors.
+    #[arg(long, value_enum)]
+    color_mode: Option<ColorMode>,
+    /// Class order: clustered puts confused classes together. Default (auto): clustered for heatmaps, given otherwise.
+    #[arg(long, value_enum, default_value = "auto")]
+    class_order: ClassOrder,
     /// Whether cells carry their numbers.
     #[arg(long, value_enum, default_value = "auto")]
     annotate: Annotate,
@@ -117,9 +120,14 @@ pub struct RenderArgs {
 impl RenderArgs {
     /// The library's rendering options for these arguments.
     pub fn options(&self) -> RenderOptions {
-        RenderOptions::default()
-            .normalization(self.normalize)
-            .color_mode(self.color_mode)
+        let mut options = RenderOptions::default().class_order(self.class_order);
+        if let Some(norm) = self.normalize {
+            options = options.normalization(norm);
+        }
+        if let Some(mode) = self.color_mode {
+            options = options.color_mode(mode);
+        }
+        options
             .annotate(self.annotate)
             .colorbar(self.colorbar)
             .margins(self.margins)

@@ -9,11 +9,15 @@
 //! Everything is drawn straight into the pixel buffer with the embedded DejaVu Sans face
 //! (no system fonts), so output is byte-for-byte deterministic.
 
+mod auto;
+mod blocks;
 mod layout;
+mod order;
 mod paint;
 mod top_confused;
 mod values;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use ab_glyph::FontArc;
@@ -44,6 +48,24 @@ pub enum ColorMode {
     Errors,
 }
 
+/// The order of the classes along both axes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum ClassOrder {
+    /// [`Clustered`](Self::Clustered) when the cells are too small to carry text (a heatmap),
+    /// else [`Given`](Self::Given).
+    #[default]
+    Auto,
+    /// The matrix's own class order.
+    Given,
+    /// Classes confused with each other sit together: average-linkage clustering of the
+    /// symmetrised row-normalised matrix, leaves in dendrogram order. Tick labels follow the
+    /// order. Logged images keep the order of the first step logged under their tag while
+    /// the same options (or clones of them) are reused, so the step slider compares like
+    /// with like.
+    Clustered,
+}
+
 /// Whether cells carry text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
@@ -59,6 +81,12 @@ pub enum Annotate {
 
 /// Options for [`render_rgb`] and [`render_png`].
 ///
+/// By default the look follows from what the matrix needs: while the cells are big enough to
+/// carry their numbers, counts on one blue scale with the numbers in the cells; beyond that
+/// (a heatmap), each cell's share of its row (recall on the diagonal) with the errors on
+/// their own orange square-root scale and the classes clustered so confusions sit together,
+/// whatever the class frequencies. Every setter below overrides its part of that choice.
+///
 /// ```
 /// use tbconfusion::{ColorMode, Normalization, RenderOptions};
 /// let options = RenderOptions::default()
@@ -70,42 +98,63 @@ pub enum Annotate {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RenderOptions {
-    pub(crate) normalization: Normalization,
-    pub(crate) color_mode: ColorMode,
+    /// `None`: chosen from the matrix (see the type's documentation).
+    pub(crate) normalization: Option<Normalization>,
+    /// `None`: chosen from the matrix.
+    pub(crate) color_mode: Option<ColorMode>,
+    pub(crate) class_order: ClassOrder,
     pub(crate) colorbar: bool,
     pub(crate) margins: bool,
     pub(crate) annotate: Annotate,
     pub(crate) max_side_px: u32,
-    pub(crate) fallback_font: Option<Arc<FontArc>>,
+    /// Tried in order for characters DejaVu Sans lacks.
+    pub(crate) fallback_fonts: Vec<Arc<FontArc>>,
+    /// A class drawn outside the colour scale, in grey: the "(other)" bucket of
+    /// [`top_confused`], which would otherwise take the whole scale. Set by the logging path.
+    pub(crate) outside_scale: Option<usize>,
+    /// Clustered orders per tag, shared by clones (see [`ClassOrder::Clustered`]).
+    pub(crate) orders: order::OrderMemo,
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
         RenderOptions {
-            normalization: Normalization::None,
-            color_mode: ColorMode::Sequential,
+            normalization: None,
+            color_mode: None,
+            class_order: ClassOrder::Auto,
             colorbar: false,
             margins: false,
             annotate: Annotate::Auto,
             max_side_px: 4096,
-            fallback_font: None,
+            fallback_fonts: Vec::new(),
+            outside_scale: None,
+            orders: order::OrderMemo::default(),
         }
     }
 }
 
 impl RenderOptions {
-    /// What the colour and the percentage line show (default
-    /// [`Normalization::None`]: the colour shows counts and the percentage
-    /// line each cell's share of its row, its true class, as
-    /// [`default_title`] says: "counts · row %").
+    /// What the colour and the percentage line show. Default: chosen from the
+    /// matrix, [`Normalization::None`] while cells carry text (the colour shows
+    /// counts and the percentage line each cell's share of its row, its true
+    /// class, as [`default_title`] says: "counts · row %"), else
+    /// [`Normalization::True`] (row share, whatever the class frequencies).
     pub fn normalization(mut self, norm: Normalization) -> Self {
-        self.normalization = norm;
+        self.normalization = Some(norm);
         self
     }
 
-    /// The colour scheme (default [`ColorMode::Sequential`]).
+    /// The colour scheme. Default: chosen from the matrix,
+    /// [`ColorMode::Sequential`] while cells carry text, else
+    /// [`ColorMode::Errors`].
     pub fn color_mode(mut self, mode: ColorMode) -> Self {
-        self.color_mode = mode;
+        self.color_mode = Some(mode);
+        self
+    }
+
+    /// The order of the classes (default [`ClassOrder::Auto`]).
+    pub fn class_order(mut self, order: ClassOrder) -> Self {
+        self.class_order = order;
         self
     }
 
@@ -124,6 +173,16 @@ impl RenderOptions {
         self
     }
 
+    /// The normalisation in force (automatic choices resolved first: see `auto`).
+    pub(crate) fn norm(&self) -> Normalization {
+        self.normalization.unwrap_or(Normalization::None)
+    }
+
+    /// The colour mode in force (automatic choices resolved first: see `auto`).
+    pub(crate) fn mode(&self) -> ColorMode {
+        self.color_mode.unwrap_or(ColorMode::Sequential)
+    }
+
     /// The cell annotation policy (default [`Annotate::Auto`]).
     pub fn annotate(mut self, annotate: Annotate) -> Self {
         self.annotate = annotate;
@@ -137,9 +196,20 @@ impl RenderOptions {
         self
     }
 
-    /// A face for characters DejaVu Sans lacks (e.g. CJK), from the bytes
-    /// of a TrueType/OpenType file. Without one, such characters draw as a
-    /// visible box, never silently vanish.
+    /// Adds a face for characters DejaVu Sans lacks (CJK, Hangul, Thai…),
+    /// from the bytes of a TrueType/OpenType file or collection (its first
+    /// face, e.g. Noto Sans CJK's `.ttc`). Call it again to add more faces;
+    /// they are tried in the order added. Without one, such characters draw
+    /// as a visible box, never silently vanish.
+    ///
+    /// ```no_run
+    /// # use tbconfusion::RenderOptions;
+    /// // After `apt-get install fonts-noto-cjk`:
+    /// let cjk = std::fs::read("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")?;
+    /// let options = RenderOptions::default().fallback_font_bytes(cjk)?;
+    /// # let _ = options;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -150,9 +220,48 @@ impl RenderOptions {
             which: "the fallback font",
             source,
         })?;
-        self.fallback_font = Some(Arc::new(face));
+        self.fallback_fonts.push(Arc::new(face));
         Ok(self)
     }
+
+    /// Adds the fallback faces this machine has for scripts DejaVu Sans lacks: Noto Sans CJK
+    /// (Chinese, Japanese, Korean) and Noto Sans Thai where Linux distributions install them,
+    /// Arial Unicode on macOS. Images then depend on the machine's fonts; on Debian or Ubuntu
+    /// `apt-get install fonts-noto-cjk fonts-noto-core` provides them. Nothing found adds
+    /// nothing: such characters draw as visible boxes.
+    pub fn fallback_fonts_from_system(mut self) -> Self {
+        self.fallback_fonts.extend(
+            crate::draw::system_fonts::system_fallback_faces()
+                .into_iter()
+                .map(Arc::new),
+        );
+        self
+    }
+}
+
+/// How `T/top_confused` is drawn: `sub` folded from `classes` classes. The "(other)" bucket
+/// (when there is one) is kept out of the colour scale and drawn grey, since it is usually
+/// hundreds of times larger than any confusion; under [`Annotate::Auto`] the cells carry
+/// their numbers (read at actual size; the colours read at card size). Unless the caller
+/// chose otherwise the colours are the many-class ones, row shares with the errors apart:
+/// the kept classes come from a matrix too large to read whole, usually with very unequal
+/// class frequencies. The order stays the ranking's, "(other)" last.
+pub(crate) fn top_confused_options(
+    opts: &RenderOptions,
+    sub: &SparseCounts,
+    classes: usize,
+) -> RenderOptions {
+    let mut sub_opts = opts.clone();
+    if sub.num_classes() < classes {
+        sub_opts.outside_scale = Some(sub.num_classes() - 1);
+    }
+    if sub_opts.annotate == Annotate::Auto {
+        sub_opts.annotate = Annotate::Always;
+    }
+    sub_opts.normalization.get_or_insert(Normalization::True);
+    sub_opts.color_mode.get_or_insert(ColorMode::Errors);
+    sub_opts.class_order = ClassOrder::Given;
+    sub_opts
 }
 
 /// Errors from rendering or encoding.
@@ -184,7 +293,7 @@ pub const MIN_SIDE_PX: u32 = 128;
 pub const MAX_SIDE_PX: u32 = 16_384;
 
 /// The standard title of `cm` drawn with `opts`, e.g.
-/// `val/cm · step 12,000 · row-normalised (recall) · N=10,000`.
+/// `val/cm · step 12,000 · row-normalised (recall) · diagonal blue, errors orange (√) · N=10,000`.
 ///
 /// It carries everything needed to read the image without its surroundings: which matrix,
 /// when, what the colours mean and how many predictions it counts. In counts mode, when the
@@ -201,13 +310,59 @@ pub(crate) fn sparse_default_title(
     cm: &SparseCounts,
     opts: &RenderOptions,
 ) -> String {
-    let plain = || title_text(tag, step, opts.normalization.describe(), cm.total());
+    let plain = |look: &RenderOptions| title_text(tag, step, &colour_meaning(look, 1), cm.total());
     let Ok(face) = primary_face() else {
-        return plain();
+        return plain(opts);
     };
-    let ts = Typesetter::new(face, opts.fallback_font.as_deref());
-    let values = CellValues::new(cm, opts);
-    standard_layout(&ts, &values, cm, tag, step, opts).map_or_else(|_| plain(), |(title, _)| title)
+    let ts = Typesetter::new(face, &opts.fallback_fonts);
+    let Ok(look) = auto::resolve(&ts, cm, tag, step, opts) else {
+        return plain(opts);
+    };
+    let drawn = Drawn::new(cm, &look, Some(tag));
+    let values = CellValues::new(&drawn.counts, &look);
+    standard_layout(&ts, &values, &drawn, tag, step, &look)
+        .map_or_else(|_| plain(&look), |(title, _)| title)
+}
+
+/// The counts as drawn: in `look`'s class order, blocks of classes summed when there are
+/// more than the image can show, with the class id at each drawn position and the block size.
+struct Drawn<'c> {
+    counts: Cow<'c, SparseCounts>,
+    ids: Vec<usize>,
+    classes_per_cell: usize,
+}
+
+impl<'c> Drawn<'c> {
+    fn new(cm: &'c SparseCounts, look: &RenderOptions, tag: Option<&str>) -> Drawn<'c> {
+        let (ordered, ids) = order::apply(cm, look, tag);
+        let (counts, ids, classes_per_cell) = blocks::aggregate(ordered, ids);
+        Drawn {
+            counts,
+            ids,
+            classes_per_cell,
+        }
+    }
+
+    /// Index tick labels, when they are not simply the positions.
+    fn tick_ids(&self) -> Option<&[usize]> {
+        let identity = self.ids.iter().enumerate().all(|(i, &c)| i == c);
+        (!identity).then_some(self.ids.as_slice())
+    }
+}
+
+/// What the colours of an image drawn with `look` mean, for its title.
+fn colour_meaning(look: &RenderOptions, classes_per_cell: usize) -> String {
+    let mut what = look.norm().describe().to_owned();
+    if look.mode() == ColorMode::Errors {
+        what.push_str(" · diagonal blue, errors orange (√)");
+    }
+    if look.class_order == ClassOrder::Clustered {
+        what.push_str(" · clustered order");
+    }
+    if classes_per_cell > 1 {
+        what.push_str(&format!(" · {classes_per_cell} classes per cell"));
+    }
+    what
 }
 
 /// The standard title and the layout that goes with it. Whether the cells get text (and so
@@ -216,29 +371,38 @@ pub(crate) fn sparse_default_title(
 fn standard_layout(
     ts: &Typesetter<'_>,
     values: &CellValues<'_>,
-    cm: &SparseCounts,
+    drawn: &Drawn<'_>,
     tag: &str,
     step: i64,
-    opts: &RenderOptions,
+    look: &RenderOptions,
 ) -> Result<(String, Layout), RenderError> {
-    let norm = opts.normalization;
+    let cm = &*drawn.counts;
+    let what = colour_meaning(look, drawn.classes_per_cell);
+    let lay_out = |title: &str| {
+        let mut input = LayoutInput::measure(ts, values, cm, title, look);
+        input.tick_ids = drawn.tick_ids();
+        layout::compute(ts, &input)
+    };
     // Cell strings exist only where cells may be annotated.
-    if norm == Normalization::None && values.has_text() {
-        let with_shares = title_text(tag, step, "counts · row %", cm.total());
-        let layout = layout::compute(
-            ts,
-            &LayoutInput::measure(ts, values, cm, &with_shares, opts),
-        )?;
+    if look.norm() == Normalization::None && values.has_text() {
+        let with_shares = title_text(
+            tag,
+            step,
+            &what.replacen("counts", "counts · row %", 1),
+            cm.total(),
+        );
+        let layout = lay_out(&with_shares)?;
         if layout.tier != Tier::Heatmap {
             return Ok((with_shares, layout));
         }
     }
-    let plain = title_text(tag, step, norm.describe(), cm.total());
-    let layout = layout::compute(ts, &LayoutInput::measure(ts, values, cm, &plain, opts))?;
+    let plain = title_text(tag, step, &what, cm.total());
+    let layout = lay_out(&plain)?;
     Ok((plain, layout))
 }
 
-/// Renders `cm` under its [`default_title`] and encodes it, laying it out once.
+/// Renders `cm` under its [`default_title`] and encodes it, laying it out once. A clustered
+/// order is the one of the first image of `tag` (see [`ClassOrder::Clustered`]).
 pub(crate) fn sparse_render_png_titled(
     cm: &SparseCounts,
     tag: &str,
@@ -246,9 +410,11 @@ pub(crate) fn sparse_render_png_titled(
     opts: &RenderOptions,
 ) -> Result<crate::png::Png, RenderError> {
     check_cap(opts)?;
-    let mut ts = Typesetter::new(primary_face()?, opts.fallback_font.as_deref());
-    let values = CellValues::new(cm, opts);
-    let (_, layout) = standard_layout(&ts, &values, cm, tag, step, opts)?;
+    let mut ts = Typesetter::new(primary_face()?, &opts.fallback_fonts);
+    let look = auto::resolve(&ts, cm, tag, step, opts)?;
+    let drawn = Drawn::new(cm, &look, Some(tag));
+    let values = CellValues::new(&drawn.counts, &look);
+    let (_, layout) = standard_layout(&ts, &values, &drawn, tag, step, &look)?;
     Ok(encode_png(&paint(&values, &mut ts, &layout))?)
 }
 
@@ -270,16 +436,21 @@ pub fn render_rgb(
     sparse_render_rgb(&SparseCounts::of(cm), title, opts)
 }
 
-/// [`render_rgb`] from the non-zero cells: cell values, then the layout, then the pixels.
+/// [`render_rgb`] from the non-zero cells: the automatic choices, the class order, cell
+/// values, then the layout, then the pixels.
 pub(crate) fn sparse_render_rgb(
     cm: &SparseCounts,
     title: &str,
     opts: &RenderOptions,
 ) -> Result<RgbImage, RenderError> {
     check_cap(opts)?;
-    let mut ts = Typesetter::new(primary_face()?, opts.fallback_font.as_deref());
-    let values = CellValues::new(cm, opts);
-    let layout = layout::compute(&ts, &LayoutInput::measure(&ts, &values, cm, title, opts))?;
+    let mut ts = Typesetter::new(primary_face()?, &opts.fallback_fonts);
+    let look = auto::resolve_for_title(&ts, cm, title, opts)?;
+    let drawn = Drawn::new(cm, &look, None);
+    let values = CellValues::new(&drawn.counts, &look);
+    let mut input = LayoutInput::measure(&ts, &values, &drawn.counts, title, &look);
+    input.tick_ids = drawn.tick_ids();
+    let layout = layout::compute(&ts, &input)?;
     Ok(paint(&values, &mut ts, &layout))
 }
 
@@ -332,5 +503,7 @@ pub(crate) fn title_text(tag: &str, step: i64, what: &str, total: u64) -> String
     )
 }
 
+#[cfg(test)]
+mod legibility;
 #[cfg(test)]
 mod tests;

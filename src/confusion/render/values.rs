@@ -18,6 +18,10 @@ use super::{Annotate, ColorMode, RenderOptions};
 /// even formatted (at K = 1000 that would be a million strings).
 const AUTO_ANNOTATE_MAX_CLASSES: usize = 40;
 
+/// Cells of the class kept outside the scale (top-confused's "(other)"): a neutral grey
+/// no ramp reaches, so they read as "not on the scale".
+const OUTSIDE_SCALE: Rgb = [214, 214, 214];
+
 /// Lowest point of the error scale for a non-zero count: any confusion is visibly tinted.
 const ERROR_FLOOR: f64 = 0.15;
 
@@ -81,6 +85,8 @@ pub(super) struct CellValues<'m> {
     counts: &'m SparseCounts,
     norm: Normalization,
     scale: Scale,
+    /// A class whose row and column are drawn in grey, outside the scale.
+    outside_scale: Option<usize>,
     tables: Tables,
     /// Dense counts, only when cells may be annotated (small K).
     dense: Vec<u64>,
@@ -92,11 +98,12 @@ pub(super) struct CellValues<'m> {
 impl<'m> CellValues<'m> {
     pub(super) fn new(counts: &'m SparseCounts, opts: &RenderOptions) -> CellValues<'m> {
         let k = counts.num_classes();
-        let norm = opts.normalization;
+        let norm = opts.norm();
         let mut values = CellValues {
             counts,
             norm,
-            scale: scale(counts, norm, opts.color_mode),
+            scale: scale(counts, norm, opts.mode(), opts.outside_scale),
+            outside_scale: opts.outside_scale,
             tables: Tables {
                 blues: BLUES.table(),
                 oranges: ORANGES.table(),
@@ -165,6 +172,9 @@ impl<'m> CellValues<'m> {
 
     /// The colour of cell (`t`, `p`) holding `count`.
     pub(super) fn color(&self, t: usize, p: usize, count: u64) -> Rgb {
+        if self.outside_scale.is_some_and(|o| o == t || o == p) {
+            return OUTSIDE_SCALE;
+        }
         self.scale
             .color(&self.tables, self.value(t, p, count), t == p)
     }
@@ -232,8 +242,13 @@ impl<'m> CellValues<'m> {
     }
 }
 
-/// The colour scale of `counts` under `norm` and `mode`.
-fn scale(counts: &SparseCounts, norm: Normalization, mode: ColorMode) -> Scale {
+/// The colour scale of `counts` under `norm` and `mode`, over every class but `outside`.
+fn scale(
+    counts: &SparseCounts,
+    norm: Normalization,
+    mode: ColorMode,
+    outside: Option<usize>,
+) -> Scale {
     // Normalised views use a fixed [0, 1] range so images compare across steps and runs.
     let max_of = |diagonal: Option<bool>| {
         if norm != Normalization::None {
@@ -242,6 +257,7 @@ fn scale(counts: &SparseCounts, norm: Normalization, mode: ColorMode) -> Scale {
         let max = counts
             .cells()
             .filter(|&(t, p, _)| diagonal.is_none_or(|d| (t == p) == d))
+            .filter(|&(t, p, _)| outside.is_none_or(|o| o != t && o != p))
             .map(|(_, _, c)| c as f64)
             .fold(0.0, f64::max);
         if max > 0.0 { max } else { 1.0 }

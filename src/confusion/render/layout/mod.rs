@@ -88,6 +88,9 @@ pub(crate) struct LayoutInput<'a> {
     pub(crate) colorbars: Vec<Vec<(f64, String)>>,
     pub(crate) annotate: Annotate,
     pub(crate) max_side_px: u32,
+    /// The class id at each position, for index ticks, when it is not the position (a
+    /// clustered order, blocks of classes).
+    pub(crate) tick_ids: Option<&'a [usize]>,
 }
 
 impl<'a> LayoutInput<'a> {
@@ -123,6 +126,7 @@ impl<'a> LayoutInput<'a> {
                 Annotate::Never
             },
             max_side_px: opts.max_side_px,
+            tick_ids: None,
         }
     }
 }

@@ -126,7 +126,11 @@ fn tick_labels(
             .map(|n| ts.ellipsize_middle(n, class_px, LABEL_MAX_WIDTH))
             .collect()
     };
-    let indices = || (0..k).map(|i| i.to_string()).collect::<Vec<String>>();
+    let indices = || {
+        (0..k)
+            .map(|i| input.tick_ids.map_or(i, |ids| ids[i]).to_string())
+            .collect::<Vec<String>>()
+    };
     let (rows, row_step) = if labelled {
         (ellipsized(input.row_names), 1)
     } else {

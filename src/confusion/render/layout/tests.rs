@@ -9,7 +9,7 @@ fn names(k: usize, f: impl Fn(usize) -> String) -> Vec<String> {
 }
 
 fn layout_for(k: usize, names: &[String], margins: bool, cap: u32) -> Layout {
-    let ts = Typesetter::new(primary_face().unwrap(), None);
+    let ts = Typesetter::new(primary_face().unwrap(), &[]);
     let input = LayoutInput {
         title: "val/cm · step 12,000 · row-normalised (recall) · N=10,000",
         row_names: names,
@@ -25,6 +25,7 @@ fn layout_for(k: usize, names: &[String], margins: bool, cap: u32) -> Layout {
         ]],
         annotate: Annotate::Auto,
         max_side_px: cap,
+        tick_ids: None,
     };
     assert_eq!(k, names.len());
     compute(&ts, &input).unwrap()
@@ -100,7 +101,7 @@ fn a_small_cap_shrinks_cells_or_says_what_to_do() {
     let n = names(1000, |i| i.to_string());
     let l = layout_for(1000, &n, false, 1200);
     assert!(l.width <= 1200 && l.height <= 1200);
-    let ts = Typesetter::new(primary_face().unwrap(), None);
+    let ts = Typesetter::new(primary_face().unwrap(), &[]);
     let input = LayoutInput {
         title: "t",
         row_names: &n,
@@ -112,6 +113,7 @@ fn a_small_cap_shrinks_cells_or_says_what_to_do() {
         colorbars: Vec::new(),
         annotate: Annotate::Auto,
         max_side_px: 600,
+        tick_ids: None,
     };
     let err = compute(&ts, &input).unwrap_err();
     assert!(err.to_string().contains("top_confused"), "{err}");
