@@ -23,7 +23,9 @@ step "fonts for the every-script test (fonts-noto-cjk, fonts-noto-core)"
 if [[ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ||
       ! -f /usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf ]]; then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-cjk fonts-noto-core
+    # A fresh machine may have no package lists yet: fetch them only when needed.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-cjk fonts-noto-core ||
+      { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-cjk fonts-noto-core; }
   else
     echo "install fonts-noto-cjk and fonts-noto-core (Debian/Ubuntu) as root first" >&2
     exit 1
@@ -39,7 +41,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "the library compiles none of the command's dependencies"
 # (flate2 stays: the png crate compresses with it.)
-cli_only='^(clap|csv|indicatif|npyz) '
+cli_only='^(clap|csv|indicatif|npyz|arrow[a-z-]*|parquet) '
 if cargo tree -p tbconfusion -e normal --prefix none | grep -E "$cli_only"; then
   echo "the library depends on a crate only the command needs (above)" >&2
   exit 1

@@ -663,7 +663,7 @@ def event_accumulator_checks(logdir, manifest_runs):
     ))
     for run in sorted(set(manifest_runs) & set(accumulators)):
         acc, plugins = accumulators[run], manifest_runs[run]
-        scalars, images, texts = (plugins.get(p, {}) for p in PLUGINS)
+        scalars, images, texts = (plugins.get(p, {}) for p in ("scalars", "images", "text"))
         results.append(tag_checks("scalars tags run=%r" % run, set(acc.Tags()["scalars"]), set(scalars)))
         for tag in sorted(set(scalars) & set(acc.Tags()["scalars"])):
             served = [(e.step, e.value) for e in acc.Scalars(tag)]
