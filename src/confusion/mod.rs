@@ -15,6 +15,7 @@ mod matrix;
 mod metrics;
 pub mod render;
 mod report;
+pub mod segmentation;
 pub mod serialized;
 mod sparse;
 
