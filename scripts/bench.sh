@@ -11,7 +11,8 @@ echo "nproc $(nproc); $(date -u)" | tee "$out/machine.txt"
 "$py" ../shared/bench/baseline_py.py --json "$out/baseline.json" > "$out/baseline.txt"
 "$py" benches/python/tensorboardx_writer.py | tee "$out/tensorboardx.txt"
 "$py" benches/python/numpy_bincount.py | tee "$out/numpy.txt"
-for b in writer count render log_step convert; do
+for b in writer count render log_step convert segmentation; do
   cargo bench --workspace --bench "$b" 2>&1 | grep -vE "^(Benchmarking|Gnuplot|Found|  [0-9]+ \()" | tee "$out/$b.txt"
 done
 "$py" benches/python/convert_baseline.py target/bench-data/preds_k10.csv target/bench-data/preds_k100.csv | tee "$out/convert_python.txt"
+"$py" benches/python/segmentation_bincount.py target/bench-data/seg | tee "$out/segmentation_python.txt"

@@ -242,6 +242,9 @@ pub enum CliError {
     /// A matrix could not be built.
     #[error(transparent)]
     Matrix(#[from] tbconfusion::ConfusionError),
+    /// Label images could not be paired, decoded or counted.
+    #[error(transparent)]
+    Segmentation(#[from] crate::segmentation::SegmentationError),
     /// The input is valid but yields nothing to work on: no predictions,
     /// no steps, no event files, no counts.
     #[error("{0}")]

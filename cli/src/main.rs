@@ -26,6 +26,7 @@ mod logdir;
 mod logdir_report;
 mod logged_counts;
 mod read;
+mod segmentation;
 mod write;
 
 use std::process::ExitCode;

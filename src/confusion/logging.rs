@@ -24,7 +24,9 @@
 //! `T/map` averages every class with samples.
 //!
 //! A [detection matrix](super::detection) logs the same, but with the
-//! detection metrics as scalars ([`SummaryWriter::add_detection_matrix`]).
+//! detection metrics as scalars ([`SummaryWriter::add_detection_matrix`]);
+//! a [segmentation matrix](super::segmentation) with pixel accuracy, mean
+//! IoU and per-class IoU ([`SummaryWriter::add_segmentation_matrix`]).
 //!
 //! A matrix with more classes than `max_side_px` has pixels gets no `T`
 //! image, only `T/top_confused`.
@@ -40,6 +42,7 @@ use super::metrics::{Metrics, ZeroDivision};
 use super::pr_curve;
 use super::render::{self, RenderOptions};
 use super::report::{ReportOptions, sparse_report};
+use super::segmentation::{segmentation_headline, segmentation_scalars};
 use super::sparse::SparseCounts;
 use crate::event::{Step, SummaryWriter, WriteError};
 use crate::proto::summary::Value;
@@ -208,7 +211,8 @@ impl SummaryWriter {
 
     /// Queues the bundle of `cm` as a matrix of `kind`: the one way both
     /// [`add_confusion_matrix`](Self::add_confusion_matrix) and
-    /// [`add_detection_matrix`](Self::add_detection_matrix) log.
+    /// [`add_detection_matrix`](Self::add_detection_matrix) (and
+    /// [`add_segmentation_matrix`](Self::add_segmentation_matrix)) log.
     pub(crate) fn submit_confusion<S>(
         &self,
         tag: &str,
@@ -248,6 +252,8 @@ impl SummaryWriter {
 pub(crate) enum MatrixKind {
     Classification,
     Detection,
+    /// Pixels of label maps: pixel accuracy and IoU instead.
+    Segmentation,
 }
 
 /// Builds every value [`SummaryWriter::add_confusion_matrix`] logs, in
@@ -362,6 +368,10 @@ impl Bundle<'_> {
                 let rest = markdown.split_once('\n').map_or("", |(_, rest)| rest);
                 markdown = format!("{}\n{rest}", detection_headline(cm, options.zero_division));
             }
+            if kind == MatrixKind::Segmentation {
+                let rest = markdown.split_once('\n').map_or("", |(_, rest)| rest);
+                markdown = format!("{}\n{rest}", segmentation_headline(cm));
+            }
             if let Some(w) = &weighted {
                 let f = |v: f64| {
                     if v.is_finite() {
@@ -392,6 +402,11 @@ impl Bundle<'_> {
         if options.scalars && kind == MatrixKind::Detection {
             let per_class = k - 1 <= options.per_class_scalars_up_to;
             for (name, v) in detection_scalars(cm, &metrics, options.zero_division, per_class) {
+                scalar(format!("{tag}/{name}"), v);
+            }
+        } else if options.scalars && kind == MatrixKind::Segmentation {
+            let per_class = k <= options.per_class_scalars_up_to;
+            for (name, v) in segmentation_scalars(cm, per_class) {
                 scalar(format!("{tag}/{name}"), v);
             }
         } else if options.scalars {

@@ -17,6 +17,7 @@ pub mod pr_curve;
 pub mod render;
 mod report;
 mod score_histogram;
+pub mod segmentation;
 pub mod serialized;
 mod sparse;
 

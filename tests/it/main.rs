@@ -7,6 +7,7 @@
 
 mod conformance;
 mod conformance_detection;
+mod conformance_segmentation;
 mod crash;
 mod detection;
 mod example_digits;

@@ -10,6 +10,7 @@ use super::report_skipped;
 use super::shared_args::{ReadArgs, RenderArgs};
 use crate::detection::{self, DetectionArgs};
 use crate::error::CliError;
+use crate::segmentation::{self, SegmentationArgs};
 use crate::{read, write};
 
 /// Shown after the options in `tbconfusion convert --help`.
@@ -19,6 +20,7 @@ Examples:
   tbconfusion convert val.csv --logdir runs
   tbconfusion convert epoch_*.npz --logdir runs --labels classes.txt
   zcat preds.jsonl.gz | tbconfusion convert - --logdir runs --run val
+  tbconfusion convert pred/epoch_1 pred/epoch_2 --gt-masks gt/ --labels classes.txt --logdir runs --run seg
   tensorboard --logdir runs --samples_per_plugin images=100
 
 Input: CSV/TSV with a header (delimiter detected) with columns y_true (or label, target, actual, true)
@@ -32,6 +34,9 @@ else from the input's position on the command line; steps are written in increas
 Detectors: COCO results JSON files with --coco-gt instances_val.json, or YOLO prediction
 directories (class cx cy w h conf per line) with --yolo-gt labels/ --labels names.txt; one step per
 input, matched per image (--match, --iou, --conf); the matrix gets a last class `background`.
+Segmentation: directories of label images (PNG, grey value or palette index = class) with
+--gt-masks gt/ --labels classes.txt, paired by relative path, one step per directory;
+--ignore-index (default 255) ground-truth pixels are skipped. Logs pixel accuracy and (mean) IoU.
 Counts tables work too: with a count column (count, n, num, cnt, or --count-col), each row stands
 for that many predictions, as a GROUP BY step, y_true, y_pred writes them, or `tbconfusion export`.
 
@@ -60,6 +65,8 @@ pub struct Args {
     render: RenderArgs,
     #[command(flatten)]
     detection: DetectionArgs,
+    #[command(flatten)]
+    segmentation: SegmentationArgs,
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
@@ -72,6 +79,23 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     if args.tag.is_empty() {
         return Err(CliError::Usage("--tag must not be empty".into()));
+    }
+    if args.segmentation.given() {
+        let read = args.read.options(&args.inputs, None, false)?;
+        let confusion = ConfusionOptions::default().render(args.render.options());
+        segmentation::convert(
+            &args.inputs,
+            &args.segmentation,
+            read.labels.as_ref(),
+            &detection::Output {
+                logdir: &args.logdir,
+                run: args.run.as_deref(),
+                tag: &args.tag,
+                options: &confusion,
+                quiet: args.quiet,
+            },
+        )?;
+        return Ok(ExitCode::SUCCESS);
     }
     if args.detection.given() {
         let read = args.read.options(&args.inputs, None, false)?;

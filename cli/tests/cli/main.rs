@@ -10,4 +10,5 @@ mod convert;
 mod counts_tables;
 mod detection;
 mod earlier_versions;
+mod segmentation;
 mod tensorboard;
