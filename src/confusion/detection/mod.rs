@@ -28,11 +28,11 @@
 //! ```
 
 mod boxes;
-mod log;
+mod logging;
 mod matching;
 mod matrix;
 
 pub use boxes::{BoundingBox, Detection, GroundTruth};
-pub(crate) use log::{detection_headline, detection_scalars};
+pub(crate) use logging::{detection_headline, detection_scalars};
 pub use matching::MatchPolicy;
 pub use matrix::{BACKGROUND, BoxKind, DetectionError, DetectionMatrix, MatchOptions};
