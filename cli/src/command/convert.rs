@@ -80,38 +80,23 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if args.tag.is_empty() {
         return Err(CliError::Usage("--tag must not be empty".into()));
     }
-    if args.segmentation.given() {
-        let read = args.read.options(&args.inputs, None, false)?;
+    if args.segmentation.given() || args.detection.given() {
+        // Label images and detection dumps pair inputs with their ground truth
+        // themselves; only the class names come from the shared options.
+        let labels = args.read.options(&args.inputs, None, false)?.labels;
         let confusion = ConfusionOptions::default().render(args.render.options());
-        segmentation::convert(
-            &args.inputs,
-            &args.segmentation,
-            read.labels.as_ref(),
-            &detection::Output {
-                logdir: &args.logdir,
-                run: args.run.as_deref(),
-                tag: &args.tag,
-                options: &confusion,
-                quiet: args.quiet,
-            },
-        )?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    if args.detection.given() {
-        let read = args.read.options(&args.inputs, None, false)?;
-        let confusion = ConfusionOptions::default().render(args.render.options());
-        detection::convert(
-            &args.inputs,
-            &args.detection,
-            read.labels.as_ref(),
-            &detection::Output {
-                logdir: &args.logdir,
-                run: args.run.as_deref(),
-                tag: &args.tag,
-                options: &confusion,
-                quiet: args.quiet,
-            },
-        )?;
+        let output = detection::Output {
+            logdir: &args.logdir,
+            run: args.run.as_deref(),
+            tag: &args.tag,
+            options: &confusion,
+            quiet: args.quiet,
+        };
+        if args.segmentation.given() {
+            segmentation::convert(&args.inputs, &args.segmentation, labels.as_ref(), &output)?;
+        } else {
+            detection::convert(&args.inputs, &args.detection, labels.as_ref(), &output)?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let options = args

@@ -73,10 +73,10 @@ impl Projection {
         let plan = ColumnPlan::find(file, &names, columns, true)?;
         let mut kept: Vec<usize> = [plan.truth]
             .into_iter()
-            .chain(plan.step)
-            .chain(plan.weight)
-            .chain(plan.time)
-            .chain(plan.count)
+            .chain(plan.optional.step)
+            .chain(plan.optional.weight)
+            .chain(plan.optional.time)
+            .chain(plan.optional.count)
             .chain(match &plan.prediction {
                 PredictionColumns::Label(index) => vec![*index],
                 PredictionColumns::Scores(indices) => indices.clone(),
@@ -213,7 +213,8 @@ impl BatchRecords {
                 ),
             },
         };
-        let step = plan
+        let optional = &plan.optional;
+        let step = optional
             .step
             .map(|i| cell(i).integer().map_err(|v| bad(at(i), v, STEP_EXPECTED)))
             .transpose()?;
@@ -223,15 +224,15 @@ impl BatchRecords {
                 .map_err(|v| bad(at(index), v, expected))?;
             check_non_negative(value, &value.to_string(), || at(index), expected)
         };
-        let weight = plan
+        let weight = optional
             .weight
             .map(|i| non_negative(i, WEIGHT_EXPECTED))
             .transpose()?;
-        let wall_time = plan
+        let wall_time = optional
             .time
             .map(|i| non_negative(i, TIME_EXPECTED))
             .transpose()?;
-        let count = match plan.count {
+        let count = match optional.count {
             Some(i) => {
                 let c = cell(i);
                 let value = c.count().map_err(|v| bad(at(i), v, COUNT_EXPECTED))?;

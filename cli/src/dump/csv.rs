@@ -23,12 +23,7 @@ pub struct CsvRecords {
     reader: csv::Reader<LineCounting>,
     lines: Rc<RefCell<LineTracker>>,
     headers: Vec<String>,
-    truth: usize,
-    prediction: PredictionColumns,
-    step: Option<usize>,
-    weight: Option<usize>,
-    count: Option<usize>,
-    time: Option<usize>,
+    plan: ColumnPlan,
     row: csv::StringRecord,
     done: bool,
 }
@@ -77,26 +72,14 @@ impl CsvRecords {
             .iter()
             .map(|h| h.trim().to_string())
             .collect();
-        let ColumnPlan {
-            truth,
-            prediction,
-            step,
-            weight,
-            time,
-            count,
-        } = ColumnPlan::find(&file, &headers, columns, false)?;
+        let plan = ColumnPlan::find(&file, &headers, columns, false)?;
         Ok(CsvRecords {
             shared_file: file.as_str().into(),
             file,
             reader,
             lines,
             headers,
-            truth,
-            prediction,
-            step,
-            weight,
-            time,
-            count,
+            plan,
             row: csv::StringRecord::new(),
             done: false,
         })
@@ -107,8 +90,8 @@ impl CsvRecords {
         let here = Location::at_shared(&self.shared_file, Position::Line(line));
         let cell = |index: usize| row.get(index).unwrap_or("");
         let at = |index: usize| here.clone().column(&self.headers[index]);
-        let truth = parse_class(cell(self.truth), || at(self.truth))?;
-        let prediction = match &self.prediction {
+        let truth = parse_class(cell(self.plan.truth), || at(self.plan.truth))?;
+        let prediction = match &self.plan.prediction {
             PredictionColumns::Label(index) => {
                 Prediction::Class(parse_class(cell(*index), || at(*index))?)
             }
@@ -119,19 +102,20 @@ impl CsvRecords {
                     .collect::<Result<_, _>>()?,
             ),
         };
-        let step = self
+        let optional = &self.plan.optional;
+        let step = optional
             .step
             .map(|i| parse_step(cell(i), || at(i)))
             .transpose()?;
-        let weight = self
+        let weight = optional
             .weight
             .map(|i| parse_non_negative(cell(i), || at(i), WEIGHT_EXPECTED))
             .transpose()?;
-        let wall_time = self
+        let wall_time = optional
             .time
             .map(|i| parse_non_negative(cell(i), || at(i), TIME_EXPECTED))
             .transpose()?;
-        let count = match self.count {
+        let count = match optional.count {
             Some(i) => parse_count(cell(i), || at(i))?,
             None => 1,
         };

@@ -58,7 +58,7 @@ impl Layout {
         let PredictionColumns::Label(prediction) = plan.prediction else {
             return None;
         };
-        if plan.weight.is_some() || plan.time.is_some() || fields < 2 {
+        if plan.optional.weight.is_some() || plan.optional.time.is_some() || fields < 2 {
             return None;
         }
         Some(Layout {
@@ -66,8 +66,8 @@ impl Layout {
             delimiter,
             truth: plan.truth,
             prediction,
-            step: plan.step,
-            count: plan.count,
+            step: plan.optional.step,
+            count: plan.optional.count,
             class_limit,
         })
     }

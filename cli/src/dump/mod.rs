@@ -120,6 +120,39 @@ pub const SCORES_ALIASES: &[&str] = &[
 /// Prefixes of per-class score columns (`prob_0`, `prob_1`, …).
 pub const SCORE_COLUMN_PREFIXES: &[&str] = &["prob", "probs", "proba", "score", "logit", "p"];
 
+/// The columns every format may have beside the labels (step, weight, wall
+/// time, count), as one input has them: `T` is whatever the format uses to
+/// find a column again (an index, a key, an open array).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OptionalColumns<T> {
+    pub(crate) step: Option<T>,
+    pub(crate) weight: Option<T>,
+    pub(crate) time: Option<T>,
+    pub(crate) count: Option<T>,
+}
+
+impl<T> OptionalColumns<T> {
+    /// Finds each optional column with `find(chosen, aliases, role, flag)`:
+    /// the user's choice (`--step-col` …, which must exist) or the first of
+    /// the usual names present.
+    pub(crate) fn find(
+        columns: &Columns,
+        mut find: impl FnMut(
+            &Option<String>,
+            &'static [&'static str],
+            &'static str,
+            &'static str,
+        ) -> Result<Option<T>, DumpError>,
+    ) -> Result<Self, DumpError> {
+        Ok(OptionalColumns {
+            step: find(&columns.step, STEP_ALIASES, "step", "--step-col")?,
+            weight: find(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?,
+            time: find(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?,
+            count: find(&columns.count, COUNT_ALIASES, "count", "--count-col")?,
+        })
+    }
+}
+
 /// Finds a column among `available`: the one the user named (exactly, then
 /// ignoring case), else the first alias present (ignoring case).
 pub(crate) fn find_column<'a>(

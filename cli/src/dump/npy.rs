@@ -19,10 +19,9 @@ use npyz::zip::{CompressionMethod, ZipArchive};
 use npyz::{DType, Deserialize, NpyFile, Order, TypeChar};
 
 use super::{
-    CLASS_EXPECTED, COUNT_ALIASES, ClassValue, Columns, PREDICTION_ALIASES, Prediction, Record,
-    SCORE_EXPECTED, SCORES_ALIASES, STEP_ALIASES, STEP_EXPECTED, TIME_ALIASES, TIME_EXPECTED,
-    TRUTH_ALIASES, WEIGHT_ALIASES, WEIGHT_EXPECTED, check_count, check_non_negative, exact_integer,
-    find_column, missing_column, parse_class,
+    CLASS_EXPECTED, ClassValue, Columns, OptionalColumns, PREDICTION_ALIASES, Prediction, Record,
+    SCORE_EXPECTED, SCORES_ALIASES, STEP_EXPECTED, TIME_EXPECTED, TRUTH_ALIASES, WEIGHT_EXPECTED,
+    check_count, check_non_negative, exact_integer, find_column, missing_column, parse_class,
 };
 use crate::error::{DumpError, Location, Position};
 
@@ -206,10 +205,8 @@ pub struct NpyRecords {
     row: u64,
     truth: Array,
     predictions: Predictions,
-    weight: Option<(String, Field)>,
-    step: Option<(String, Field)>,
-    time: Option<(String, Field)>,
-    count: Option<(String, Field)>,
+    /// Each optional array, with its name for error messages.
+    optional: OptionalColumns<(String, Field)>,
     failed: bool,
 }
 
@@ -233,10 +230,10 @@ impl NpyRecords {
                 .map(|(name, f)| f.next(&file, row).map(|cell| (name.clone(), cell)))
                 .transpose()
         };
-        let weight = next(&mut self.weight)?;
-        let step = next(&mut self.step)?;
-        let time = next(&mut self.time)?;
-        let count = next(&mut self.count)?;
+        let weight = next(&mut self.optional.weight)?;
+        let step = next(&mut self.optional.step)?;
+        let time = next(&mut self.optional.time)?;
+        let count = next(&mut self.optional.count)?;
 
         let truth_name = match self.predictions {
             Predictions::Paired => format!("{}[{row}, 0]", self.truth.name),
@@ -350,10 +347,12 @@ pub fn npy_records(
         row: 0,
         truth: array,
         predictions: Predictions::Paired,
-        weight: None,
-        step: None,
-        time: None,
-        count: None,
+        optional: OptionalColumns {
+            step: None,
+            weight: None,
+            time: None,
+            count: None,
+        },
         failed: false,
     })
 }
@@ -515,20 +514,14 @@ pub fn npz_records(
             None if chosen.is_some() => Err(missing(chosen, aliases, role, flag)),
             None => Ok(None),
         };
-    let weight = optional(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?;
-    let step = optional(&columns.step, STEP_ALIASES, "step", "--step-col")?;
-    let time = optional(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?;
-    let count = optional(&columns.count, COUNT_ALIASES, "count", "--count-col")?;
+    let optional = OptionalColumns::find(columns, &mut optional)?;
     Ok(NpyRecords {
         file,
         rows,
         row: 0,
         truth,
         predictions,
-        weight,
-        step,
-        time,
-        count,
+        optional,
         failed: false,
     })
 }

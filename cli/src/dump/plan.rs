@@ -3,8 +3,8 @@
 //! their usual names (see [`Columns`]).
 
 use super::{
-    COUNT_ALIASES, Columns, PREDICTION_ALIASES, SCORE_COLUMN_PREFIXES, SCORES_ALIASES,
-    STEP_ALIASES, TIME_ALIASES, TRUTH_ALIASES, WEIGHT_ALIASES, find_column, missing_column,
+    Columns, OptionalColumns, PREDICTION_ALIASES, SCORE_COLUMN_PREFIXES, SCORES_ALIASES,
+    TRUTH_ALIASES, find_column, missing_column,
 };
 use crate::error::DumpError;
 
@@ -23,10 +23,7 @@ pub(crate) enum PredictionColumns {
 pub(crate) struct ColumnPlan {
     pub(crate) truth: usize,
     pub(crate) prediction: PredictionColumns,
-    pub(crate) step: Option<usize>,
-    pub(crate) weight: Option<usize>,
-    pub(crate) time: Option<usize>,
-    pub(crate) count: Option<usize>,
+    pub(crate) optional: OptionalColumns<usize>,
 }
 
 impl ColumnPlan {
@@ -90,10 +87,7 @@ impl ColumnPlan {
         Ok(ColumnPlan {
             truth,
             prediction,
-            step: optional(&columns.step, STEP_ALIASES, "step", "--step-col")?,
-            weight: optional(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?,
-            time: optional(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?,
-            count: optional(&columns.count, COUNT_ALIASES, "count", "--count-col")?,
+            optional: OptionalColumns::find(columns, optional)?,
         })
     }
 }

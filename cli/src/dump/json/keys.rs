@@ -6,10 +6,9 @@
 use serde_json::{Map, Value};
 
 use crate::dump::{
-    CLASS_EXPECTED, COUNT_ALIASES, ClassValue, Columns, PREDICTION_ALIASES, Prediction, Record,
-    SCORE_EXPECTED, SCORES_ALIASES, STEP_ALIASES, STEP_EXPECTED, TIME_ALIASES, TIME_EXPECTED,
-    TRUTH_ALIASES, WEIGHT_ALIASES, WEIGHT_EXPECTED, check_count, check_non_negative, exact_integer,
-    find_column, missing_column, parse_class,
+    CLASS_EXPECTED, ClassValue, Columns, OptionalColumns, PREDICTION_ALIASES, Prediction, Record,
+    SCORE_EXPECTED, SCORES_ALIASES, STEP_EXPECTED, TIME_EXPECTED, TRUTH_ALIASES, WEIGHT_EXPECTED,
+    check_count, check_non_negative, exact_integer, find_column, missing_column, parse_class,
 };
 use crate::error::{DumpError, Location};
 
@@ -21,10 +20,7 @@ pub(super) struct KeyPlan {
     truth: String,
     prediction: Option<String>,
     scores: Option<String>,
-    step: Option<String>,
-    weight: Option<String>,
-    time: Option<String>,
-    count: Option<String>,
+    optional: OptionalColumns<String>,
 }
 
 impl KeyPlan {
@@ -90,19 +86,12 @@ impl KeyPlan {
                 })?)
             }
         };
-        let step = optional(&columns.step, STEP_ALIASES, "step", "--step-col")?;
-        let weight = optional(&columns.weight, WEIGHT_ALIASES, "weight", "--weight-col")?;
-        let time = optional(&columns.time, TIME_ALIASES, "wall-time", "--time-col")?;
-        let count = optional(&columns.count, COUNT_ALIASES, "count", "--count-col")?;
         Ok(KeyPlan {
+            optional: OptionalColumns::find(columns, optional)?,
             keys,
             truth,
             prediction,
             scores,
-            step,
-            weight,
-            time,
-            count,
         })
     }
 }
@@ -132,10 +121,10 @@ pub(super) fn records_from_value(
     let truth_key = plan.truth.as_str();
     let prediction_key = plan.prediction.as_deref();
     let scores_key = plan.scores.as_deref();
-    let step_key = plan.step.as_deref();
-    let weight_key = plan.weight.as_deref();
-    let time_key = plan.time.as_deref();
-    let count_key = plan.count.as_deref();
+    let step_key = plan.optional.step.as_deref();
+    let weight_key = plan.optional.weight.as_deref();
+    let time_key = plan.optional.time.as_deref();
+    let count_key = plan.optional.count.as_deref();
 
     let at = |name: &str| here.clone().column(name);
     let step = step_key
