@@ -48,6 +48,7 @@ pub(super) fn apply<'c>(
     let given = || (0..cm.num_classes()).collect();
     if look.class_order != ClassOrder::Clustered
         || look.outside_scale.is_some()
+        || look.background_last
         || cm.num_classes() < 3
     {
         return (Cow::Borrowed(cm), given());

@@ -465,3 +465,95 @@ fn every_script_renders_without_boxes() {
     let img = render_png(&cm, &default_title("t", 1, &cm, &opts), &opts).unwrap();
     assert!(img.width() > 0);
 }
+
+/// cat, dog, bird and the detection background, counted as a detector would.
+fn detection_matrix() -> ConfusionMatrix {
+    #[rustfmt::skip]
+    let counts = vec![
+        //  cat  dog bird   bg
+        412,  23,   0,  31, // cat
+         17, 288,   4,  52, // dog
+          0,   6, 131,  40, // bird
+         28,  35,  19,   0, // background: unmatched detections
+    ];
+    let mut cm = ConfusionMatrix::from_counts(4, counts).unwrap();
+    cm.set_class_names(["cat", "dog", "bird", "background"])
+        .unwrap();
+    cm
+}
+
+fn detection_options() -> RenderOptions {
+    RenderOptions {
+        background_last: true,
+        ..RenderOptions::default()
+    }
+}
+
+/// The detection image: the background's row and column grey and set off by a rule,
+/// [background, background] hatched as not applicable. `UPDATE_GOLDEN=1` rewrites it.
+#[test]
+fn detection_golden_image() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/render_detection.png");
+    let opts = detection_options();
+    let cm = detection_matrix();
+    let img = render_rgb(&cm, &default_title("det", 12, &cm, &opts), &opts).unwrap();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, encode_png(&img).unwrap().bytes()).unwrap();
+    }
+    let bytes = std::fs::read(&path).expect("golden missing: run with UPDATE_GOLDEN=1");
+    let golden = crate::draw::encode::decode_png(&bytes);
+    assert_eq!(
+        pixels_hash(&img),
+        pixels_hash(&golden),
+        "rendering changed; if intended, rerun with UPDATE_GOLDEN=1 and inspect {}",
+        path.display()
+    );
+}
+
+#[test]
+fn detection_background_is_grey_ruled_and_its_diagonal_hatched() {
+    let opts = detection_options();
+    let cm = detection_matrix();
+    let title = default_title("det", 12, &cm, &opts);
+    let img = render_rgb(&cm, &title, &opts).unwrap();
+    let layout = layout_of(&cm, &opts);
+    let pixel = |x: u32, y: u32| {
+        let i = (y as usize * img.width as usize + x as usize) * 3;
+        [img.pixels[i], img.pixels[i + 1], img.pixels[i + 2]]
+    };
+    // Corner pixels carry the cell's fill (text sits in the middle).
+    let corner = |t: usize, p: usize| {
+        let r = layout.cell_rect(t, p);
+        pixel(r.x + 3, r.y + 3)
+    };
+    let grey = [214, 214, 214];
+    for i in 0..3 {
+        assert_eq!(corner(i, 3), grey, "[{i}, background] is grey");
+        assert_eq!(corner(3, i), grey, "[background, {i}] is grey");
+        assert_ne!(corner(i, i), grey, "object classes stay on the scale");
+    }
+    // Hatched: both stripe and background colours inside the cell.
+    let bb = layout.cell_rect(3, 3);
+    let colours: std::collections::HashSet<_> =
+        (0..8).map(|d| pixel(bb.x + 2 + d, bb.y + 2)).collect();
+    assert!(
+        colours.len() >= 2 && !colours.contains(&grey),
+        "{colours:?}"
+    );
+    // The rule: dark across the boundary before the background's column and row.
+    let ink = color::INK;
+    let boundary_x = layout.grid.x + 3 * layout.cell;
+    let boundary_y = layout.grid.y + 3 * layout.cell;
+    for t in 0..4u32 {
+        let y = layout.grid.y + t * layout.cell + 2;
+        assert_eq!(pixel(boundary_x, y), ink, "column rule, row {t}");
+        let x = layout.grid.x + t * layout.cell + 2;
+        assert_eq!(pixel(x, boundary_y), ink, "row rule, column {t}");
+    }
+    // The same counts as a classification matrix have no grey and no rule.
+    let plain = render_rgb(&cm, &title, &RenderOptions::default()).unwrap();
+    let i = (boundary_y as usize * plain.width as usize + (layout.grid.x as usize + 2)) * 3;
+    assert_ne!(plain.pixels[i..i + 3], ink);
+    assert_eq!((plain.width, plain.height), (img.width, img.height));
+}

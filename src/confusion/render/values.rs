@@ -87,6 +87,8 @@ pub(super) struct CellValues<'m> {
     scale: Scale,
     /// A class whose row and column are drawn in grey, outside the scale.
     outside_scale: Option<usize>,
+    /// A detection matrix's `background` class (the last one), when the options say so.
+    background: Option<usize>,
     tables: Tables,
     /// Dense counts, only when cells may be annotated (small K).
     dense: Vec<u64>,
@@ -99,11 +101,16 @@ impl<'m> CellValues<'m> {
     pub(super) fn new(counts: &'m SparseCounts, opts: &RenderOptions) -> CellValues<'m> {
         let k = counts.num_classes();
         let norm = opts.norm();
+        let background = opts.background_last.then(|| k.checked_sub(1)).flatten();
+        // The background's counts (missed objects, unmatched detections) are not confusions
+        // between classes: off the scale, so they do not set its range.
+        let outside_scale = opts.outside_scale.or(background);
         let mut values = CellValues {
             counts,
             norm,
-            scale: scale(counts, norm, opts.mode(), opts.outside_scale),
-            outside_scale: opts.outside_scale,
+            scale: scale(counts, norm, opts.mode(), outside_scale),
+            outside_scale,
+            background,
             tables: Tables {
                 blues: BLUES.table(),
                 oranges: ORANGES.table(),
@@ -112,6 +119,12 @@ impl<'m> CellValues<'m> {
             strings: Vec::new(),
             margins: opts.margins.then(|| margin_values(counts)),
         };
+        if let (Some(b), Some(margins)) = (background, values.margins.as_mut()) {
+            // Recall of "background" objects and precision of "background" detections are
+            // not defined in detection: hatched like any undefined value.
+            margins.recall[b] = f64::NAN;
+            margins.precision[b] = f64::NAN;
+        }
         if may_annotate(opts.annotate, k) {
             values.dense = (0..k).flat_map(|t| counts.dense_row(t)).collect();
             values.strings = values.cell_strings();
@@ -177,6 +190,11 @@ impl<'m> CellValues<'m> {
         }
         self.scale
             .color(&self.tables, self.value(t, p, count), t == p)
+    }
+
+    /// The `background` class of a detection matrix (the last one), if this is one.
+    pub(super) fn background(&self) -> Option<usize> {
+        self.background
     }
 
     /// The one colour every empty off-diagonal cell has (an undefined value looks up as zero
