@@ -25,7 +25,7 @@ impl SummaryWriter {
     /// states the same overall numbers, and its per-class section lists the
     /// object classes only (the counts keep `background`). The image sets the
     /// background apart: its row (unmatched detections) and column (missed
-    /// objects) in grey outside the colour scale behind a dark rule, and
+    /// objects) on a grey scale of their own behind a dark rule, and
     /// [background, background] hatched as not applicable.
     ///
     /// # Examples

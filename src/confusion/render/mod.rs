@@ -112,9 +112,9 @@ pub struct RenderOptions {
     /// A class drawn outside the colour scale, in grey: the "(other)" bucket of
     /// [`top_confused`], which would otherwise take the whole scale. Set by the logging path.
     pub(crate) outside_scale: Option<usize>,
-    /// The last class is a detection matrix's `background`: its row and column are drawn in
-    /// grey outside the scale, set off by a rule, with [background, background] not
-    /// applicable. Set by the logging path of a detection matrix (`MatrixKind::Detection`).
+    /// The last class is a detection matrix's `background`: it stays last in any order, its
+    /// row and column are drawn on a grey scale of their own, set off by a rule, with
+    /// [background, background] not applicable. Set by the logging path of a detection matrix (`MatrixKind::Detection`).
     pub(crate) background_last: bool,
     /// Clustered orders per tag, shared by clones (see [`ClassOrder::Clustered`]).
     pub(crate) orders: order::OrderMemo,

@@ -66,11 +66,16 @@ fn paint_cells(
         for (p, c) in counts.row(t).filter(|&(p, _)| p != t) {
             fill(p, values.color(t, p, c));
         }
-        // The background's row and column are grey whatever they hold, zeros included.
+        // The background's row and column are on their grey scale, zeros included (the
+        // template's colour is the main scale's).
         if let Some(b) = background {
-            let columns = if t == b { 0..k } else { b..b + 1 };
-            for p in columns {
-                fill(p, values.color(t, p, 0));
+            if t == b {
+                for (p, c) in counts.dense_row(t).into_iter().enumerate() {
+                    fill(p, values.color(t, p, c));
+                }
+            } else {
+                let missed = counts.row(t).find(|&(p, _)| p == b).map_or(0, |(_, c)| c);
+                fill(b, values.color(t, b, missed));
             }
         }
         for dy in 1..s {
@@ -125,7 +130,8 @@ fn paint_background_row(
 ) {
     if annotate {
         for p in (0..b).chain(b + 1..values.counts().num_classes()) {
-            annotate_cell(img, ts, values, layout, (b, p), values.color(b, p, 0));
+            let color = values.color(b, p, values.count(b, p));
+            annotate_cell(img, ts, values, layout, (b, p), color);
         }
     }
     let rect = layout.cell_rect(b, b);

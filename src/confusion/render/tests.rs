@@ -527,18 +527,25 @@ fn detection_background_is_grey_ruled_and_its_diagonal_hatched() {
         let r = layout.cell_rect(t, p);
         pixel(r.x + 3, r.y + 3)
     };
-    let grey = [214, 214, 214];
+    // Counts on a grey scale of their own, up to the largest background count (52 missed dogs).
+    let grey = |count: u64| color::GREYS.at(count as f64 / 52.0);
+    let neutral = |c: [u8; 3]| c[0] == c[1] && c[1] == c[2];
     for i in 0..3 {
-        assert_eq!(corner(i, 3), grey, "[{i}, background] is grey");
-        assert_eq!(corner(3, i), grey, "[background, {i}] is grey");
-        assert_ne!(corner(i, i), grey, "object classes stay on the scale");
+        assert_eq!(corner(i, 3), grey(cm.count(i, 3)), "[{i}, background]");
+        assert_eq!(corner(3, i), grey(cm.count(3, i)), "[background, {i}]");
+        assert!(
+            !neutral(corner(i, i)),
+            "object classes stay on the blue scale"
+        );
     }
-    // Hatched: both stripe and background colours inside the cell.
+    assert_eq!(corner(1, 3), color::GREYS.at(1.0));
+    // Hatched: the stripes and their background, nothing of either scale.
     let bb = layout.cell_rect(3, 3);
     let colours: std::collections::HashSet<_> =
         (0..8).map(|d| pixel(bb.x + 2 + d, bb.y + 2)).collect();
-    assert!(
-        colours.len() >= 2 && !colours.contains(&grey),
+    assert_eq!(
+        colours,
+        [color::HATCH_BACKGROUND, color::HATCH_STRIPE].into(),
         "{colours:?}"
     );
     // The rule: dark across the boundary before the background's column and row.
@@ -556,4 +563,44 @@ fn detection_background_is_grey_ruled_and_its_diagonal_hatched() {
     let i = (boundary_y as usize * plain.width as usize + (layout.grid.x as usize + 2)) * 3;
     assert_ne!(plain.pixels[i..i + 3], ink);
     assert_eq!((plain.width, plain.height), (img.width, img.height));
+}
+
+#[test]
+fn detection_heatmap_clusters_objects_and_keeps_the_background_last_and_grey() {
+    let cm = synthetic(61, 200_000, 0.6, 11);
+    let opts = detection_options();
+    let sparse = SparseCounts::of(&cm);
+    let title = default_title("det", 1, &cm, &opts);
+    let ts = Typesetter::new(primary_face().unwrap(), &[]);
+    let look = auto::resolve_for_title(&ts, &sparse, &title, &opts).unwrap();
+    assert_eq!(look.class_order, ClassOrder::Clustered);
+    let drawn = Drawn::new(&sparse, &look, None);
+    assert_eq!(drawn.ids.last(), Some(&60));
+    assert!(
+        drawn.tick_ids().is_some(),
+        "the object classes were reordered"
+    );
+    let img = render_rgb(&cm, &title, &opts).unwrap();
+    let layout = layout_of(&cm, &opts);
+    assert_eq!(layout.tier, Tier::Heatmap);
+    let pixel = |x: u32, y: u32| {
+        let i = (y as usize * img.width as usize + x as usize) * 3;
+        [img.pixels[i], img.pixels[i + 1], img.pixels[i + 2]]
+    };
+    // Row shares on the grey scale (square root, as the errors): class 56's misses and the background row's unmatched
+    // detections (spread over the first classes), both neutral and tinted.
+    let drawn_at = |id: usize| drawn.ids.iter().position(|&c| c == id).unwrap();
+    let sums = sparse.row_sums();
+    let share = |t: usize, p: usize| cm.count(t, p) as f64 / sums[t] as f64;
+    let missed = layout.cell_rect(drawn_at(56), 60);
+    let unmatched = layout.cell_rect(60, drawn_at(0));
+    assert!(share(56, 60) > 0.0 && share(60, 0) > 0.0);
+    assert_eq!(
+        pixel(missed.x + missed.w - 1, missed.y + missed.h - 1),
+        color::GREYS.at(values::error_position(share(56, 60), 1.0))
+    );
+    assert_eq!(
+        pixel(unmatched.x, unmatched.y + unmatched.h - 1),
+        color::GREYS.at(values::error_position(share(60, 0), 1.0))
+    );
 }
