@@ -41,7 +41,7 @@ use super::matrix::ConfusionMatrix;
 use super::metrics::{Metrics, ZeroDivision};
 use super::pr_curve;
 use super::render::{self, RenderOptions};
-use super::report::{ReportOptions, sparse_report};
+use super::report::{ReportOptions, sparse_report_listing};
 use super::segmentation::{segmentation_headline, segmentation_scalars};
 use super::sparse::SparseCounts;
 use crate::event::{Step, SummaryWriter, WriteError};
@@ -227,7 +227,9 @@ impl SummaryWriter {
         let step = crate::event::writer::to_step(step)?;
         // The job gets the non-zero cells: at K = 1000 a few thousand instead
         // of a million, so the caller's copy and the queued jobs stay small.
-        let (tag_owned, cm, options) = (tag.to_owned(), SparseCounts::of(cm), options.clone());
+        let (tag_owned, cm, mut options) = (tag.to_owned(), SparseCounts::of(cm), options.clone());
+        // The image sets a detection matrix's background apart.
+        options.render.background_last = kind == MatrixKind::Detection;
         self.submit_job(
             tag,
             &[tag],
@@ -362,7 +364,14 @@ impl Bundle<'_> {
         // With sample weights, the same metrics over the weighted plane.
         let weighted = Metrics::of_sparse_weighted(cm, options.zero_division);
         if options.table {
-            let mut markdown = sparse_report(cm, &metrics, &options.report);
+            // The background is no class one detects: its precision and recall mean nothing,
+            // so only the counts matrix shows it.
+            let listed = if kind == MatrixKind::Detection {
+                k - 1
+            } else {
+                k
+            };
+            let mut markdown = sparse_report_listing(cm, &metrics, &options.report, listed);
             if kind == MatrixKind::Detection {
                 // The classification headline (accuracy, κ, MCC) gives way to the detection one.
                 let rest = markdown.split_once('\n').map_or("", |(_, rest)| rest);
@@ -490,5 +499,54 @@ fn pr_curve_values(
             &format!("{tag}/map"),
             (sum / defined as f64) as f32,
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::summary::value::Value as ValueKind;
+
+    /// The Markdown of `T/table` for `cm` logged as a matrix of `kind`.
+    fn table(cm: &ConfusionMatrix, kind: MatrixKind) -> String {
+        let cm = SparseCounts::of(cm);
+        let options = ConfusionOptions::default().image(false);
+        let bundle = Bundle {
+            tag: "t",
+            cm: &cm,
+            step: 1,
+            options: &options,
+            kind,
+        };
+        let values = bundle.values().unwrap();
+        let text = values.iter().find(|v| v.tag == "t/table").unwrap();
+        let Some(ValueKind::Tensor(tensor)) = &text.value else {
+            panic!("t/table is not a text tensor");
+        };
+        String::from_utf8(tensor.string_val[0].clone()).unwrap()
+    }
+
+    #[test]
+    fn detection_tables_list_background_in_the_counts_but_not_per_class() {
+        // cat, dog, background: 5 cats found, 1 missed; 2 false dogs.
+        let mut cm = ConfusionMatrix::with_class_names(["cat", "dog", "background"]).unwrap();
+        cm.update(
+            &[0u8, 0, 0, 0, 0, 0, 1, 2, 2],
+            &[0u8, 0, 0, 0, 0, 2, 1, 1, 1],
+        )
+        .unwrap();
+        let detection = table(&cm, MatrixKind::Detection);
+        let (counts, per_class) = detection.split_once("**Per class**").unwrap();
+        assert!(
+            counts.contains("| **background** | 0 | 2 | 0 | 2 |"),
+            "{counts}"
+        );
+        assert!(per_class.contains("| cat | 6 | 5 |"), "{per_class}");
+        assert!(per_class.contains("| dog | 1 | 3 |"), "{per_class}");
+        assert!(!per_class.contains("background"), "{per_class}");
+        // A classification matrix with a class named background keeps its row.
+        let classification = table(&cm, MatrixKind::Classification);
+        let (_, per_class) = classification.split_once("**Per class**").unwrap();
+        assert!(per_class.contains("| background | 2 | 1 |"), "{per_class}");
     }
 }

@@ -119,6 +119,17 @@ pub fn markdown_report(cm: &ConfusionMatrix, metrics: &Metrics, opts: &ReportOpt
 
 /// [`markdown_report`] from the non-zero cells.
 pub(crate) fn sparse_report(cm: &SparseCounts, metrics: &Metrics, opts: &ReportOptions) -> String {
+    sparse_report_listing(cm, metrics, opts, cm.num_classes())
+}
+
+/// [`sparse_report`] whose per-class table lists only the first `listed` classes (a detection
+/// matrix leaves out its last class, the background); the counts show every class.
+pub(crate) fn sparse_report_listing(
+    cm: &SparseCounts,
+    metrics: &Metrics,
+    opts: &ReportOptions,
+    listed: usize,
+) -> String {
     let k = cm.num_classes();
     let names: Vec<String> = cm
         .class_names()
@@ -145,7 +156,7 @@ pub(crate) fn sparse_report(cm: &SparseCounts, metrics: &Metrics, opts: &ReportO
         write_pairs(&mut out, cm, &names, opts.top_pairs);
     }
     out.push('\n');
-    write_per_class(&mut out, cm, metrics, &names);
+    write_per_class(&mut out, cm, metrics, &names[..listed.min(k)]);
     out
 }
 

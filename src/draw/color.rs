@@ -61,6 +61,21 @@ pub(crate) const GREENS: Ramp = Ramp(&[
     [0x00, 0x44, 0x1b],
 ]);
 
+/// Neutral greys from a light tint to a mid grey: a detection matrix's background row and
+/// column, on a scale of their own that no class-to-class cell shares (even an empty cell is
+/// tinted), kept light so they stay muted beside the class scale and carry dark text.
+pub(crate) const GREYS: Ramp = Ramp(&[
+    [0xec, 0xec, 0xec],
+    [0xe2, 0xe2, 0xe2],
+    [0xd8, 0xd8, 0xd8],
+    [0xce, 0xce, 0xce],
+    [0xc4, 0xc4, 0xc4],
+    [0xba, 0xba, 0xba],
+    [0xb0, 0xb0, 0xb0],
+    [0xa6, 0xa6, 0xa6],
+    [0x9c, 0x9c, 0x9c],
+]);
+
 impl Ramp {
     /// The colour at `t` in [0, 1] (clamped; NaN counts as 0, callers hatch NaN cells first).
     pub(crate) fn at(self, t: f64) -> Rgb {

@@ -38,7 +38,8 @@ fn detection_run_in_both_loaders() {
             .unwrap();
 
         let run = manifest.run("det");
-        // The image is drawn as for any matrix with these counts.
+        // The image has the size of any matrix with these counts (the background's grey and
+        // rule change pixels, not the layout).
         for v in confusion_values("det", cm.matrix(), step, &options).unwrap() {
             if let Some(ValueKind::Image(image)) = v.value {
                 let n = |size: i32| u32::try_from(size).unwrap();

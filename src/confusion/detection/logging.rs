@@ -22,7 +22,11 @@ impl SummaryWriter {
     /// | `T/precision/<class>`, `T/recall/<class>`, `T/f1/<class>` | per object class |
     ///
     /// all at the matrix's IoU and score thresholds. The table's first line
-    /// states the same overall numbers.
+    /// states the same overall numbers, and its per-class section lists the
+    /// object classes only (the counts keep `background`). The image sets the
+    /// background apart: its row (unmatched detections) and column (missed
+    /// objects) on a grey scale of their own behind a dark rule, and
+    /// [background, background] hatched as not applicable.
     ///
     /// # Examples
     ///

@@ -112,6 +112,10 @@ pub struct RenderOptions {
     /// A class drawn outside the colour scale, in grey: the "(other)" bucket of
     /// [`top_confused`], which would otherwise take the whole scale. Set by the logging path.
     pub(crate) outside_scale: Option<usize>,
+    /// The last class is a detection matrix's `background`: it stays last in any order, its
+    /// row and column are drawn on a grey scale of their own, set off by a rule, with
+    /// [background, background] not applicable. Set by the logging path of a detection matrix (`MatrixKind::Detection`).
+    pub(crate) background_last: bool,
     /// Clustered orders per tag, shared by clones (see [`ClassOrder::Clustered`]).
     pub(crate) orders: order::OrderMemo,
 }
@@ -128,6 +132,7 @@ impl Default for RenderOptions {
             max_side_px: 4096,
             fallback_fonts: Vec::new(),
             outside_scale: None,
+            background_last: false,
             orders: order::OrderMemo::default(),
         }
     }
@@ -252,6 +257,9 @@ pub(crate) fn top_confused_options(
     classes: usize,
 ) -> RenderOptions {
     let mut sub_opts = opts.clone();
+    // The ranking moves a detection matrix's background off the last place.
+    sub_opts.background_last = false;
+    sub_opts.outside_scale = None;
     if sub.num_classes() < classes {
         sub_opts.outside_scale = Some(sub.num_classes() - 1);
     }

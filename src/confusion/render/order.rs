@@ -23,7 +23,7 @@ pub(crate) struct OrderMemo(Arc<Mutex<HashMap<String, Arc<[usize]>>>>);
 
 impl OrderMemo {
     /// The order kept for `tag` if it fits `cm` (same class count), else a new one, kept.
-    fn get_or_compute(&self, tag: &str, cm: &SparseCounts) -> Arc<[usize]> {
+    fn get_or_compute(&self, tag: &str, cm: &SparseCounts, background_last: bool) -> Arc<[usize]> {
         // A poisoned lock only means another render panicked; the map is still valid.
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(order) = map.get(tag)
@@ -31,7 +31,7 @@ impl OrderMemo {
         {
             return Arc::clone(order);
         }
-        let order: Arc<[usize]> = clustered_order(cm).into();
+        let order: Arc<[usize]> = clustered_order_keeping(cm, background_last).into();
         map.insert(tag.to_owned(), Arc::clone(&order));
         order
     }
@@ -39,7 +39,8 @@ impl OrderMemo {
 
 /// `cm` in the order `look` asks for: as given, or clustered (remembered per `tag` when the
 /// image belongs to one), with the class id at each position. A class drawn outside the
-/// colour scale keeps the given order.
+/// colour scale keeps the given order; a detection matrix's background stays last, the object
+/// classes clustered before it.
 pub(super) fn apply<'c>(
     cm: &'c SparseCounts,
     look: &RenderOptions,
@@ -53,8 +54,8 @@ pub(super) fn apply<'c>(
         return (Cow::Borrowed(cm), given());
     }
     let order: Arc<[usize]> = match tag {
-        Some(tag) => look.orders.get_or_compute(tag, cm),
-        None => clustered_order(cm).into(),
+        Some(tag) => look.orders.get_or_compute(tag, cm, look.background_last),
+        None => clustered_order_keeping(cm, look.background_last).into(),
     };
     if order.iter().enumerate().all(|(i, &c)| i == c) {
         (Cow::Borrowed(cm), given())
@@ -63,11 +64,27 @@ pub(super) fn apply<'c>(
     }
 }
 
+/// [`clustered_order`], with the last class kept last when `background_last` (the object
+/// classes of a detection matrix are clustered among themselves).
+fn clustered_order_keeping(cm: &SparseCounts, background_last: bool) -> Vec<usize> {
+    let k = cm.num_classes();
+    if !background_last || k == 0 {
+        return clustered_order(cm);
+    }
+    let mut order = clustered_order_of(cm, k - 1);
+    order.push(k - 1);
+    order
+}
+
 /// The leaf order of the average-linkage dendrogram of `cm`'s classes (a permutation of
 /// `0..K`). Deterministic: ties go to the lower index.
 pub(crate) fn clustered_order(cm: &SparseCounts) -> Vec<usize> {
-    let k = cm.num_classes();
-    let mut sim = similarity(cm);
+    clustered_order_of(cm, cm.num_classes())
+}
+
+/// [`clustered_order`] of the first `k` classes only (a permutation of `0..k`).
+fn clustered_order_of(cm: &SparseCounts, k: usize) -> Vec<usize> {
+    let mut sim = similarity(cm, k);
     // Cluster in slot `i`: its dendrogram node and size. Merged slots go inactive.
     let mut node: Vec<usize> = (0..k).collect();
     let mut size = vec![1f32; k];
@@ -122,13 +139,12 @@ pub(crate) fn clustered_order(cm: &SparseCounts) -> Vec<usize> {
     )
 }
 
-/// The symmetrised row-share similarity, dense K×K (diagonal unused).
-fn similarity(cm: &SparseCounts) -> Vec<f32> {
-    let k = cm.num_classes();
+/// The symmetrised row-share similarity of the first `k` classes, dense k×k (diagonal unused).
+fn similarity(cm: &SparseCounts, k: usize) -> Vec<f32> {
     let rows = cm.row_sums();
     let mut sim = vec![0f32; k * k];
     for (t, p, c) in cm.cells() {
-        if t != p && rows[t] > 0 {
+        if t != p && t < k && p < k && rows[t] > 0 {
             let share = (c as f64 / rows[t] as f64 / 2.0) as f32;
             sim[t * k + p] += share;
             sim[p * k + t] += share;
@@ -189,6 +205,29 @@ mod tests {
     }
 
     #[test]
+    fn a_detection_background_stays_last_and_out_of_the_clustering() {
+        // Objects 1 ↔ 3 confused; the background (4) confused with 2 most of all, which
+        // pulls it between the objects when clustered with them.
+        let k = 5;
+        let mut counts = vec![0u64; k * k];
+        for i in 0..4 {
+            counts[i * k + i] = 100;
+        }
+        counts[k + 3] = 20;
+        counts[3 * k + 1] = 20;
+        counts[4 * k + 2] = 90;
+        counts[2 * k + 4] = 80;
+        let cm = SparseCounts::of(&ConfusionMatrix::from_counts(k, counts).unwrap());
+        let order = clustered_order_keeping(&cm, true);
+        assert_eq!(order.len(), k);
+        assert_eq!(order[4], 4, "{order:?}");
+        let at = |c: usize| order.iter().position(|&x| x == c).unwrap();
+        assert_eq!(at(1).abs_diff(at(3)), 1, "{order:?}");
+        let plain = clustered_order(&cm);
+        assert_ne!(plain[4], 4, "the case tests something: {plain:?}");
+    }
+
+    #[test]
     fn a_tag_keeps_its_first_order() {
         let mut a = vec![0u64; 16];
         let mut b = vec![0u64; 16];
@@ -203,8 +242,8 @@ mod tests {
             SparseCounts::of(&ConfusionMatrix::from_counts(4, b).unwrap()),
         );
         let memo = OrderMemo::default();
-        let first = memo.get_or_compute("t", &a);
-        assert_eq!(memo.get_or_compute("t", &b), first);
-        assert_ne!(&*memo.get_or_compute("other", &b), &*first);
+        let first = memo.get_or_compute("t", &a, false);
+        assert_eq!(memo.get_or_compute("t", &b, false), first);
+        assert_ne!(&*memo.get_or_compute("other", &b, false), &*first);
     }
 }

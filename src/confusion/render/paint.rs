@@ -45,7 +45,12 @@ fn paint_cells(
     let template: Vec<u8> = std::iter::repeat_n(values.empty_off_diagonal_color(), k * s)
         .flatten()
         .collect();
-    let undefined_columns = values.undefined_columns();
+    let background = values.background();
+    let undefined_columns: Vec<usize> = values
+        .undefined_columns()
+        .into_iter()
+        .filter(|&p| Some(p) != background)
+        .collect();
     let stride = img.width as usize * 3;
     for t in 0..k {
         // One pixel row per matrix row, copied down the cell height.
@@ -61,9 +66,25 @@ fn paint_cells(
         for (p, c) in counts.row(t).filter(|&(p, _)| p != t) {
             fill(p, values.color(t, p, c));
         }
+        // The background's row and column are on their grey scale, zeros included (the
+        // template's colour is the main scale's).
+        if let Some(b) = background {
+            if t == b {
+                for (p, c) in counts.dense_row(t).into_iter().enumerate() {
+                    fill(p, values.color(t, p, c));
+                }
+            } else {
+                let missed = counts.row(t).find(|&(p, _)| p == b).map_or(0, |(_, c)| c);
+                fill(b, values.color(t, b, missed));
+            }
+        }
         for dy in 1..s {
             img.pixels
                 .copy_within(start..start + template.len(), start + dy * stride);
+        }
+        if Some(t) == background {
+            paint_background_row(img, values, ts, layout, annotate, t);
+            continue;
         }
         // No support in the row (or column when normalising by column): hatched, never 0.
         if counts.row_sums()[t] == 0 {
@@ -76,7 +97,9 @@ fn paint_cells(
         if annotate {
             for p in 0..k {
                 let count = values.count(t, p);
-                if values.value(t, p, count).is_nan() {
+                // A background cell is grey, off the scale: its count reads even where its
+                // share is undefined.
+                if values.value(t, p, count).is_nan() && Some(p) != background {
                     img.hatch_rect(layout.cell_rect(t, p));
                 } else {
                     let color = values.color(t, p, count);
@@ -89,6 +112,56 @@ fn paint_cells(
             }
         }
     }
+    if let Some(b) = background {
+        rule_before(img, layout, b, k);
+    }
+}
+
+/// The background row `b` of a detection matrix: unmatched detections per predicted class, in
+/// grey (no "no support" when there are none: that is a good result), and the
+/// [background, background] cell, which counts nothing by definition, hatched and marked n/a.
+fn paint_background_row(
+    img: &mut RgbImage,
+    values: &CellValues<'_>,
+    ts: &mut Typesetter<'_>,
+    layout: &Layout,
+    annotate: bool,
+    b: usize,
+) {
+    if annotate {
+        for p in (0..b).chain(b + 1..values.counts().num_classes()) {
+            let color = values.color(b, p, values.count(b, p));
+            annotate_cell(img, ts, values, layout, (b, p), color);
+        }
+    }
+    let rect = layout.cell_rect(b, b);
+    img.hatch_rect(rect);
+    if annotate {
+        let mask = ts.render("n/a", CELL_PX);
+        if mask.width + 6 <= rect.w && mask.height <= rect.h {
+            let (x, y) = centred(rect, mask.width, mask.height);
+            img.fill_rect(
+                Rect::new(x - 3, y, mask.width + 6, mask.height),
+                blend(WHITE, INK, 20),
+            );
+            img.draw_mask(&mask, x, y, INK, 255, false);
+        }
+    }
+}
+
+/// A dark rule across the grid before row and column `b` (the background), so the object
+/// classes read as one block and the background as apart from it.
+fn rule_before(img: &mut RgbImage, layout: &Layout, b: usize, k: usize) {
+    let s = layout.cell;
+    if b == 0 || s < 3 {
+        return;
+    }
+    let width = if s >= 8 { 2 } else { 1 };
+    let offset = layout.grid.x + b as u32 * s - width / 2;
+    let top = layout.grid.y + b as u32 * s - width / 2;
+    let side = k as u32 * s;
+    img.fill_rect(Rect::new(offset, layout.grid.y, width, side), INK);
+    img.fill_rect(Rect::new(layout.grid.x, top, side, width), INK);
 }
 
 /// The text of cell (`t`, `p`) on its `color`: both lines or one, as the tier says.

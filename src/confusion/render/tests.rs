@@ -465,3 +465,142 @@ fn every_script_renders_without_boxes() {
     let img = render_png(&cm, &default_title("t", 1, &cm, &opts), &opts).unwrap();
     assert!(img.width() > 0);
 }
+
+/// cat, dog, bird and the detection background, counted as a detector would.
+fn detection_matrix() -> ConfusionMatrix {
+    #[rustfmt::skip]
+    let counts = vec![
+        //  cat  dog bird   bg
+        412,  23,   0,  31, // cat
+         17, 288,   4,  52, // dog
+          0,   6, 131,  40, // bird
+         28,  35,  19,   0, // background: unmatched detections
+    ];
+    let mut cm = ConfusionMatrix::from_counts(4, counts).unwrap();
+    cm.set_class_names(["cat", "dog", "bird", "background"])
+        .unwrap();
+    cm
+}
+
+fn detection_options() -> RenderOptions {
+    RenderOptions {
+        background_last: true,
+        ..RenderOptions::default()
+    }
+}
+
+/// The detection image: the background's row and column grey and set off by a rule,
+/// [background, background] hatched as not applicable. `UPDATE_GOLDEN=1` rewrites it.
+#[test]
+fn detection_golden_image() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/render_detection.png");
+    let opts = detection_options();
+    let cm = detection_matrix();
+    let img = render_rgb(&cm, &default_title("det", 12, &cm, &opts), &opts).unwrap();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, encode_png(&img).unwrap().bytes()).unwrap();
+    }
+    let bytes = std::fs::read(&path).expect("golden missing: run with UPDATE_GOLDEN=1");
+    let golden = crate::draw::encode::decode_png(&bytes);
+    assert_eq!(
+        pixels_hash(&img),
+        pixels_hash(&golden),
+        "rendering changed; if intended, rerun with UPDATE_GOLDEN=1 and inspect {}",
+        path.display()
+    );
+}
+
+#[test]
+fn detection_background_is_grey_ruled_and_its_diagonal_hatched() {
+    let opts = detection_options();
+    let cm = detection_matrix();
+    let title = default_title("det", 12, &cm, &opts);
+    let img = render_rgb(&cm, &title, &opts).unwrap();
+    let layout = layout_of(&cm, &opts);
+    let pixel = |x: u32, y: u32| {
+        let i = (y as usize * img.width as usize + x as usize) * 3;
+        [img.pixels[i], img.pixels[i + 1], img.pixels[i + 2]]
+    };
+    // Corner pixels carry the cell's fill (text sits in the middle).
+    let corner = |t: usize, p: usize| {
+        let r = layout.cell_rect(t, p);
+        pixel(r.x + 3, r.y + 3)
+    };
+    // Counts on a grey scale of their own, up to the largest background count (52 missed dogs).
+    let grey = |count: u64| color::GREYS.at(count as f64 / 52.0);
+    let neutral = |c: [u8; 3]| c[0] == c[1] && c[1] == c[2];
+    for i in 0..3 {
+        assert_eq!(corner(i, 3), grey(cm.count(i, 3)), "[{i}, background]");
+        assert_eq!(corner(3, i), grey(cm.count(3, i)), "[background, {i}]");
+        assert!(
+            !neutral(corner(i, i)),
+            "object classes stay on the blue scale"
+        );
+    }
+    assert_eq!(corner(1, 3), color::GREYS.at(1.0));
+    // Hatched: the stripes and their background, nothing of either scale.
+    let bb = layout.cell_rect(3, 3);
+    let colours: std::collections::HashSet<_> =
+        (0..8).map(|d| pixel(bb.x + 2 + d, bb.y + 2)).collect();
+    assert_eq!(
+        colours,
+        [color::HATCH_BACKGROUND, color::HATCH_STRIPE].into(),
+        "{colours:?}"
+    );
+    // The rule: dark across the boundary before the background's column and row.
+    let ink = color::INK;
+    let boundary_x = layout.grid.x + 3 * layout.cell;
+    let boundary_y = layout.grid.y + 3 * layout.cell;
+    for t in 0..4u32 {
+        let y = layout.grid.y + t * layout.cell + 2;
+        assert_eq!(pixel(boundary_x, y), ink, "column rule, row {t}");
+        let x = layout.grid.x + t * layout.cell + 2;
+        assert_eq!(pixel(x, boundary_y), ink, "row rule, column {t}");
+    }
+    // The same counts as a classification matrix have no grey and no rule.
+    let plain = render_rgb(&cm, &title, &RenderOptions::default()).unwrap();
+    let i = (boundary_y as usize * plain.width as usize + (layout.grid.x as usize + 2)) * 3;
+    assert_ne!(plain.pixels[i..i + 3], ink);
+    assert_eq!((plain.width, plain.height), (img.width, img.height));
+}
+
+#[test]
+fn detection_heatmap_clusters_objects_and_keeps_the_background_last_and_grey() {
+    let cm = synthetic(61, 200_000, 0.6, 11);
+    let opts = detection_options();
+    let sparse = SparseCounts::of(&cm);
+    let title = default_title("det", 1, &cm, &opts);
+    let ts = Typesetter::new(primary_face().unwrap(), &[]);
+    let look = auto::resolve_for_title(&ts, &sparse, &title, &opts).unwrap();
+    assert_eq!(look.class_order, ClassOrder::Clustered);
+    let drawn = Drawn::new(&sparse, &look, None);
+    assert_eq!(drawn.ids.last(), Some(&60));
+    assert!(
+        drawn.tick_ids().is_some(),
+        "the object classes were reordered"
+    );
+    let img = render_rgb(&cm, &title, &opts).unwrap();
+    let layout = layout_of(&cm, &opts);
+    assert_eq!(layout.tier, Tier::Heatmap);
+    let pixel = |x: u32, y: u32| {
+        let i = (y as usize * img.width as usize + x as usize) * 3;
+        [img.pixels[i], img.pixels[i + 1], img.pixels[i + 2]]
+    };
+    // Row shares on the grey scale (square root, as the errors): class 56's misses and the background row's unmatched
+    // detections (spread over the first classes), both neutral and tinted.
+    let drawn_at = |id: usize| drawn.ids.iter().position(|&c| c == id).unwrap();
+    let sums = sparse.row_sums();
+    let share = |t: usize, p: usize| cm.count(t, p) as f64 / sums[t] as f64;
+    let missed = layout.cell_rect(drawn_at(56), 60);
+    let unmatched = layout.cell_rect(60, drawn_at(0));
+    assert!(share(56, 60) > 0.0 && share(60, 0) > 0.0);
+    assert_eq!(
+        pixel(missed.x + missed.w - 1, missed.y + missed.h - 1),
+        color::GREYS.at(values::error_position(share(56, 60), 1.0))
+    );
+    assert_eq!(
+        pixel(unmatched.x, unmatched.y + unmatched.h - 1),
+        color::GREYS.at(values::error_position(share(60, 0), 1.0))
+    );
+}

@@ -10,7 +10,7 @@ use crate::confusion::Normalization;
 use crate::confusion::format::{format_count, format_pct, group_thousands};
 use crate::confusion::metrics::{Metrics, ZeroDivision};
 use crate::confusion::sparse::SparseCounts;
-use crate::draw::color::{BLUES, ORANGES, Ramp, Rgb};
+use crate::draw::color::{BLUES, GREYS, ORANGES, Ramp, Rgb};
 
 use super::{Annotate, ColorMode, RenderOptions};
 
@@ -62,7 +62,7 @@ impl Scale {
 }
 
 /// Where `value` sits on the error ramp: a square-root scale above a visible floor.
-fn error_position(value: f64, max: f64) -> f64 {
+pub(super) fn error_position(value: f64, max: f64) -> f64 {
     if value <= 0.0 {
         0.0
     } else {
@@ -87,6 +87,10 @@ pub(super) struct CellValues<'m> {
     scale: Scale,
     /// A class whose row and column are drawn in grey, outside the scale.
     outside_scale: Option<usize>,
+    /// A detection matrix's `background` class (the last one), when the options say so.
+    background: Option<usize>,
+    /// The value at the dark end of the background's grey scale.
+    background_max: f64,
     tables: Tables,
     /// Dense counts, only when cells may be annotated (small K).
     dense: Vec<u64>,
@@ -99,11 +103,17 @@ impl<'m> CellValues<'m> {
     pub(super) fn new(counts: &'m SparseCounts, opts: &RenderOptions) -> CellValues<'m> {
         let k = counts.num_classes();
         let norm = opts.norm();
+        let background = opts.background_last.then(|| k.checked_sub(1)).flatten();
+        // The background's counts (missed objects, unmatched detections) are not confusions
+        // between classes: on a grey scale of their own, so they do not set the main range.
+        let off_main_scale = opts.outside_scale.or(background);
         let mut values = CellValues {
             counts,
             norm,
-            scale: scale(counts, norm, opts.mode(), opts.outside_scale),
+            scale: scale(counts, norm, opts.mode(), off_main_scale),
             outside_scale: opts.outside_scale,
+            background,
+            background_max: background.map_or(1.0, |b| background_max(counts, norm, b)),
             tables: Tables {
                 blues: BLUES.table(),
                 oranges: ORANGES.table(),
@@ -112,6 +122,12 @@ impl<'m> CellValues<'m> {
             strings: Vec::new(),
             margins: opts.margins.then(|| margin_values(counts)),
         };
+        if let (Some(b), Some(margins)) = (background, values.margins.as_mut()) {
+            // Recall of "background" objects and precision of "background" detections are
+            // not defined in detection: hatched like any undefined value.
+            margins.recall[b] = f64::NAN;
+            margins.precision[b] = f64::NAN;
+        }
         if may_annotate(opts.annotate, k) {
             values.dense = (0..k).flat_map(|t| counts.dense_row(t)).collect();
             values.strings = values.cell_strings();
@@ -172,11 +188,26 @@ impl<'m> CellValues<'m> {
 
     /// The colour of cell (`t`, `p`) holding `count`.
     pub(super) fn color(&self, t: usize, p: usize, count: u64) -> Rgb {
+        if self.background.is_some_and(|b| b == t || b == p) {
+            let value = self.value(t, p, count);
+            // Like the errors they are, on a square-root scale above a visible floor when
+            // the errors are drawn apart (a heatmap), so a 2% miss rate still shows.
+            let position = match self.scale {
+                Scale::Errors { .. } => error_position(value, self.background_max),
+                Scale::Sequential { .. } => value / self.background_max,
+            };
+            return GREYS.at(position);
+        }
         if self.outside_scale.is_some_and(|o| o == t || o == p) {
             return OUTSIDE_SCALE;
         }
         self.scale
             .color(&self.tables, self.value(t, p, count), t == p)
+    }
+
+    /// The `background` class of a detection matrix (the last one), if this is one.
+    pub(super) fn background(&self) -> Option<usize> {
+        self.background
     }
 
     /// The one colour every empty off-diagonal cell has (an undefined value looks up as zero
@@ -269,6 +300,20 @@ fn scale(
             off_max: max_of(Some(false)),
         },
     }
+}
+
+/// The largest value of the background's row and column (`b`) under `norm`: normalised views
+/// keep the fixed [0, 1] range of the main scale, counts their own maximum.
+fn background_max(counts: &SparseCounts, norm: Normalization, b: usize) -> f64 {
+    if norm != Normalization::None {
+        return 1.0;
+    }
+    let max = counts
+        .cells()
+        .filter(|&(t, p, _)| (t == b) != (p == b))
+        .map(|(_, _, c)| c as f64)
+        .fold(0.0, f64::max);
+    if max > 0.0 { max } else { 1.0 }
 }
 
 /// The margins' values, from the metrics' definitions (undefined is NaN, drawn hatched).
