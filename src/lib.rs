@@ -40,8 +40,19 @@
 //! `T/recall/<class>` and `T/f1/<class>` (undefined values are left out, not
 //! logged as NaN), the raw counts `T/counts`, and for many classes
 //! `T/top_confused`, the most confused classes with an "(other)" row and
-//! column. See [`confusion::logging`]. [`SummaryWriter::add_confusion_examples`]
-//! adds a gallery of the inputs behind the most confused pairs.
+//! column. A matrix counted from scores
+//! ([`ConfusionMatrix::update_from_scores`]) also logs per class a
+//! precision–recall curve `T/pr/<class>` (the PR Curves tab), its average
+//! precision `T/ap/<class>` and the mean `T/map`. See [`confusion::logging`].
+//! [`SummaryWriter::add_confusion_examples`] adds a gallery of the inputs
+//! behind the most confused pairs.
+//!
+//! Object detectors and segmentation models have their own entry points,
+//! which log the metrics that make sense for them:
+//! [`SummaryWriter::add_detection_matrix`] (a `background` class, boxes
+//! matched by documented rules: see [`confusion::detection`]) and
+//! [`SummaryWriter::add_segmentation_matrix`] (pixel accuracy, IoU per class,
+//! mean IoU).
 //!
 //! The call copies the counts and returns: metrics, rendering and PNG
 //! encoding run on the writer's background thread, and a second thread
