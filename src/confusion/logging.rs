@@ -317,6 +317,53 @@ pub fn confusion_values(
     bundle.values()
 }
 
+/// [`confusion_values`] for a step that follows `previous`, the matrix logged
+/// under `tag` at `previous_step`: with `T/delta` and the changes in
+/// `T/table`, as [`SummaryWriter::add_confusion_matrix`] logs them from a
+/// tag's second step on (unless [`delta`](ConfusionOptions::delta) is off,
+/// or the two matrices have different classes).
+///
+/// # Examples
+///
+/// ```
+/// use tbconfusion::ConfusionMatrix;
+/// use tbconfusion::confusion::logging::confusion_values_since;
+/// let mut before = ConfusionMatrix::with_class_names(["cat", "dog"])?;
+/// before.update(&[0u8, 1, 1], &[1u8, 1, 0])?;
+/// let mut now = ConfusionMatrix::with_class_names(["cat", "dog"])?;
+/// now.update(&[0u8, 1, 1], &[0u8, 1, 0])?;
+/// let values = confusion_values_since("cm", &now, 2, &before, 1, &Default::default())?;
+/// assert!(values.iter().any(|v| v.tag == "cm/delta"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`confusion_values`].
+pub fn confusion_values_since(
+    tag: &str,
+    cm: &ConfusionMatrix,
+    step: impl Into<Step>,
+    previous: &ConfusionMatrix,
+    previous_step: impl Into<Step>,
+    options: &ConfusionOptions,
+) -> Result<Vec<Value>, render::RenderError> {
+    let previous = PreviousStep {
+        step: previous_step.into().get(),
+        counts: Arc::new(SparseCounts::of(previous)),
+    };
+    let cm = SparseCounts::of(cm);
+    let bundle = Bundle {
+        tag,
+        cm: &cm,
+        step: step.into().get(),
+        options,
+        kind: MatrixKind::Classification,
+        previous: (options.delta == Delta::PreviousStep).then_some(&previous),
+    };
+    bundle.values()
+}
+
 /// One tag at one step, from the non-zero cells: what the logging job
 /// builds its values from.
 #[derive(Clone, Copy)]
