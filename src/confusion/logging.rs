@@ -11,6 +11,7 @@
 //! | `T/accuracy`, `T/balanced_accuracy`, `T/macro_f1`, `T/weighted_f1`, `T/mcc`, `T/kappa` | Scalars | overall metrics |
 //! | `T/precision/<class>`, `T/recall/<class>`, `T/f1/<class>` | Scalars | per class |
 //! | `T/weighted/accuracy`, … `T/weighted/kappa` | Scalars | with sample weights only: the overall metrics over the weighted plane |
+//! | `T/delta` | Images | from the tag's second logged step on: each cell's change of row share since the previous step, in pp, blue better, red worse ([`Delta`]) |
 //! | `T/counts` | (none) | the raw counts, for `tbconfusion export` |
 //! | `T/pr/<class>` | PR Curves | with scores only: the class's one-vs-rest precision–recall curve (201 thresholds) |
 //! | `T/ap/<class>`, `T/map` | Scalars | with scores only: average precision per class, and its mean over classes |
