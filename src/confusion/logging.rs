@@ -449,7 +449,7 @@ impl Bundle<'_> {
             }
         }
         if let Some(change) = change.as_ref().filter(|_| options.image) {
-            if let Some(png) = render::render_delta_png(tag, change, &options.render)? {
+            if let Some(png) = render::render_delta_png(tag, change, cm, &options.render)? {
                 values.push(summary::image(&format!("{tag}/delta"), png));
             }
         }

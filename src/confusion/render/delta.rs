@@ -9,7 +9,8 @@ use crate::draw::color::{BETTER_WORSE, INK, WHITE, text_color_on};
 use crate::draw::text::{Typesetter, primary_face};
 
 use super::layout::{CELL_PX, LABEL_PX, TICK_PX, TITLE_PX};
-use super::{RenderError, RenderOptions, check_cap};
+use super::{RenderError, RenderOptions, auto, check_cap, order};
+use crate::confusion::sparse::SparseCounts;
 
 const PAD: u32 = 8;
 const GAP: u32 = 6;
@@ -61,19 +62,24 @@ fn cell_text(pp: f64) -> Option<String> {
     (pp.is_finite() && pp.abs() >= ANNOTATE_FROM_PP).then(|| format!("{pp:+.1}").replace('-', "−"))
 }
 
-/// Draws `change` as the image `tag/delta`; `Ok(None)` when K cells do not fit
-/// `max_side_px` even at one pixel each.
+/// Draws `change`, the change up to `cm` logged as `tag` at its step, as the image
+/// `tag/delta`, in the class order of the image `tag` (clustered or given), so the two line
+/// up; `Ok(None)` when K cells do not fit `max_side_px` even at one pixel each.
 pub(crate) fn render_delta_png(
     tag: &str,
     change: &RowShareChange,
+    cm: &SparseCounts,
     opts: &RenderOptions,
 ) -> Result<Option<crate::png::Png>, RenderError> {
     check_cap(opts)?;
     let mut ts = Typesetter::new(primary_face()?, &opts.fallback_fonts);
     let k = change.num_classes() as u32;
-    if k == 0 {
+    if k == 0 || cm.num_classes() != change.num_classes() {
         return Ok(None);
     }
+    // The order the image `tag` is drawn in: the same per-tag memory, so one clustering.
+    let look = auto::resolve(&ts, cm, tag, change.step, opts)?;
+    let (_, ids) = order::apply(cm, &look, Some(tag));
     let annotated = ANNOTATED_CELL * k <= ANNOTATED_GRID_MAX;
     let cell = if annotated {
         ANNOTATED_CELL
@@ -83,10 +89,9 @@ pub(crate) fn render_delta_png(
     let grid = cell * k;
     let named = cell >= NAMED_CELL;
     let name_px = if annotated { LABEL_PX } else { TICK_PX };
-    let names: Vec<String> = change
-        .names
+    let names: Vec<String> = ids
         .iter()
-        .map(|n| ts.ellipsize_middle(n, name_px, NAME_MAX_WIDTH))
+        .map(|&c| ts.ellipsize_middle(&change.names[c], name_px, NAME_MAX_WIDTH))
         .collect();
     let names_width = if named {
         names
@@ -124,22 +129,22 @@ pub(crate) fn render_delta_png(
     img.draw_mask(&title_mask, PAD, PAD, INK, 255, false);
     let legend_mask = ts.render(&legend, LABEL_PX);
     img.draw_mask(&legend_mask, PAD, PAD + title_h + GAP, INK, 255, false);
-    for t in 0..change.num_classes() {
-        for p in 0..change.num_classes() {
+    for (t, &true_class) in ids.iter().enumerate() {
+        for (p, &predicted) in ids.iter().enumerate() {
             let rect = Rect::new(
                 grid_x + p as u32 * cell,
                 grid_y + t as u32 * cell,
                 cell,
                 cell,
             );
-            let pp = change.improvement(t, p);
+            let pp = change.improvement(true_class, predicted);
             if pp.is_nan() {
                 img.hatch_rect(rect);
                 continue;
             }
             let color = BETTER_WORSE.at(scale_position(pp, scale));
             img.fill_rect(rect, color);
-            if annotated && let Some(s) = cell_text(change.cell(t, p)) {
+            if annotated && let Some(s) = cell_text(change.cell(true_class, predicted)) {
                 let mask = ts.render(&s, CELL_PX);
                 let x = rect.x + rect.w.saturating_sub(mask.width) / 2;
                 let y = rect.y + rect.h.saturating_sub(mask.height) / 2;
@@ -224,7 +229,6 @@ mod tests {
     use super::*;
     use crate::ConfusionMatrix;
     use crate::confusion::delta::PreviousStep;
-    use crate::confusion::sparse::SparseCounts;
     use crate::draw::color::relative_luminance;
     use crate::draw::encode::decode_png;
 
@@ -246,7 +250,8 @@ mod tests {
 
     #[test]
     fn better_cells_are_blue_worse_red_unchanged_neutral() {
-        let png = render_delta_png("cm", &change(), &RenderOptions::default())
+        let now = counts([3, 1, 0, 0, 2, 2, 0, 0, 2]);
+        let png = render_delta_png("cm", &change(), &now, &RenderOptions::default())
             .unwrap()
             .unwrap();
         if let Some(out) = std::env::var_os("TBCONFUSION_WRITE_DELTA_PNG") {
@@ -286,5 +291,45 @@ mod tests {
             delta_title("cm", &change()),
             "cm/delta · step 1 → 2 · accuracy 70% (+10.00 pp)"
         );
+    }
+
+    #[test]
+    fn clustered_images_put_the_delta_in_the_same_order() {
+        // Step 2 confuses a and c with each other and b with neither, so a and c sit together.
+        let now = counts([6, 0, 4, 0, 9, 1, 5, 0, 5]);
+        let order = crate::confusion::render::order::clustered_order(&now);
+        assert_ne!(order, [0, 1, 2], "the test needs a reordering");
+        let previous = PreviousStep {
+            step: 1,
+            counts: Arc::new(counts([5, 5, 0, 2, 6, 2, 1, 1, 8])),
+        };
+        let change = RowShareChange::between(&previous, &now, 2).unwrap();
+        let opts = RenderOptions::default().class_order(crate::ClassOrder::Clustered);
+        let png = render_delta_png("cm", &change, &now, &opts)
+            .unwrap()
+            .unwrap();
+        let img = decode_png(png.bytes());
+        let scale = scale_pp(&change);
+        let colour = |i: usize, j: usize| {
+            BETTER_WORSE.at(scale_position(
+                change.improvement(order[i], order[j]),
+                scale,
+            ))
+        };
+        // The cell drawn first (top-left, framed) is the first class of the order.
+        let first = colour(0, 0);
+        let (gx, gy) = (0..img.width)
+            .flat_map(|x| (0..img.height).map(move |y| (x, y)))
+            .find(|&(x, y)| img.pixel(x, y) == first)
+            .unwrap();
+        for i in 0..3 {
+            for j in 0..3 {
+                let at = img.pixel(
+                    gx + j as u32 * ANNOTATED_CELL + 3,
+                    gy + i as u32 * ANNOTATED_CELL + 3,
+                );
+                assert_eq!(at, colour(i, j), "position ({i}, {j})");
+            }
+        }
     }
 }
