@@ -182,10 +182,10 @@ pub(crate) fn render_delta_png(
             img.draw_mask(&mask, grid_x + offset, grid_y + grid + GAP, INK, 255, true);
         }
     }
-    let true_title = ts.render("true class", LABEL_PX);
+    let true_title = ts.render("True label", LABEL_PX);
     let true_y = grid_y + grid.saturating_sub(true_title.width) / 2;
     img.draw_mask(&true_title, PAD, true_y, INK, 255, true);
-    let predicted = ts.render("predicted class", LABEL_PX);
+    let predicted = ts.render("Predicted label", LABEL_PX);
     let axis_y = grid_y + grid + GAP + below;
     img.draw_mask(
         &predicted,
@@ -254,6 +254,7 @@ mod tests {
         let png = render_delta_png("cm", &change(), &now, &RenderOptions::default())
             .unwrap()
             .unwrap();
+        // How README's docs/delta.png is made: TBCONFUSION_WRITE_DELTA_PNG=docs/delta.png.
         if let Some(out) = std::env::var_os("TBCONFUSION_WRITE_DELTA_PNG") {
             std::fs::write(out, png.bytes()).unwrap();
         }
