@@ -9,11 +9,21 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use super::matrix::ConfusionMatrix;
 use super::sparse::SparseCounts;
 
 /// What `T/delta` compares each step with
 /// ([`ConfusionOptions::delta`](super::ConfusionOptions::delta)).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+///
+/// ```
+/// use tbconfusion::{ConfusionMatrix, ConfusionOptions, Delta};
+/// let mut production = ConfusionMatrix::with_class_names(["cat", "dog"])?;
+/// production.update(&[0u8, 1, 1], &[0u8, 1, 0])?;
+/// let options = ConfusionOptions::default().delta(Delta::baseline("production model", &production));
+/// # let _ = options;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub enum Delta {
     /// No `T/delta` image and no change column in `T/table`.
@@ -21,6 +31,34 @@ pub enum Delta {
     /// From the second logged step of a tag on, against the previous logged step.
     #[default]
     PreviousStep,
+    /// At every step, against a fixed matrix with a name (made by [`Delta::baseline`]).
+    Baseline(Baseline),
+}
+
+impl Delta {
+    /// Every step against `cm`, named `name` in the title and the table (say,
+    /// "production model"). A step whose classes differ from the baseline's
+    /// gets no `T/delta`.
+    pub fn baseline(name: impl Into<String>, cm: &ConfusionMatrix) -> Delta {
+        Delta::Baseline(Baseline {
+            name: name.into(),
+            counts: Arc::new(SparseCounts::of(cm)),
+        })
+    }
+}
+
+/// A named matrix every step is compared with ([`Delta::baseline`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Baseline {
+    name: String,
+    counts: Arc<SparseCounts>,
+}
+
+/// What a change is measured against: an earlier step of the tag or a named baseline.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Against {
+    Step(i64),
+    Baseline(String),
 }
 
 /// The counts a writer logged last under a tag, kept for the next step's comparison.
@@ -34,7 +72,7 @@ pub(crate) struct PreviousStep {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct RowShareChange {
     pub(crate) names: Vec<String>,
-    pub(crate) previous_step: i64,
+    pub(crate) against: Against,
     pub(crate) step: i64,
     /// Row-major K × K: this step's row share minus the previous one's, in pp; NaN where
     /// the row had no support at either step.
@@ -53,7 +91,25 @@ impl RowShareChange {
     /// The change from `previous` to `now`; `None` when the two do not have the same classes
     /// (then there is nothing to compare cell by cell).
     pub(crate) fn between(previous: &PreviousStep, now: &SparseCounts, step: i64) -> Option<Self> {
-        let before = &previous.counts;
+        Self::compute(&previous.counts, Against::Step(previous.step), now, step)
+    }
+
+    /// The change from `baseline` to `now`; `None` when their classes differ.
+    pub(crate) fn against_baseline(
+        baseline: &Baseline,
+        now: &SparseCounts,
+        step: i64,
+    ) -> Option<Self> {
+        let against = Against::Baseline(baseline.name.clone());
+        Self::compute(&baseline.counts, against, now, step)
+    }
+
+    fn compute(
+        before: &SparseCounts,
+        against: Against,
+        now: &SparseCounts,
+        step: i64,
+    ) -> Option<Self> {
         if before.class_names() != now.class_names() {
             return None;
         }
@@ -81,7 +137,7 @@ impl RowShareChange {
         let recall_change = (0..k).map(|t| cells[t * k + t]).collect();
         Some(RowShareChange {
             names: now.class_names().to_vec(),
-            previous_step: previous.step,
+            against,
             step,
             cells,
             recall,
@@ -111,10 +167,13 @@ impl RowShareChange {
     /// The Markdown section `T/table` ends with: accuracy and per-class recall now and their
     /// change against the previous step.
     pub(crate) fn markdown(&self) -> String {
+        let against = match &self.against {
+            Against::Step(step) => format!("step {step} (previous logged step)"),
+            Against::Baseline(name) => format!("{name} (baseline)"),
+        };
         let mut md = format!(
-            "\n**Against step {} (previous logged step):** accuracy {} ({})\n\n\
+            "\n**Against {against}:** accuracy {} ({})\n\n\
              | class | recall | change |\n|---|---:|---:|\n",
-            self.previous_step,
             fraction(self.accuracy),
             signed_pp(self.accuracy_change)
         );
@@ -154,7 +213,6 @@ pub(crate) fn signed_pp(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ConfusionMatrix;
 
     fn counts(rows: [[u64; 3]; 3]) -> SparseCounts {
         let mut cm = ConfusionMatrix::from_counts(3, rows.concat()).unwrap();

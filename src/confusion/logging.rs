@@ -174,8 +174,8 @@ impl ConfusionOptions {
 
     /// What the image `T/delta` and the change column of `T/table` compare
     /// each step with (default [`Delta::PreviousStep`]: from the second
-    /// logged step of a tag on, the previous one). Classification matrices
-    /// only.
+    /// logged step of a tag on, the previous one; or [`Delta::baseline`], a
+    /// named matrix, at every step). Classification matrices only.
     pub fn delta(mut self, delta: Delta) -> Self {
         self.delta = delta;
         self
@@ -430,7 +430,12 @@ impl Bundle<'_> {
             previous,
         } = self;
         let k = cm.num_classes();
-        let change = previous.and_then(|previous| RowShareChange::between(previous, cm, step));
+        let change = match &options.delta {
+            Delta::Baseline(baseline) if kind == MatrixKind::Classification => {
+                RowShareChange::against_baseline(baseline, cm, step)
+            }
+            _ => previous.and_then(|previous| RowShareChange::between(previous, cm, step)),
+        };
         let metrics = Metrics::of_sparse(cm, options.zero_division);
         let mut values = Vec::new();
         if options.image && k > options.top_confused_above {
@@ -706,5 +711,31 @@ mod tests {
         let tags = |values: &[Value]| values.iter().map(|v| v.tag.clone()).collect::<Vec<_>>();
         assert_eq!(tags(&steps[0].1), tags(&steps[1].1));
         assert!(!text_of(&steps[1].1, "cm/table").contains("Against step"));
+    }
+
+    #[test]
+    fn a_baseline_is_compared_with_from_the_first_step() {
+        // The baseline is step 1's matrix, so step 1 shows no change and step 2 the changes
+        // of the previous-step test, now named after the baseline.
+        let mut production =
+            ConfusionMatrix::from_counts(3, vec![2, 2, 0, 0, 3, 1, 1, 0, 1]).unwrap();
+        production.set_class_names(["a", "b", "c"]).unwrap();
+        let options = ConfusionOptions::default().delta(Delta::baseline("production", &production));
+        let steps = logged_twice(&options);
+        for (step, values) in &steps {
+            assert!(values.iter().any(|v| v.tag == "cm/delta"), "step {step}");
+        }
+        assert!(text_of(&steps[0].1, "cm/table").contains("| a | 0.5000 | +0.00 pp |"));
+        let table = text_of(&steps[1].1, "cm/table");
+        assert!(
+            table.contains("**Against production (baseline):** accuracy 0.7000 (+10.00 pp)"),
+            "{table}"
+        );
+        assert!(table.contains("| c | 1.0000 | +50.00 pp |"), "{table}");
+        // Other classes than the baseline's: no comparison, the rest as usual.
+        let mut other = ConfusionMatrix::from_counts(2, vec![1, 0, 0, 1]).unwrap();
+        other.set_class_names(["x", "y"]).unwrap();
+        let values = confusion_values("cm", &other, 1, &options).unwrap();
+        assert!(values.iter().all(|v| v.tag != "cm/delta"));
     }
 }

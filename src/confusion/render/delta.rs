@@ -2,7 +2,7 @@
 //! one diverging better/worse scale centred on 0 (blue better, red worse), with the signed
 //! change written in the cells that can carry text and a legend that says which way is which.
 
-use crate::confusion::delta::{RowShareChange, signed_pp};
+use crate::confusion::delta::{Against, RowShareChange, signed_pp};
 use crate::confusion::format::format_pct;
 use crate::draw::canvas::{Rect, RgbImage};
 use crate::draw::color::{BETTER_WORSE, INK, WHITE, text_color_on};
@@ -33,9 +33,12 @@ const MIN_SCALE_PP: f64 = 1.0;
 
 /// The title of `T/delta`: both steps and the change of accuracy.
 pub(crate) fn delta_title(tag: &str, change: &RowShareChange) -> String {
+    let from = match &change.against {
+        Against::Step(step) => format!("step {step}"),
+        Against::Baseline(name) => name.clone(),
+    };
     format!(
-        "{tag}/delta · step {} → {} · accuracy {} ({})",
-        change.previous_step,
+        "{tag}/delta · {from} → step {} · accuracy {} ({})",
         change.step,
         format_pct(change.accuracy),
         signed_pp(change.accuracy_change)
@@ -290,7 +293,20 @@ mod tests {
         assert_eq!(cell_text(f64::NAN), None);
         assert_eq!(
             delta_title("cm", &change()),
-            "cm/delta · step 1 → 2 · accuracy 70% (+10.00 pp)"
+            "cm/delta · step 1 → step 2 · accuracy 70% (+10.00 pp)"
+        );
+        let baseline = crate::Delta::baseline(
+            "production model",
+            &counts([2, 2, 0, 0, 3, 1, 1, 0, 1]).to_dense(),
+        );
+        let crate::Delta::Baseline(baseline) = baseline else {
+            unreachable!("Delta::baseline makes a baseline")
+        };
+        let now = counts([3, 1, 0, 0, 2, 2, 0, 0, 2]);
+        let change = RowShareChange::against_baseline(&baseline, &now, 2).unwrap();
+        assert_eq!(
+            delta_title("cm", &change),
+            "cm/delta · production model → step 2 · accuracy 70% (+10.00 pp)"
         );
     }
 
