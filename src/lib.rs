@@ -91,7 +91,8 @@ pub mod summary;
 
 pub use confusion::{
     ClassOrder, ColorMode, ConfusedExamples, ConfusionError, ConfusionMatrix, ConfusionOptions,
-    GalleryError, GalleryOptions, Metrics, Normalization, RenderOptions, Thumbnail, ZeroDivision,
+    Delta, GalleryError, GalleryOptions, Metrics, Normalization, RenderOptions, Thumbnail,
+    ZeroDivision,
 };
 pub use event::{Step, StepOutOfRange, SummaryWriter, WallTime, WriteError, WriterOptions};
 pub use png::Png;

@@ -11,6 +11,7 @@
 //! | `T/accuracy`, `T/balanced_accuracy`, `T/macro_f1`, `T/weighted_f1`, `T/mcc`, `T/kappa` | Scalars | overall metrics |
 //! | `T/precision/<class>`, `T/recall/<class>`, `T/f1/<class>` | Scalars | per class |
 //! | `T/weighted/accuracy`, … `T/weighted/kappa` | Scalars | with sample weights only: the overall metrics over the weighted plane |
+//! | `T/delta` | Images | from the tag's second logged step on: each cell's change of row share since the previous step, in pp, blue better, red worse ([`Delta`]) |
 //! | `T/counts` | (none) | the raw counts, for `tbconfusion export` |
 //! | `T/pr/<class>` | PR Curves | with scores only: the class's one-vs-rest precision–recall curve (201 thresholds) |
 //! | `T/ap/<class>`, `T/map` | Scalars | with scores only: average precision per class, and its mean over classes |
@@ -35,7 +36,10 @@
 //! out of the scalars rather than logged as NaN, which would break the
 //! chart. The bundle owns every tag under `T/`.
 
+use std::sync::Arc;
+
 use super::counts::{self, COUNTS_PLUGIN};
+use super::delta::{Delta, PreviousStep, RowShareChange};
 use super::detection::{detection_headline, detection_scalars};
 use super::matrix::ConfusionMatrix;
 use super::metrics::{Metrics, ZeroDivision};
@@ -74,6 +78,7 @@ pub struct ConfusionOptions {
     pub(crate) top_confused_classes: usize,
     pub(crate) counts: bool,
     pub(crate) pr_curves: bool,
+    pub(crate) delta: Delta,
 }
 
 impl Default for ConfusionOptions {
@@ -90,6 +95,7 @@ impl Default for ConfusionOptions {
             top_confused_classes: 20,
             counts: true,
             pr_curves: true,
+            delta: Delta::default(),
         }
     }
 }
@@ -165,6 +171,15 @@ impl ConfusionOptions {
         self.pr_curves = on;
         self
     }
+
+    /// What the image `T/delta` and the change column of `T/table` compare
+    /// each step with (default [`Delta::PreviousStep`]: from the second
+    /// logged step of a tag on, the previous one; or [`Delta::baseline`], a
+    /// named matrix, at every step). Classification matrices only.
+    pub fn delta(mut self, delta: Delta) -> Self {
+        self.delta = delta;
+        self
+    }
 }
 
 impl SummaryWriter {
@@ -227,9 +242,17 @@ impl SummaryWriter {
         let step = crate::event::writer::to_step(step)?;
         // The job gets the non-zero cells: at K = 1000 a few thousand instead
         // of a million, so the caller's copy and the queued jobs stay small.
-        let (tag_owned, cm, mut options) = (tag.to_owned(), SparseCounts::of(cm), options.clone());
+        let (tag_owned, cm, mut options) = (
+            tag.to_owned(),
+            Arc::new(SparseCounts::of(cm)),
+            options.clone(),
+        );
         // The image sets a detection matrix's background apart.
         options.render.background_last = kind == MatrixKind::Detection;
+        // Only a pointer is kept and handed over here; the comparison runs in the job.
+        let compare = kind == MatrixKind::Classification && options.delta == Delta::PreviousStep;
+        let previous = compare.then(|| self.previous_counts(tag)).flatten();
+        let kept = compare.then(|| Arc::clone(&cm));
         self.submit_job(
             tag,
             &[tag],
@@ -241,10 +264,22 @@ impl SummaryWriter {
                     step: step.0,
                     options: &options,
                     kind,
+                    previous: previous.as_ref(),
                 };
                 Ok(bundle.values()?)
             }),
-        )
+        )?;
+        // Remembered only once the step was accepted, so a rejected call changes nothing.
+        if let Some(counts) = kept {
+            self.remember_counts(
+                tag,
+                PreviousStep {
+                    step: step.0,
+                    counts,
+                },
+            );
+        }
+        Ok(())
     }
 }
 
@@ -278,6 +313,54 @@ pub fn confusion_values(
         step: step.into().get(),
         options,
         kind: MatrixKind::Classification,
+        previous: None,
+    };
+    bundle.values()
+}
+
+/// [`confusion_values`] for a step that follows `previous`, the matrix logged
+/// under `tag` at `previous_step`: with `T/delta` and the changes in
+/// `T/table`, as [`SummaryWriter::add_confusion_matrix`] logs them from a
+/// tag's second step on (unless [`delta`](ConfusionOptions::delta) is off,
+/// or the two matrices have different classes).
+///
+/// # Examples
+///
+/// ```
+/// use tbconfusion::ConfusionMatrix;
+/// use tbconfusion::confusion::logging::confusion_values_since;
+/// let mut before = ConfusionMatrix::with_class_names(["cat", "dog"])?;
+/// before.update(&[0u8, 1, 1], &[1u8, 1, 0])?;
+/// let mut now = ConfusionMatrix::with_class_names(["cat", "dog"])?;
+/// now.update(&[0u8, 1, 1], &[0u8, 1, 0])?;
+/// let values = confusion_values_since("cm", &now, 2, &before, 1, &Default::default())?;
+/// assert!(values.iter().any(|v| v.tag == "cm/delta"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`confusion_values`].
+pub fn confusion_values_since(
+    tag: &str,
+    cm: &ConfusionMatrix,
+    step: impl Into<Step>,
+    previous: &ConfusionMatrix,
+    previous_step: impl Into<Step>,
+    options: &ConfusionOptions,
+) -> Result<Vec<Value>, render::RenderError> {
+    let previous = PreviousStep {
+        step: previous_step.into().get(),
+        counts: Arc::new(SparseCounts::of(previous)),
+    };
+    let cm = SparseCounts::of(cm);
+    let bundle = Bundle {
+        tag,
+        cm: &cm,
+        step: step.into().get(),
+        options,
+        kind: MatrixKind::Classification,
+        previous: (options.delta == Delta::PreviousStep).then_some(&previous),
     };
     bundle.values()
 }
@@ -291,6 +374,8 @@ struct Bundle<'a> {
     step: i64,
     options: &'a ConfusionOptions,
     kind: MatrixKind,
+    /// The tag's previous logged step, for `T/delta` (classification only).
+    previous: Option<&'a PreviousStep>,
 }
 
 impl Bundle<'_> {
@@ -342,8 +427,15 @@ impl Bundle<'_> {
             step,
             options,
             kind,
+            previous,
         } = self;
         let k = cm.num_classes();
+        let change = match &options.delta {
+            Delta::Baseline(baseline) if kind == MatrixKind::Classification => {
+                RowShareChange::against_baseline(baseline, cm, step)
+            }
+            _ => previous.and_then(|previous| RowShareChange::between(previous, cm, step)),
+        };
         let metrics = Metrics::of_sparse(cm, options.zero_division);
         let mut values = Vec::new();
         if options.image && k > options.top_confused_above {
@@ -359,6 +451,11 @@ impl Bundle<'_> {
                 Ok(png) => values.push(summary::image(&sub_tag, png)),
                 Err(render::RenderError::TooLarge { .. }) => {}
                 Err(e) => return Err(e),
+            }
+        }
+        if let Some(change) = change.as_ref().filter(|_| options.image) {
+            if let Some(png) = render::render_delta_png(tag, change, cm, &options.render)? {
+                values.push(summary::image(&format!("{tag}/delta"), png));
             }
         }
         // With sample weights, the same metrics over the weighted plane.
@@ -400,6 +497,9 @@ impl Bundle<'_> {
                 f(w.mcc),
                 f(w.kappa)
             ));
+            }
+            if let Some(change) = &change {
+                markdown.push_str(&change.markdown());
             }
             values.push(summary::text(&format!("{tag}/table"), &markdown));
         }
@@ -517,6 +617,7 @@ mod tests {
             step: 1,
             options: &options,
             kind,
+            previous: None,
         };
         let values = bundle.values().unwrap();
         let text = values.iter().find(|v| v.tag == "t/table").unwrap();
@@ -548,5 +649,93 @@ mod tests {
         let classification = table(&cm, MatrixKind::Classification);
         let (_, per_class) = classification.split_once("**Per class**").unwrap();
         assert!(per_class.contains("| background | 2 | 1 |"), "{per_class}");
+    }
+
+    /// Step 1: a 2/4 right, b 3/4, c 1/2 (accuracy 6/10). Step 2: a 3/4, b 2/4, c 2/2 (7/10).
+    fn logged_twice(options: &ConfusionOptions) -> Vec<(i64, Vec<Value>)> {
+        use crate::event::reader::EventFileReader;
+        let dir = tempfile::tempdir().unwrap();
+        let writer = SummaryWriter::create(dir.path()).unwrap();
+        for (step, rows) in [
+            (1, [2u64, 2, 0, 0, 3, 1, 1, 0, 1]),
+            (2, [3, 1, 0, 0, 2, 2, 0, 0, 2]),
+        ] {
+            let mut cm = ConfusionMatrix::from_counts(3, rows.to_vec()).unwrap();
+            cm.set_class_names(["a", "b", "c"]).unwrap();
+            writer
+                .add_confusion_matrix("cm", &cm, step, options)
+                .unwrap();
+        }
+        let path = writer.close().unwrap();
+        let mut reader = EventFileReader::open(path).unwrap();
+        let mut steps = Vec::new();
+        while let Some((_, event)) = reader.read_event().unwrap() {
+            if let Some(crate::proto::event::What::Summary(summary)) = event.what {
+                steps.push((event.step, summary.value));
+            }
+        }
+        steps
+    }
+
+    fn text_of(values: &[Value], tag: &str) -> String {
+        let text = values.iter().find(|v| v.tag == tag).unwrap();
+        let Some(ValueKind::Tensor(tensor)) = &text.value else {
+            panic!("{tag} is not a text tensor");
+        };
+        String::from_utf8(tensor.string_val[0].clone()).unwrap()
+    }
+
+    #[test]
+    fn second_step_logs_the_delta_image_and_the_changes_in_the_table() {
+        let steps = logged_twice(&ConfusionOptions::default());
+        assert_eq!(steps.len(), 2);
+        let (first, second) = (&steps[0].1, &steps[1].1);
+        assert!(first.iter().all(|v| v.tag != "cm/delta"));
+        assert!(!text_of(first, "cm/table").contains("Against step"));
+        let delta = second.iter().find(|v| v.tag == "cm/delta").unwrap();
+        assert!(matches!(delta.value, Some(ValueKind::Image(_))));
+        let table = text_of(second, "cm/table");
+        for line in [
+            "**Against step 1 (previous logged step):** accuracy 0.7000 (+10.00 pp)",
+            "| a | 0.7500 | +25.00 pp |",
+            "| b | 0.5000 | -25.00 pp |",
+            "| c | 1.0000 | +50.00 pp |",
+        ] {
+            assert!(table.contains(line), "{line} not in {table}");
+        }
+    }
+
+    #[test]
+    fn delta_off_logs_what_the_first_step_logs() {
+        let steps = logged_twice(&ConfusionOptions::default().delta(Delta::Off));
+        let tags = |values: &[Value]| values.iter().map(|v| v.tag.clone()).collect::<Vec<_>>();
+        assert_eq!(tags(&steps[0].1), tags(&steps[1].1));
+        assert!(!text_of(&steps[1].1, "cm/table").contains("Against step"));
+    }
+
+    #[test]
+    fn a_baseline_is_compared_with_from_the_first_step() {
+        // The baseline is step 1's matrix, so step 1 shows no change and step 2 the changes
+        // of the previous-step test, now named after the baseline.
+        let mut production =
+            ConfusionMatrix::from_counts(3, vec![2, 2, 0, 0, 3, 1, 1, 0, 1]).unwrap();
+        production.set_class_names(["a", "b", "c"]).unwrap();
+        let options = ConfusionOptions::default().delta(Delta::baseline("production", &production));
+        let steps = logged_twice(&options);
+        for (step, values) in &steps {
+            assert!(values.iter().any(|v| v.tag == "cm/delta"), "step {step}");
+        }
+        assert!(text_of(&steps[0].1, "cm/table").contains("| a | 0.5000 | +0.00 pp |"));
+        let table = text_of(&steps[1].1, "cm/table");
+        assert!(
+            table.contains("**Against production (baseline):** accuracy 0.7000 (+10.00 pp)"),
+            "{table}"
+        );
+        assert!(table.contains("| c | 1.0000 | +50.00 pp |"), "{table}");
+        // Other classes than the baseline's: no comparison, the rest as usual.
+        let mut other = ConfusionMatrix::from_counts(2, vec![1, 0, 0, 1]).unwrap();
+        other.set_class_names(["x", "y"]).unwrap();
+        let values = confusion_values("cm", &other, 1, &options).unwrap();
+        assert!(values.iter().all(|v| v.tag != "cm/delta"));
     }
 }

@@ -5,6 +5,7 @@
 
 mod counting;
 pub mod counts;
+pub mod delta;
 pub mod detection;
 mod format;
 pub mod gallery;
@@ -22,6 +23,7 @@ pub mod serialized;
 mod sparse;
 
 pub use counting::argmax;
+pub use delta::Delta;
 pub use gallery::{ConfusedExamples, GalleryError, GalleryOptions, Thumbnail};
 pub use logging::ConfusionOptions;
 pub use matrix::{ConfusionError, ConfusionMatrix, Label, Normalization};

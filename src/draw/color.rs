@@ -76,6 +76,21 @@ pub(crate) const GREYS: Ramp = Ramp(&[
     [0x9c, 0x9c, 0x9c],
 ]);
 
+/// ColorBrewer "RdBu", diverging: red (worse) through a neutral grey-white (no change) to
+/// blue (better), for `T/delta`. Red and blue stay apart for the common colour-vision
+/// deficiencies.
+pub(crate) const BETTER_WORSE: Ramp = Ramp(&[
+    [0xb2, 0x18, 0x2b],
+    [0xd6, 0x60, 0x4d],
+    [0xf4, 0xa5, 0x82],
+    [0xfd, 0xdb, 0xc7],
+    [0xf7, 0xf7, 0xf7],
+    [0xd1, 0xe5, 0xf0],
+    [0x92, 0xc5, 0xde],
+    [0x43, 0x93, 0xc3],
+    [0x21, 0x66, 0xac],
+]);
+
 impl Ramp {
     /// The colour at `t` in [0, 1] (clamped; NaN counts as 0, callers hatch NaN cells first).
     pub(crate) fn at(self, t: f64) -> Rgb {
@@ -156,7 +171,7 @@ mod tests {
         let mut colours: Vec<Rgb> = (0..=100)
             .flat_map(|i| {
                 let t = f64::from(i) / 100.0;
-                [BLUES.at(t), ORANGES.at(t), GREENS.at(t)]
+                [BLUES.at(t), ORANGES.at(t), GREENS.at(t), BETTER_WORSE.at(t)]
             })
             .collect();
         colours.extend((0..=255u8).map(|g| [g, g, g]));

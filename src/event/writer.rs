@@ -9,6 +9,7 @@
 //! bounds give back-pressure: a caller that outruns the disk waits instead
 //! of growing memory without limit.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::error::Error as StdError;
 use std::fs::File;
@@ -26,6 +27,7 @@ use thiserror::Error;
 
 use super::naming;
 use super::types::{Step, StepOutOfRange, WallTime};
+use crate::confusion::delta::PreviousStep;
 use crate::png::Png;
 use crate::proto::summary::Value;
 use crate::proto::{Event, SourceMetadata, Summary, TensorProto, event};
@@ -332,6 +334,8 @@ struct Inner {
     /// The staged file and the name it gets on close.
     staged: Option<(PathBuf, String)>,
     close_result: Mutex<Option<Result<PathBuf, WriteError>>>,
+    /// Per confusion-matrix tag, the counts logged last: what `T/delta` compares with.
+    previous_counts: Mutex<HashMap<String, PreviousStep>>,
 }
 
 /// Writes TensorBoard summaries into a new event file in a run directory.
@@ -466,6 +470,7 @@ impl SummaryWriter {
                 threads: Mutex::new(vec![file_thread, job_thread]),
                 staged: options.staged.then(|| (path.clone(), final_name)),
                 close_result: Mutex::new(None),
+                previous_counts: Mutex::new(HashMap::new()),
             }),
             wall_time: None,
         })
@@ -637,6 +642,26 @@ impl SummaryWriter {
         advance_steps(&mut st, guard_tags, step.0)?;
         let _st = shared.append(st, |st| append_values(st, step.0, wall, values));
         Ok(())
+    }
+
+    /// The counts last logged under the confusion-matrix tag `tag`, if any.
+    pub(crate) fn previous_counts(&self, tag: &str) -> Option<PreviousStep> {
+        let map = self
+            .inner
+            .previous_counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        map.get(tag).cloned()
+    }
+
+    /// Keeps `logged` as the counts last logged under `tag`.
+    pub(crate) fn remember_counts(&self, tag: &str, logged: PreviousStep) {
+        let mut map = self
+            .inner
+            .previous_counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        map.insert(tag.to_owned(), logged);
     }
 
     /// Queues `build` to run on the job thread; its values are logged at

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use tbconfusion::confusion::PrCurve;
-use tbconfusion::confusion::logging::confusion_values;
+use tbconfusion::confusion::logging::{confusion_values, confusion_values_since};
 use tbconfusion::confusion::pr_curve::PR_CURVES_PLUGIN;
 use tbconfusion::confusion::{ConfusionOptions, Metrics, ZeroDivision};
 use tbconfusion::event::{SummaryWriter, WallTime, WriterOptions};
@@ -105,18 +105,24 @@ fn plain_summaries_in_both_loaders() {
 }
 
 /// Expectation for one `add_confusion_matrix` call, computed from the same
-/// values the writer logs: image sizes and which scalars are defined.
+/// values the writer logs: image sizes and which scalars are defined. From
+/// a tag's second step on (`previous`: the matrix and step logged before),
+/// that includes the `T/delta` image.
 fn expect_bundle(
     manifest: &mut Manifest,
     run: &str,
     tag: &str,
-    cm: &ConfusionMatrix,
-    step: i64,
+    (cm, step): (&ConfusionMatrix, i64),
+    previous: Option<(&ConfusionMatrix, i64)>,
     opts: &ConfusionOptions,
 ) -> Vec<(String, f32)> {
     let r = manifest.run(run);
     let mut scalars = Vec::new();
-    for v in confusion_values(tag, cm, step, opts).unwrap() {
+    let values = match previous {
+        Some((before, then)) => confusion_values_since(tag, cm, step, before, then, opts),
+        None => confusion_values(tag, cm, step, opts),
+    };
+    for v in values.unwrap() {
         let plugin = v
             .metadata
             .as_ref()
@@ -160,6 +166,7 @@ fn pr_curves_in_both_loaders() {
         let w = SummaryWriter::create(root.join(run)).unwrap();
         let mut cm = ConfusionMatrix::with_class_names(classes).unwrap();
         let mut rng = fastrand::Rng::with_seed(7);
+        let mut previous: Option<(ConfusionMatrix, i64)> = None;
         for step in 0..3i64 {
             // "fish" is never the true class.
             let y_true: Vec<u32> = (0..60).map(|_| rng.u32(..3)).collect();
@@ -176,7 +183,9 @@ fn pr_curves_in_both_loaders() {
             }
             cm.update_from_scores(&y_true, &scores).unwrap();
             w.add_confusion_matrix("cm", &cm, step, &opts).unwrap();
-            let scalars = expect_bundle(&mut manifest, run, "cm", &cm, step, &opts);
+            let before = previous.as_ref().map(|(m, s)| (m, *s));
+            let scalars = expect_bundle(&mut manifest, run, "cm", (&cm, step), before, &opts);
+            previous = Some((cm.clone(), step));
             assert!(scalars.iter().any(|(t, _)| t == "cm/map"));
             assert!(scalars.iter().any(|(t, _)| t == "cm/ap/bird"));
             assert!(
@@ -199,6 +208,7 @@ fn confusion_bundles_in_both_loaders() {
     // undefined and must be absent, not NaN.
     let w = SummaryWriter::create(root.join("small")).unwrap();
     let opts = ConfusionOptions::default();
+    let mut previous: Option<(ConfusionMatrix, i64)> = None;
     for step in 0..4i64 {
         let mut cm = ConfusionMatrix::with_class_names(["cat", "dog", "bird"]).unwrap();
         let y_true = [0u32, 0, 1, 1, 1, 2, 2, 0];
@@ -207,7 +217,8 @@ fn confusion_bundles_in_both_loaders() {
         let m = Metrics::compute(&cm, ZeroDivision::Nan);
         assert!(m.per_class[2].precision.is_nan());
         w.add_confusion_matrix("cm", &cm, step, &opts).unwrap();
-        let scalars = expect_bundle(&mut manifest, "small", "cm", &cm, step, &opts);
+        let before = previous.as_ref().map(|(m, s)| (m, *s));
+        let scalars = expect_bundle(&mut manifest, "small", "cm", (&cm, step), before, &opts);
         let accuracy = (0..3).map(|c| cm.count(c, c)).sum::<u64>() as f32 / cm.total() as f32;
         assert!(scalars.contains(&("cm/accuracy".to_owned(), accuracy)));
         assert!(scalars.iter().any(|(t, _)| t == "cm/recall/bird"));
@@ -215,6 +226,7 @@ fn confusion_bundles_in_both_loaders() {
             !scalars.iter().any(|(t, _)| t == "cm/precision/bird"),
             "undefined: left out"
         );
+        previous = Some((cm, step));
     }
     w.close().unwrap();
 
@@ -239,7 +251,7 @@ fn confusion_bundles_in_both_loaders() {
         let opts = ConfusionOptions::default()
             .render(tbconfusion::RenderOptions::default().normalization(norm));
         w.add_confusion_matrix(&tag, &cm, step, &opts).unwrap();
-        expect_bundle(&mut manifest, "large", &tag, &cm, step, &opts);
+        expect_bundle(&mut manifest, "large", &tag, (&cm, step), None, &opts);
     }
     w.close().unwrap();
 

@@ -60,6 +60,12 @@ fn train_digits_logs_every_epoch_and_learns() {
                 "{run} {tag}"
             );
         }
+        // What changed since the previous epoch, from the second epoch on.
+        assert_eq!(
+            steps.get(&(run.into(), "confusion_matrix/delta".into())),
+            Some(&all[1..].to_vec()),
+            "{run} confusion_matrix/delta"
+        );
     }
     assert_eq!(
         steps.get(&("val".into(), "confusion_matrix/examples".into())),

@@ -11,6 +11,7 @@
 
 mod auto;
 mod blocks;
+mod delta;
 mod layout;
 mod order;
 mod paint;
@@ -32,6 +33,7 @@ use paint::paint;
 use values::CellValues;
 
 pub use crate::draw::{DrawError, RgbImage, encode_png};
+pub(crate) use delta::render_delta_png;
 pub(crate) use top_confused::sparse_top_confused;
 pub use top_confused::{OTHER_CLASS, top_confused};
 
