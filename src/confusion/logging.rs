@@ -46,6 +46,7 @@ use super::metrics::{Metrics, ZeroDivision};
 use super::pr_curve;
 use super::render::{self, RenderOptions};
 use super::report::{ReportOptions, sparse_report_listing};
+use super::score_histogram::ScoreHistogram;
 use super::segmentation::{segmentation_headline, segmentation_scalars};
 use super::sparse::SparseCounts;
 use crate::event::{Step, SummaryWriter, WriteError};
@@ -242,6 +243,11 @@ impl SummaryWriter {
         let step = crate::event::writer::to_step(step)?;
         // The job gets the non-zero cells: at K = 1000 a few thousand instead
         // of a million, so the caller's copy and the queued jobs stay small.
+        // The PR curves' histograms (K × 2 × 201 buckets) are copied only when
+        // they will be drawn on.
+        let scores = (options.pr_curves && kind == MatrixKind::Classification)
+            .then(|| cm.score_histogram().cloned())
+            .flatten();
         let (tag_owned, cm, mut options) = (
             tag.to_owned(),
             Arc::new(SparseCounts::of(cm)),
@@ -261,6 +267,7 @@ impl SummaryWriter {
                 let bundle = Bundle {
                     tag: &tag_owned,
                     cm: &cm,
+                    scores: scores.as_ref(),
                     step: step.0,
                     options: &options,
                     kind,
@@ -306,16 +313,7 @@ pub fn confusion_values(
     step: impl Into<Step>,
     options: &ConfusionOptions,
 ) -> Result<Vec<Value>, render::RenderError> {
-    let cm = SparseCounts::of(cm);
-    let bundle = Bundle {
-        tag,
-        cm: &cm,
-        step: step.into().get(),
-        options,
-        kind: MatrixKind::Classification,
-        previous: None,
-    };
-    bundle.values()
+    values_on_this_thread(tag, cm, step.into(), None, options)
 }
 
 /// [`confusion_values`] for a step that follows `previous`, the matrix logged
@@ -349,18 +347,34 @@ pub fn confusion_values_since(
     previous_step: impl Into<Step>,
     options: &ConfusionOptions,
 ) -> Result<Vec<Value>, render::RenderError> {
-    let previous = PreviousStep {
-        step: previous_step.into().get(),
-        counts: Arc::new(SparseCounts::of(previous)),
-    };
-    let cm = SparseCounts::of(cm);
+    let previous = (previous, previous_step.into());
+    values_on_this_thread(tag, cm, step.into(), Some(previous), options)
+}
+
+/// What [`confusion_values`] and [`confusion_values_since`] share: the
+/// background job's work, done here.
+fn values_on_this_thread(
+    tag: &str,
+    cm: &ConfusionMatrix,
+    step: Step,
+    previous: Option<(&ConfusionMatrix, Step)>,
+    options: &ConfusionOptions,
+) -> Result<Vec<Value>, render::RenderError> {
+    let previous = previous
+        .filter(|_| options.delta == Delta::PreviousStep)
+        .map(|(matrix, step)| PreviousStep {
+            step: step.get(),
+            counts: Arc::new(SparseCounts::of(matrix)),
+        });
+    let counts = SparseCounts::of(cm);
     let bundle = Bundle {
         tag,
-        cm: &cm,
-        step: step.into().get(),
+        cm: &counts,
+        scores: cm.score_histogram().filter(|_| options.pr_curves),
+        step: step.get(),
         options,
         kind: MatrixKind::Classification,
-        previous: (options.delta == Delta::PreviousStep).then_some(&previous),
+        previous: previous.as_ref(),
     };
     bundle.values()
 }
@@ -371,6 +385,8 @@ pub fn confusion_values_since(
 struct Bundle<'a> {
     tag: &'a str,
     cm: &'a SparseCounts,
+    /// The matrix's score histograms, when PR curves are to be logged.
+    scores: Option<&'a ScoreHistogram>,
     step: i64,
     options: &'a ConfusionOptions,
     kind: MatrixKind,
@@ -428,6 +444,7 @@ impl Bundle<'_> {
             options,
             kind,
             previous,
+            ..
         } = self;
         let k = cm.num_classes();
         let change = match &options.delta {
@@ -544,8 +561,8 @@ impl Bundle<'_> {
                 }
             }
         }
-        if options.pr_curves {
-            pr_curve_values(tag, cm, options, &mut values);
+        if let Some(scores) = self.scores {
+            pr_curve_values(tag, cm, scores, options, &mut values);
         }
         if options.counts {
             let (tensor, content) = counts::sparse_encode(cm);
@@ -563,12 +580,13 @@ impl Bundle<'_> {
 fn pr_curve_values(
     tag: &str,
     cm: &SparseCounts,
+    histogram: &ScoreHistogram,
     options: &ConfusionOptions,
     values: &mut Vec<Value>,
 ) {
-    let Some(histogram) = cm.score_histogram().filter(|h| h.rows() > 0) else {
+    if histogram.rows() == 0 {
         return;
-    };
+    }
     let per_class = cm.num_classes() <= options.per_class_scalars_up_to;
     let content = pr_curve::plugin_content();
     let mut sum = 0.0;
@@ -614,6 +632,7 @@ mod tests {
         let bundle = Bundle {
             tag: "t",
             cm: &cm,
+            scores: None,
             step: 1,
             options: &options,
             kind,

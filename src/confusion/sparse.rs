@@ -8,7 +8,6 @@
 //! the number of non-zero cells, not with K².
 
 use super::matrix::{ConfusionMatrix, Normalization};
-use super::score_histogram::ScoreHistogram;
 
 /// Columns scanned per block when looking for non-zero cells: an all-zero block is skipped
 /// after one vectorised OR.
@@ -33,8 +32,6 @@ pub(crate) struct SparseCounts {
     col_sums: Vec<u64>,
     diagonal: Vec<u64>,
     total: u64,
-    /// The matrix's score histograms, for the PR curves.
-    scores: Option<ScoreHistogram>,
 }
 
 impl SparseCounts {
@@ -53,7 +50,6 @@ impl SparseCounts {
             col_sums: vec![0; k],
             diagonal: Vec::with_capacity(k),
             total: 0,
-            scores: cm.score_histogram().cloned(),
         };
         sparse.row_start.push(0);
         for (t, row) in dense.chunks_exact(k).enumerate() {
@@ -85,11 +81,6 @@ impl SparseCounts {
             sparse.total = sparse.total.saturating_add(row_sum);
         }
         sparse
-    }
-
-    /// The score histograms behind the PR curves, when scores were given.
-    pub(crate) fn score_histogram(&self) -> Option<&ScoreHistogram> {
-        self.scores.as_ref()
     }
 
     /// K.
@@ -197,8 +188,6 @@ impl SparseCounts {
             col_sums: order.iter().map(|&i| self.col_sums[i]).collect(),
             diagonal: order.iter().map(|&i| self.diagonal[i]).collect(),
             total: self.total,
-            // Only pictures are drawn from a reordering; they need no PR-curve counts.
-            scores: None,
         };
         out.row_start.push(0);
         let mut row: Vec<(u32, u64, f64)> = Vec::new();
@@ -239,7 +228,7 @@ impl SparseCounts {
             counts,
             weighted: plane,
             ignore_index: None,
-            scores: self.scores.clone(),
+            scores: None,
             score_kind: Default::default(),
         }
     }
