@@ -255,9 +255,15 @@ impl SummaryWriter {
         );
         // The image sets a detection matrix's background apart.
         options.render.background_last = kind == MatrixKind::Detection;
+        // One class order per tag for the life of the writer, however the
+        // caller builds its options (fresh ones per call lose nothing).
+        options.render.orders = (*self.kept_or_insert("", render::OrderMemo::default)).clone();
         // Only a pointer is kept and handed over here; the comparison runs in the job.
         let compare = kind == MatrixKind::Classification && options.delta == Delta::PreviousStep;
-        let previous = compare.then(|| self.previous_counts(tag)).flatten();
+        let previous = compare
+            .then(|| self.kept::<PreviousStep>(tag))
+            .flatten()
+            .map(|kept| (*kept).clone());
         let kept = compare.then(|| Arc::clone(&cm));
         self.submit_job(
             tag,
@@ -278,12 +284,12 @@ impl SummaryWriter {
         )?;
         // Remembered only once the step was accepted, so a rejected call changes nothing.
         if let Some(counts) = kept {
-            self.remember_counts(
+            self.keep(
                 tag,
-                PreviousStep {
+                Arc::new(PreviousStep {
                     step: step.0,
                     counts,
-                },
+                }),
             );
         }
         Ok(())

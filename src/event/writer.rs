@@ -9,6 +9,7 @@
 //! bounds give back-pressure: a caller that outruns the disk waits instead
 //! of growing memory without limit.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::error::Error as StdError;
@@ -27,7 +28,6 @@ use thiserror::Error;
 
 use super::naming;
 use super::types::{Step, StepOutOfRange, WallTime};
-use crate::confusion::delta::PreviousStep;
 use crate::png::Png;
 use crate::proto::summary::Value;
 use crate::proto::{Event, SourceMetadata, Summary, TensorProto, event};
@@ -334,8 +334,10 @@ struct Inner {
     /// The staged file and the name it gets on close.
     staged: Option<(PathBuf, String)>,
     close_result: Mutex<Option<Result<PathBuf, WriteError>>>,
-    /// Per confusion-matrix tag, the counts logged last: what `T/delta` compares with.
-    previous_counts: Mutex<HashMap<String, PreviousStep>>,
+    /// State that higher layers keep across the calls made through this
+    /// writer (the counts a tag logged last, a tag's class order), by its type
+    /// and a key: the writer stores it without knowing what it is.
+    kept: Mutex<HashMap<(TypeId, String), Arc<dyn Any + Send + Sync>>>,
 }
 
 /// Writes TensorBoard summaries into a new event file in a run directory.
@@ -470,7 +472,7 @@ impl SummaryWriter {
                 threads: Mutex::new(vec![file_thread, job_thread]),
                 staged: options.staged.then(|| (path.clone(), final_name)),
                 close_result: Mutex::new(None),
-                previous_counts: Mutex::new(HashMap::new()),
+                kept: Mutex::new(HashMap::new()),
             }),
             wall_time: None,
         })
@@ -644,24 +646,50 @@ impl SummaryWriter {
         Ok(())
     }
 
-    /// The counts last logged under the confusion-matrix tag `tag`, if any.
-    pub(crate) fn previous_counts(&self, tag: &str) -> Option<PreviousStep> {
+    /// What a higher layer kept under `key` with [`keep`](Self::keep), if
+    /// anything of type `T`.
+    pub(crate) fn kept<T: Any + Send + Sync>(&self, key: &str) -> Option<Arc<T>> {
         let map = self
             .inner
-            .previous_counts
+            .kept
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        map.get(tag).cloned()
+        let value = map.get(&(TypeId::of::<T>(), key.to_owned()))?;
+        Arc::clone(value).downcast::<T>().ok()
     }
 
-    /// Keeps `logged` as the counts last logged under `tag`.
-    pub(crate) fn remember_counts(&self, tag: &str, logged: PreviousStep) {
+    /// Keeps `value` under `key` for later calls through this writer and its
+    /// clones, replacing what was kept there.
+    pub(crate) fn keep<T: Any + Send + Sync>(&self, key: &str, value: Arc<T>) {
         let mut map = self
             .inner
-            .previous_counts
+            .kept
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        map.insert(tag.to_owned(), logged);
+        map.insert((TypeId::of::<T>(), key.to_owned()), value);
+    }
+
+    /// What is kept under `key`, made with `make` the first time.
+    pub(crate) fn kept_or_insert<T: Any + Send + Sync>(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let mut map = self
+            .inner
+            .kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let key = (TypeId::of::<T>(), key.to_owned());
+        if let Some(value) = map
+            .get(&key)
+            .and_then(|v| Arc::clone(v).downcast::<T>().ok())
+        {
+            return value;
+        }
+        let value = Arc::new(make());
+        map.insert(key, Arc::clone(&value) as Arc<dyn Any + Send + Sync>);
+        value
     }
 
     /// Queues `build` to run on the job thread; its values are logged at
@@ -920,6 +948,22 @@ mod tests {
         // The panic was caught, too; only the first failure is kept.
         w.add_scalar("loss", 1.0, 1).unwrap();
         w.flush().unwrap();
+        w.close().unwrap();
+    }
+
+    #[test]
+    fn state_kept_per_type_and_key_is_shared_by_clones() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = SummaryWriter::create(dir.path()).unwrap();
+        assert!(w.kept::<u32>("t").is_none());
+        w.keep("t", Arc::new(7u32));
+        let clone = w.at(WallTime::new(1.0).unwrap());
+        assert_eq!(clone.kept::<u32>("t").as_deref(), Some(&7));
+        // Another type under the same key is another slot.
+        assert!(clone.kept::<String>("t").is_none());
+        let first = w.kept_or_insert("t", || String::from("first"));
+        let again = clone.kept_or_insert("t", || String::from("second"));
+        assert!(Arc::ptr_eq(&first, &again));
         w.close().unwrap();
     }
 }

@@ -14,6 +14,7 @@ mod blocks;
 mod delta;
 mod layout;
 mod order;
+pub(crate) use order::OrderMemo;
 mod paint;
 mod top_confused;
 mod values;
@@ -62,9 +63,9 @@ pub enum ClassOrder {
     Given,
     /// Classes confused with each other sit together: average-linkage clustering of the
     /// symmetrised row-normalised matrix, leaves in dendrogram order. Tick labels follow the
-    /// order. Logged images keep the order of the first step logged under their tag while
-    /// the same options (or clones of them) are reused, so the step slider compares like
-    /// with like.
+    /// order. Logged images keep the order of the first step logged under their tag for
+    /// the life of the writer (its clones included), so the step slider compares like with
+    /// like; a bare `render_png` keeps it while the same options are reused.
     Clustered,
 }
 
@@ -118,7 +119,8 @@ pub struct RenderOptions {
     /// row and column are drawn on a grey scale of their own, set off by a rule, with
     /// [background, background] not applicable. Set by the logging path of a detection matrix (`MatrixKind::Detection`).
     pub(crate) background_last: bool,
-    /// Clustered orders per tag, shared by clones (see [`ClassOrder::Clustered`]).
+    /// Clustered orders per tag, shared by clones (see [`ClassOrder::Clustered`]); a
+    /// writer puts its own in, so a tag's order outlives the options of one call.
     pub(crate) orders: order::OrderMemo,
 }
 
