@@ -194,6 +194,74 @@ pub struct TensorProto {
     #[prost(bool, repeated, tag = "11")]
     pub bool_val: ::prost::alloc::vec::Vec<bool>,
 }
+/// The hparams plugin's metadata (tensorboard/plugins/hparams/
+/// {plugin_data,api}.proto, package tensorboard.hparams; package names are not
+/// on the wire, field numbers are). Only the session messages are written:
+/// see src/hparams.rs for why there is no Experiment.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct HParamsPluginData {
+    /// Must be 0 (metadata.PLUGIN_DATA_VERSION); the plugin rejects others.
+    #[prost(int32, tag = "1")]
+    pub version: i32,
+    #[prost(oneof = "h_params_plugin_data::Data", tags = "3, 4")]
+    pub data: ::core::option::Option<h_params_plugin_data::Data>,
+}
+/// Nested message and enum types in `HParamsPluginData`.
+pub mod h_params_plugin_data {
+    #[derive(Clone, PartialEq, ::prost::Oneof)]
+    pub enum Data {
+        #[prost(message, tag = "3")]
+        SessionStartInfo(super::SessionStartInfo),
+        #[prost(message, tag = "4")]
+        SessionEndInfo(super::SessionEndInfo),
+    }
+}
+/// One run's hyperparameters, written once at step 0.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct SessionStartInfo {
+    #[prost(btree_map = "string, message", tag = "1")]
+    pub hparams: ::prost::alloc::collections::BTreeMap<
+        ::prost::alloc::string::String,
+        HParamValue,
+    >,
+    #[prost(string, tag = "2")]
+    pub model_uri: ::prost::alloc::string::String,
+    #[prost(string, tag = "3")]
+    pub monitor_url: ::prost::alloc::string::String,
+    /// Sessions with the same group name share one row; empty means the run's
+    /// own row.
+    #[prost(string, tag = "4")]
+    pub group_name: ::prost::alloc::string::String,
+    #[prost(double, tag = "5")]
+    pub start_time_secs: f64,
+}
+/// How a run ended.
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct SessionEndInfo {
+    #[prost(enumeration = "HParamsStatus", tag = "1")]
+    pub status: i32,
+    #[prost(double, tag = "2")]
+    pub end_time_secs: f64,
+}
+/// google.protobuf.Value restricted to the kinds the hparams plugin accepts
+/// (same field numbers, so the bytes are identical; no prost-types needed).
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct HParamValue {
+    #[prost(oneof = "h_param_value::Kind", tags = "2, 3, 4")]
+    pub kind: ::core::option::Option<h_param_value::Kind>,
+}
+/// Nested message and enum types in `HParamValue`.
+pub mod h_param_value {
+    #[derive(Clone, PartialEq, ::prost::Oneof)]
+    pub enum Kind {
+        #[prost(double, tag = "2")]
+        NumberValue(f64),
+        #[prost(string, tag = "3")]
+        StringValue(::prost::alloc::string::String),
+        #[prost(bool, tag = "4")]
+        BoolValue(bool),
+    }
+}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]
 pub enum DataClass {
@@ -272,6 +340,39 @@ impl DataType {
             "DT_BOOL" => Some(Self::DtBool),
             "DT_UINT32" => Some(Self::DtUint32),
             "DT_UINT64" => Some(Self::DtUint64),
+            _ => None,
+        }
+    }
+}
+/// tensorboard.hparams.Status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum HParamsStatus {
+    StatusUnknown = 0,
+    StatusSuccess = 1,
+    StatusFailure = 2,
+    StatusRunning = 3,
+}
+impl HParamsStatus {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::StatusUnknown => "STATUS_UNKNOWN",
+            Self::StatusSuccess => "STATUS_SUCCESS",
+            Self::StatusFailure => "STATUS_FAILURE",
+            Self::StatusRunning => "STATUS_RUNNING",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "STATUS_UNKNOWN" => Some(Self::StatusUnknown),
+            "STATUS_SUCCESS" => Some(Self::StatusSuccess),
+            "STATUS_FAILURE" => Some(Self::StatusFailure),
+            "STATUS_RUNNING" => Some(Self::StatusRunning),
             _ => None,
         }
     }

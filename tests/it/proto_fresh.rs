@@ -13,6 +13,8 @@ fn committed_protos_match_a_fresh_generation() {
     let out = tempfile::tempdir().expect("temporary directory");
     prost_build::Config::new()
         .out_dir(out.path())
+        // Ordered, so that the same hyperparameters always encode to the same bytes.
+        .btree_map([".tensorboard.SessionStartInfo.hparams"])
         .compile_fds(descriptors)
         .expect("prost-build must generate code");
     let fresh = std::fs::read_to_string(out.path().join("tensorboard.rs")).expect("generated file");
