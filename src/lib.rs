@@ -84,6 +84,7 @@ pub mod confusion;
 pub mod cookbook;
 mod draw;
 pub mod event;
+pub mod hparams;
 pub mod png;
 pub mod proto;
 pub mod record;
@@ -95,4 +96,5 @@ pub use confusion::{
     ZeroDivision,
 };
 pub use event::{Step, StepOutOfRange, SummaryWriter, WallTime, WriteError, WriterOptions};
+pub use hparams::{HParamValue, HParams, HParamsError};
 pub use png::Png;

@@ -200,6 +200,26 @@ pub(crate) type JobError = Box<dyn StdError + Send + Sync>;
 /// A summary built off the caller's thread: returns the values to log.
 pub(crate) type BuildValues = Box<dyn FnOnce() -> Result<Vec<Value>, JobError> + Send>;
 
+/// How a writer's file was closed, for the values a higher layer logs then
+/// (the hparams plugin's session end).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// [`SummaryWriter::close`]: the program finished what it logged.
+    Closed,
+    /// The last clone was dropped without `close`: an early return (`?`) as
+    /// much as a normal end, so nobody can say how it went.
+    Dropped,
+    /// The last clone was dropped while its thread panicked.
+    Panicked,
+}
+
+/// Values logged once, when the file is closed, at `step`: built from how
+/// it ended and the wall time of closing.
+pub(crate) struct AtClose {
+    pub(crate) step: i64,
+    pub(crate) build: Box<dyn FnOnce(Ending, f64) -> Vec<Value> + Send>,
+}
+
 struct Job {
     what: String,
     step: i64,
@@ -338,6 +358,8 @@ struct Inner {
     /// writer (the counts a tag logged last, a tag's class order), by its type
     /// and a key: the writer stores it without knowing what it is.
     kept: Mutex<HashMap<(TypeId, String), Arc<dyn Any + Send + Sync>>>,
+    /// Values to log when the file is closed, in the order registered.
+    at_close: Mutex<Vec<AtClose>>,
 }
 
 /// Writes TensorBoard summaries into a new event file in a run directory.
@@ -473,6 +495,7 @@ impl SummaryWriter {
                 staged: options.staged.then(|| (path.clone(), final_name)),
                 close_result: Mutex::new(None),
                 kept: Mutex::new(HashMap::new()),
+                at_close: Mutex::new(Vec::new()),
             }),
             wall_time: None,
         })
@@ -595,11 +618,11 @@ impl SummaryWriter {
     /// to). Closes the writer for all clones; later calls fail with
     /// [`WriteError::Closed`].
     pub fn close(self) -> Result<PathBuf, WriteError> {
-        self.inner.close()
+        self.inner.close(Ending::Closed)
     }
 
     /// The wall time for an event logged now.
-    fn stamp(&self) -> f64 {
+    pub(crate) fn stamp(&self) -> f64 {
         self.wall_time.unwrap_or_else(WallTime::now).seconds()
     }
 
@@ -692,6 +715,17 @@ impl SummaryWriter {
         value
     }
 
+    /// Logs what `at_close` builds when the file is closed: by
+    /// [`close`](Self::close), or when the last clone is dropped (then not
+    /// for a staged writer, whose file is removed).
+    pub(crate) fn log_at_close(&self, at_close: AtClose) {
+        self.inner
+            .at_close
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(at_close);
+    }
+
     /// Queues `build` to run on the job thread; its values are logged at
     /// `step`. The steps of `guard_tags` are checked now, on the caller's
     /// thread, so mistakes surface at the call that made them.
@@ -734,7 +768,7 @@ impl SummaryWriter {
 }
 
 impl Inner {
-    fn close(&self) -> Result<PathBuf, WriteError> {
+    fn close(&self, ending: Ending) -> Result<PathBuf, WriteError> {
         let mut result = self
             .close_result
             .lock()
@@ -742,9 +776,30 @@ impl Inner {
         if let Some(r) = &*result {
             return r.clone();
         }
+        self.log_closing_values(ending);
         let r = self.shut_down();
         *result = Some(r.clone());
         r
+    }
+
+    /// Appends the values registered with [`SummaryWriter::log_at_close`]
+    /// (behind everything logged so far) unless the file already failed.
+    fn log_closing_values(&self, ending: Ending) {
+        let at_close =
+            std::mem::take(&mut *self.at_close.lock().unwrap_or_else(PoisonError::into_inner));
+        if at_close.is_empty() {
+            return;
+        }
+        let wall = WallTime::now().seconds();
+        let shared = &self.shared;
+        for AtClose { step, build } in at_close {
+            let values = build(ending, wall);
+            let st = shared.lock();
+            if st.error.is_some() || st.shutdown {
+                return;
+            }
+            let _st = shared.append(st, |st| append_values(st, step, wall, values));
+        }
     }
 
     fn shut_down(&self) -> Result<PathBuf, WriteError> {
@@ -820,7 +875,12 @@ impl Drop for Inner {
             let _ = std::fs::remove_file(staged);
         } else {
             // Nobody is left to receive an error; everything readable stays.
-            let _ = self.close();
+            let ending = if std::thread::panicking() {
+                Ending::Panicked
+            } else {
+                Ending::Dropped
+            };
+            let _ = self.close(ending);
         }
     }
 }
