@@ -233,6 +233,23 @@ pub enum CliError {
     /// Writing event files failed.
     #[error(transparent)]
     Writer(#[from] tbconfusion::event::WriteError),
+    /// `--hparams` or `--hparams-file` cannot be used.
+    #[error(transparent)]
+    HParams(#[from] crate::hparams::HParamsArgError),
+    /// Hyperparameters could not be logged.
+    #[error(transparent)]
+    HParamsLog(#[from] tbconfusion::HParamsError),
+    /// A run to be given hyperparameters already has some.
+    #[error(
+        "{run_dir}: this run already holds hyperparameters (in {file}); TensorBoard would show \
+         only those, so write the new ones into another run (--run)"
+    )]
+    HParamsAlreadyInRun {
+        /// The run directory.
+        run_dir: String,
+        /// The event file holding them.
+        file: String,
+    },
     /// A wall time is not finite (input wall times are checked when read).
     #[error(transparent)]
     WallTime(#[from] tbconfusion::event::NonFiniteWallTime),
@@ -259,6 +276,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) | CliError::Labels(_) => 2,
+            CliError::HParams(e) if e.is_usage() => 2,
             _ => 1,
         }
     }

@@ -20,6 +20,7 @@ mod command;
 mod detection;
 mod dump;
 mod error;
+mod hparams;
 mod input;
 mod labels;
 mod logdir;

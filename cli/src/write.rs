@@ -5,7 +5,10 @@ use std::path::{Component, Path, PathBuf};
 
 use tbconfusion::ConfusionMatrix;
 use tbconfusion::confusion::ConfusionOptions;
-use tbconfusion::event::{SummaryWriter, WallTime, WriterOptions};
+use tbconfusion::event::naming::EVENT_FILE_INFIX;
+use tbconfusion::event::{EventFileReader, SummaryWriter, WallTime, WriterOptions};
+use tbconfusion::hparams::{HParams, SESSION_START_INFO_TAG};
+use tbconfusion::proto::event::What;
 
 use super::accumulate::{Grouped, StepMatrix};
 use super::error::CliError;
@@ -32,6 +35,58 @@ pub fn check_run_name(run: &str) -> Result<(), CliError> {
     }
 }
 
+/// Opens a staged writer for `logdir/run`, with the run's hyperparameters
+/// (if any) logged first. A run that already holds hyperparameters is
+/// refused before anything is written: TensorBoard shows a run's first.
+pub fn open_run(
+    logdir: &Path,
+    run: &str,
+    hparams: Option<&HParams>,
+) -> Result<SummaryWriter, CliError> {
+    let dir = logdir.join(run);
+    let Some(hparams) = hparams else {
+        return Ok(SummaryWriter::create_with(
+            dir,
+            WriterOptions::default().staged(true),
+        )?);
+    };
+    if let Some(file) = file_with_hparams(&dir) {
+        return Err(CliError::HParamsAlreadyInRun {
+            run_dir: dir.display().to_string(),
+            file: file.display().to_string(),
+        });
+    }
+    let writer = SummaryWriter::create_with(dir, WriterOptions::default().staged(true))?;
+    writer.add_hparams(hparams)?;
+    Ok(writer)
+}
+
+/// The first event file directly in `dir` that logs hyperparameters, if
+/// any. Unreadable files and damaged records are skipped: this check only
+/// prevents a silent mistake, it is not the place to report them.
+fn file_with_hparams(dir: &Path) -> Option<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.is_file()
+                && path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains(EVENT_FILE_INFIX))
+        })
+        .collect();
+    files.sort();
+    files.into_iter().find(|path| {
+        let Ok(reader) = EventFileReader::open(path) else {
+            return false;
+        };
+        reader.map_while(Result::ok).any(|(_, event)| {
+            matches!(&event.what, Some(What::Summary(summary))
+                if summary.value.iter().any(|v| v.tag == SESSION_START_INFO_TAG))
+        })
+    })
+}
+
 /// The matrix of one step, with the class names and, when the input had
 /// sample weights, their sums per cell, and when it had scores, their
 /// histograms (for the PR curves).
@@ -53,13 +108,13 @@ pub fn write_grouped(
     logdir: &Path,
     tag: &str,
     options: &ConfusionOptions,
+    hparams: Option<&HParams>,
 ) -> Result<Written, CliError> {
     let mut writers = Vec::with_capacity(grouped.runs.len());
     let mut max_steps = 0;
     for (run, steps) in &grouped.runs {
         check_run_name(run)?;
-        let writer =
-            SummaryWriter::create_with(logdir.join(run), WriterOptions::default().staged(true))?;
+        let writer = open_run(logdir, run, hparams)?;
         for step in steps {
             let cm = matrix(&grouped.classes, step)?;
             match step.wall_time {

@@ -10,6 +10,7 @@ use super::report_skipped;
 use super::shared_args::{ReadArgs, RenderArgs};
 use crate::detection::{self, DetectionArgs};
 use crate::error::CliError;
+use crate::hparams::HParamsArgs;
 use crate::segmentation::{self, SegmentationArgs};
 use crate::{read, write};
 
@@ -21,6 +22,7 @@ Examples:
   tbconfusion convert epoch_*.npz --logdir runs --labels classes.txt
   zcat preds.jsonl.gz | tbconfusion convert - --logdir runs --run val
   tbconfusion convert pred/epoch_1 pred/epoch_2 --gt-masks gt/ --labels classes.txt --logdir runs --run seg
+  tbconfusion convert val.csv --logdir runs --run lr0.01 --hparams lr=0.01,epochs=20,optimizer=adam
   tensorboard --logdir runs --samples_per_plugin images=100
 
 Input: CSV/TSV with a header (delimiter detected) with columns y_true (or label, target, actual, true)
@@ -67,6 +69,8 @@ pub struct Args {
     detection: DetectionArgs,
     #[command(flatten)]
     segmentation: SegmentationArgs,
+    #[command(flatten)]
+    hparams: HParamsArgs,
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
@@ -80,6 +84,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if args.tag.is_empty() {
         return Err(CliError::Usage("--tag must not be empty".into()));
     }
+    // Checked before any input is read, so a mistake costs nothing.
+    let hparams = args.hparams.hparams()?;
     if args.segmentation.given() || args.detection.given() {
         // Label images and detection dumps pair inputs with their ground truth
         // themselves; only the class names come from the shared options.
@@ -91,6 +97,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             tag: &args.tag,
             options: &confusion,
             quiet: args.quiet,
+            hparams: hparams.as_ref(),
         };
         if args.segmentation.given() {
             segmentation::convert(&args.inputs, &args.segmentation, labels.as_ref(), &output)?;
@@ -105,7 +112,13 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let (grouped, skipped) = read::read_all(&options)?;
     report_skipped(&skipped);
     let confusion = ConfusionOptions::default().render(args.render.options());
-    let written = write::write_grouped(&grouped, &args.logdir, &args.tag, &confusion)?;
+    let written = write::write_grouped(
+        &grouped,
+        &args.logdir,
+        &args.tag,
+        &confusion,
+        hparams.as_ref(),
+    )?;
     if !args.quiet {
         let steps: usize = grouped.runs.values().map(Vec::len).sum();
         println!(

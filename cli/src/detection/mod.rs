@@ -14,7 +14,8 @@ use tbconfusion::confusion::ConfusionOptions;
 use tbconfusion::confusion::detection::{
     BoxKind, Detection, DetectionError, DetectionMatrix, GroundTruth, MatchOptions, MatchPolicy,
 };
-use tbconfusion::event::{SummaryWriter, WriterOptions};
+use tbconfusion::event::SummaryWriter;
+use tbconfusion::hparams::HParams;
 
 use crate::error::{CliError, DumpError, Location};
 use crate::input::InputSource;
@@ -153,6 +154,8 @@ pub struct Output<'a> {
     pub options: &'a ConfusionOptions,
     /// No summary line.
     pub quiet: bool,
+    /// Hyperparameters every run gets.
+    pub hparams: Option<&'a HParams>,
 }
 
 /// Converts detection dumps: reads the ground truth, matches every input
@@ -169,6 +172,7 @@ pub fn convert(
         tag,
         options,
         quiet,
+        hparams,
     } = *output;
     let match_options = args.match_options();
     // Thresholds are checked once, before anything is read.
@@ -241,8 +245,7 @@ pub fn convert(
     }
     let mut writers = Vec::with_capacity(runs.len());
     for (run, steps) in &runs {
-        let writer =
-            SummaryWriter::create_with(logdir.join(run), WriterOptions::default().staged(true))?;
+        let writer = crate::write::open_run(logdir, run, hparams)?;
         for (step, cm) in steps {
             writer.add_detection_matrix(tag, cm, *step, options)?;
         }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use tbconfusion::ConfusionMatrix;
-use tbconfusion::event::{SummaryWriter, WriterOptions};
+use tbconfusion::event::SummaryWriter;
 
 pub use error::SegmentationError;
 
@@ -115,10 +115,7 @@ pub fn convert(
     }
     let mut writers = Vec::with_capacity(runs.len());
     for (run, steps) in &runs {
-        let writer = SummaryWriter::create_with(
-            output.logdir.join(run),
-            WriterOptions::default().staged(true),
-        )?;
+        let writer = crate::write::open_run(output.logdir, run, output.hparams)?;
         for (step, cm) in steps {
             writer.add_segmentation_matrix(output.tag, cm, *step, output.options)?;
         }
