@@ -166,7 +166,16 @@ macro_rules! number_from {
         }
     )*};
 }
-number_from!(f64, f32, i8, i16, i32, i64, u8, u16, u32, u64, usize);
+number_from!(f64, i8, i16, i32, i64, u8, u16, u32, u64, usize);
+
+impl From<f32> for HParamValue {
+    /// The `f64` with the same shortest decimal form, so that `0.1_f32`
+    /// shows as 0.1 rather than 0.10000000149011612.
+    fn from(number: f32) -> Self {
+        let decimal = number.to_string().parse::<f64>();
+        HParamValue::Number(decimal.unwrap_or(f64::from(number)))
+    }
+}
 
 /// Why hyperparameters cannot be logged. Each names the hyperparameter and
 /// its value.
@@ -493,6 +502,8 @@ mod tests {
             assert_eq!(HParamValue::infer(word), want, "{word:?}");
         }
         assert!(matches!(HParamValue::infer("nan"), HParamValue::Number(n) if n.is_nan()));
+        assert_eq!(HParamValue::from(0.1_f32), HParamValue::Number(0.1));
+        assert_eq!(HParamValue::from(3_u64), HParamValue::Number(3.0));
     }
 
     #[test]
