@@ -4,7 +4,8 @@
 //! with the pinned TensorBoard 2.21.0 twice (`--load_fast=true`, the Rust data server
 //! "rustboard", and `--load_fast=false`, the Python multiplexer) and compares what its
 //! HTTP API serves with a [`Manifest`]: exact runs, tags and steps, float32 scalar
-//! values, decoded PNG sizes and rendered text. It then checks the same manifest through
+//! values, decoded PNG sizes and rendered text, and the HParams tab's sessions (their
+//! hyperparameters, status and latest metric values). It then checks the same manifest through
 //! the readers scripts use instead of TensorBoard's server: the classic
 //! `EventAccumulator` (keeping everything) must list every scalar, image and text value,
 //! each text value must carry the text plugin's metadata itself, and tbparse must list
@@ -28,6 +29,8 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Map, Value, json};
 use tbconfusion::confusion::PrCurve;
+use tbconfusion::hparams::{HParamValue, HParams};
+use tbconfusion::proto::HParamsStatus;
 
 /// What TensorBoard must show for a logdir, run by run.
 ///
@@ -48,6 +51,7 @@ use tbconfusion::confusion::PrCurve;
 #[derive(Debug, Default, Clone)]
 pub struct Manifest {
     runs: BTreeMap<String, RunManifest>,
+    sessions: BTreeMap<String, Value>,
 }
 
 /// The expected tags of one run; made by [`Manifest::run`].
@@ -112,6 +116,30 @@ impl Manifest {
             })
     }
 
+    /// Expects run `run` (added if new) to be a row of the HParams tab: a session with
+    /// exactly `hparams` and `status`, whose metric values are the latest step and value
+    /// of each scalar the manifest lists for the run. Sessions are exact, too: a
+    /// manifest without any expects the tab to list none.
+    pub fn session(&mut self, run: &str, hparams: &HParams, status: HParamsStatus) -> &mut Self {
+        self.run(run);
+        let values: Map<String, Value> = hparams
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    HParamValue::Text(text) => json!(text),
+                    HParamValue::Number(number) => json!(number),
+                    HParamValue::Bool(flag) => json!(flag),
+                };
+                (name.to_owned(), value)
+            })
+            .collect();
+        let session = json!({ "hparams": values, "status": status.as_str_name() });
+        if self.sessions.insert(run.to_owned(), session).is_some() {
+            panic!("manifest: run {run:?} already expects a session");
+        }
+        self
+    }
+
     /// The manifest as the JSON document `check_logdir.py` reads.
     pub fn to_json(&self) -> Value {
         let runs: Map<String, Value> = self
@@ -119,7 +147,8 @@ impl Manifest {
             .iter()
             .map(|(name, run)| (name.clone(), run.to_json()))
             .collect();
-        json!({ "runs": runs })
+        let sessions: Map<String, Value> = self.sessions.clone().into_iter().collect();
+        json!({ "runs": runs, "hparams": sessions })
     }
 }
 

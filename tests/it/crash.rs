@@ -14,6 +14,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use tbconfusion::event::{EventFileReader, SummaryWriter, WriteError, WriterOptions};
+use tbconfusion::hparams::HParams;
+use tbconfusion::proto::HParamsStatus;
 use tbconfusion::proto::event::What;
 use tbconfusion_testkit::{logdir, tensorboard};
 
@@ -59,12 +61,24 @@ fn flushed_step(line: &str) -> Option<&str> {
     line.strip_prefix("flushed ")
 }
 
+/// The hyperparameters the `log` child logs first: a killed run must still be
+/// a row of the HParams tab.
+fn child_hparams() -> HParams {
+    HParams::new()
+        .with("child", "log")
+        .and_then(|h| h.with("flush_every", 25))
+        .unwrap_or_default()
+}
+
 /// Logs forever (bounded), printing `flushed <step>` after each flush.
 fn child_log(run_dir: &Path) -> i32 {
     let opts = WriterOptions::default().flush_interval(std::time::Duration::from_millis(5));
     let Ok(w) = SummaryWriter::create_with(run_dir, opts) else {
         return 4;
     };
+    if w.add_hparams(&child_hparams()).is_err() {
+        return 4;
+    }
     for step in 0..1_000_000i64 {
         let ok = w.add_scalar("loss", 1.0 / (step + 1) as f32, step).is_ok()
             && w.add_text("note", &format!("step {step}"), step).is_ok();
@@ -252,7 +266,17 @@ fn tensorboard_reads_what_survived() {
     fill_until_a_write_fails(root).unwrap();
     let points = logdir::read_points(root);
     assert!(!points.is_empty(), "no data survived to check");
-    tensorboard::check_logdir(root, &logdir::manifest_of(&points));
+    let mut manifest = logdir::manifest_of(&points);
+    // Killed before closing: listed in the HParams tab all the same, with the
+    // metrics that reached the file and no end (status unknown).
+    for i in 0..3 {
+        manifest.session(
+            &format!("killed{i}"),
+            &child_hparams(),
+            HParamsStatus::StatusUnknown,
+        );
+    }
+    tensorboard::check_logdir(root, &manifest);
     println!(
         "tensorboard: {} values in {} runs served by both loaders",
         points.len(),

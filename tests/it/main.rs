@@ -11,6 +11,7 @@ mod conformance_segmentation;
 mod crash;
 mod detection;
 mod example_digits;
+mod hparams;
 mod metrics_sklearn;
 mod pr_curves_sklearn;
 mod proto_fresh;

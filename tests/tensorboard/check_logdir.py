@@ -22,6 +22,22 @@ left out of a run means that run must have no tags of that plugin):
         "pr_curves": {"<tag>": [{"step": 0, "tp": [...], "fp": [...], "tn": [...],
                                  "fn": [...], "precision": [...], "recall": [...]}, ...]}}}}
 
+    plus, optionally, the HParams tab's sessions (runs holding the hparams
+    plugin's session_start_info), by run:
+
+    {"hparams": {"<run>": {"hparams": {"lr": 0.01, "optimizer": "adam", "augment": true},
+                           "status": "STATUS_SUCCESS"}}}
+
+The hparams plugin is asked as the UI asks it, by POST to
+/data/plugin/hparams/experiment and /data/plugin/hparams/session_groups (every
+status allowed). Without an `experiment` summary the plugin infers the
+experiment: it must list exactly the manifest's hyperparameter names with the
+type (and discrete values or interval) their values imply, and one metric
+column for every scalar tag of the session runs. The session groups must be
+exactly the manifest's sessions (none when "hparams" is left out), each with
+its hyperparameters, its status, and as metric values the latest step and
+value of each of its run's scalars.
+
 Scalar values are compared with the float32 rounding of the manifest value
 (relative tolerance 1e-6); a value may also be the string "NaN", "Infinity"
 or "-Infinity". Every served image is fetched, decoded with Pillow, must be a
@@ -76,6 +92,8 @@ from tensorboard.plugins.text.text_plugin import text_array_to_html
 from tensorboard.util import tensor_util
 
 PLUGINS = ("scalars", "images", "text", "pr_curves")
+STATUSES = ("STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING")
+HPARAMS_REQUEST_LIMIT = 100000
 PR_ROWS = ("tp", "fp", "tn", "fn", "precision", "recall")
 LOADERS = ("true", "false")
 LOADER_NAMES = {"true": "rustboard", "false": "python"}
@@ -116,6 +134,20 @@ def load_manifest(path):
     runs = manifest.get("runs") if isinstance(manifest, dict) else None
     if not isinstance(runs, dict):
         raise SetupError('manifest %s: top level must be {"runs": {...}}' % path)
+    sessions = manifest.get("hparams", {})
+    if not isinstance(sessions, dict):
+        raise SetupError('manifest %s: "hparams" must be {run: {"hparams": {...}, "status": ...}}' % path)
+    for run, session in sessions.items():
+        if run not in runs:
+            raise SetupError("manifest hparams: session %r is not a run of the manifest" % run)
+        if not isinstance(session, dict) or session.get("status") not in STATUSES:
+            raise SetupError("manifest hparams %r: expected a status among %s" % (run, list(STATUSES)))
+        values = session.get("hparams")
+        if not isinstance(values, dict) or not values:
+            raise SetupError("manifest hparams %r: expected a non-empty object of hyperparameters" % run)
+        for name, value in values.items():
+            if not isinstance(value, (str, bool, int, float)):
+                raise SetupError("manifest hparams %r: %r = %r is not a string, number or boolean" % (run, name, value))
     for run, plugins in runs.items():
         if not isinstance(plugins, dict):
             raise SetupError("manifest run %r: expected an object of plugins" % run)
@@ -138,7 +170,7 @@ def load_manifest(path):
                     raise SetupError("%s: malformed point (%s: %s); see the schema in check_logdir.py" % (where, type(e).__name__, e))
                 if len(set(steps)) != len(steps):
                     raise SetupError("%s: duplicate steps %s" % (where, steps))
-    return runs
+    return runs, sessions
 
 
 def validate_point(plugin, point):
@@ -306,6 +338,25 @@ def get_json(url):
         raise Fetch("GET %s -> invalid JSON: %s" % (url, e))
 
 
+def post_json(url, body):
+    """POSTs `body` as JSON, as the hparams dashboard does, and decodes the answer."""
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode("utf-8"), method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S) as response:
+            data = response.read()
+    except urllib.error.HTTPError as e:
+        raise Fetch("POST %s -> HTTP %s: %s" % (url, e.code, e.read()[:300].decode("utf-8", "replace")))
+    except (urllib.error.URLError, OSError) as e:
+        raise Fetch("POST %s -> %s" % (url, e))
+    try:
+        return json.loads(data)
+    except ValueError as e:
+        raise Fetch("POST %s -> invalid JSON: %s" % (url, e))
+
+
 def query(base, path, **params):
     return "%s%s?%s" % (base, path, urllib.parse.urlencode(params))
 
@@ -411,7 +462,21 @@ class Reader:
             if not isinstance(body, dict) or not isinstance(body.get(run), list):
                 raise Fetch("pr_curves run=%r tag=%r: expected {run: [entries]}, got %r" % (run, tag, body))
             series[("pr_curves", run, tag)] = [(p["step"], p) for p in body[run]]
-        return {"runs": sorted(runs), "tags": tags, "series": series}
+        return {"runs": sorted(runs), "tags": tags, "series": series, "hparams": self.hparams()}
+
+    def hparams(self):
+        """The HParams tab's experiment and session groups, asked as its UI asks."""
+        experiment = post_json(self.base + "/data/plugin/hparams/experiment", {"experimentName": ""})
+        groups = post_json(self.base + "/data/plugin/hparams/session_groups", {
+            "experimentName": "",
+            "allowedStatuses": list(STATUSES),
+            "colParams": [],
+            "startIndex": 0,
+            "sliceSize": HPARAMS_REQUEST_LIMIT,
+        })
+        if not isinstance(experiment, dict) or not isinstance(groups, dict):
+            raise Fetch("hparams: expected JSON objects, got %r and %r" % (experiment, groups))
+        return {"experiment": experiment, "groups": groups.get("sessionGroups", [])}
 
 
 # --------------------------------------------------------------------------
@@ -433,9 +498,107 @@ def step_checks(label, served_steps, wanted_steps):
     return (label + " steps", not problems, "; ".join(problems) or "%d steps" % len(wanted_steps))
 
 
-def compare(snapshot, manifest_runs):
-    """List of (check name, ok, detail)."""
+def hparam_type(values):
+    """The DataType the plugin infers for these values (backend_context.py)."""
+    kinds = {"DATA_TYPE_BOOL" if isinstance(v, bool) else
+             "DATA_TYPE_STRING" if isinstance(v, str) else "DATA_TYPE_FLOAT64" for v in values}
+    return kinds.pop() if len(kinds) == 1 else "DATA_TYPE_STRING"
+
+
+def latest_scalars(points_by_tag):
+    """{tag: (step, float32 value)} of each scalar's last step."""
+    latest = {}
+    for tag, points in points_by_tag.items():
+        if points:
+            step, value = max(points, key=lambda p: p[0])
+            latest[tag] = (step, to_float32(manifest_float(value)))
+    return latest
+
+
+def hparams_checks(served, manifest_runs, sessions):
+    """The HParams tab: experiment columns and one group per session."""
     results = []
+    experiment, groups = served["experiment"], served["groups"]
+    values_by_name = {}
+    for session in sessions.values():
+        for name, value in session["hparams"].items():
+            values_by_name.setdefault(name, []).append(value)
+    infos = {info.get("name"): info for info in experiment.get("hparamInfos", [])}
+    results.append(tag_checks("hparams experiment hparam names", set(infos), set(values_by_name)))
+    for name in sorted(set(infos) & set(values_by_name)):
+        info, values = infos[name], values_by_name[name]
+        want_type = hparam_type(values)
+        problems = []
+        if info.get("type") != want_type:
+            problems.append("type %s, expected %s" % (info.get("type"), want_type))
+        elif want_type == "DATA_TYPE_FLOAT64":
+            interval = info.get("domainInterval", {})
+            want = (min(values), max(values))
+            got = (interval.get("minValue"), interval.get("maxValue"))
+            if got != want:
+                problems.append("interval %r, expected %r" % (got, want))
+        elif want_type == "DATA_TYPE_BOOL" or all(isinstance(v, str) for v in values):
+            got = sorted(info.get("domainDiscrete", []))
+            if got != sorted(set(values)):
+                problems.append("discrete values %r, expected %r" % (got, sorted(set(values))))
+        if info.get("differs") != (len(set(values)) > 1):
+            problems.append("differs %r with values %r" % (info.get("differs"), values))
+        results.append(("hparams experiment hparam %r" % name, not problems, "; ".join(problems) or want_type))
+
+    want_metrics = {tag for run in sessions for tag in manifest_runs[run].get("scalars", {})}
+    got_metrics = set()
+    for info in experiment.get("metricInfos", []):
+        name = info.get("name", {})
+        if name.get("group", ""):
+            got_metrics.add("%s (group %s)" % (name.get("tag"), name.get("group")))
+        else:
+            got_metrics.add(name.get("tag"))
+    results.append(tag_checks("hparams experiment metric columns", got_metrics, want_metrics))
+
+    by_name = {}
+    for group in groups:
+        by_name.setdefault(group.get("name"), []).append(group)
+    results.append(tag_checks("hparams session groups", set(by_name), set(sessions)))
+    for run in sorted(set(by_name) & set(sessions)):
+        label = "hparams session %r" % run
+        found, want = by_name[run], sessions[run]
+        if len(found) != 1 or len(found[0].get("sessions", [])) != 1:
+            results.append((label, False, "expected one group of one session, got %r" % found))
+            continue
+        group = found[0]
+        session = group["sessions"][0]
+        problems = []
+        got_hparams = group.get("hparams", {})
+        if got_hparams != want["hparams"] or any(
+                isinstance(got_hparams.get(k), bool) != isinstance(v, bool) for k, v in want["hparams"].items()):
+            problems.append("hyperparameters %r, expected %r" % (got_hparams, want["hparams"]))
+        if session.get("name") != run:
+            problems.append("session name %r" % session.get("name"))
+        status = session.get("status", "STATUS_UNKNOWN")
+        if status != want["status"]:
+            problems.append("status %s, expected %s" % (status, want["status"]))
+        results.append((label, not problems, "; ".join(problems) or "%d hyperparameters, %s" % (len(want["hparams"]), status)))
+
+        latest = latest_scalars(manifest_runs[run].get("scalars", {}))
+        served_metrics = {}
+        for metric in session.get("metricValues", []):
+            name = metric.get("name", {})
+            served_metrics[name.get("tag")] = (metric.get("trainingStep", 0), served_float(metric.get("value", 0.0)))
+        wrong = []
+        if set(served_metrics) != set(latest):
+            wrong.append("metrics %s missing, %s unexpected" % (
+                sorted(set(latest) - set(served_metrics)), sorted(set(served_metrics) - set(latest))))
+        for tag in sorted(set(served_metrics) & set(latest)):
+            (got_step, got_value), (want_step, want_value) = served_metrics[tag], latest[tag]
+            if got_step != want_step or not floats_equal(got_value, want_value):
+                wrong.append("%s: step %s value %r, expected step %s value %r" % (tag, got_step, got_value, want_step, want_value))
+        results.append((label + " metric values", not wrong, "; ".join(wrong[:10]) or "%d latest values" % len(latest)))
+    return results
+
+
+def compare(snapshot, manifest_runs, sessions):
+    """List of (check name, ok, detail)."""
+    results = hparams_checks(snapshot["hparams"], manifest_runs, sessions)
     want_runs = sorted(manifest_runs)
     got_runs = snapshot["runs"]
     results.append((
@@ -571,7 +734,7 @@ def pr_curve_problems(entry, point):
     return problems
 
 
-def poll(server, manifest_runs, deadline, settle, pool):
+def poll(server, manifest_runs, sessions, deadline, settle, pool):
     """Poll until the served data matches, settles, or the deadline passes."""
     reader = Reader(server.base, pool)
     last = None
@@ -579,7 +742,7 @@ def poll(server, manifest_runs, deadline, settle, pool):
     while True:
         try:
             snapshot = reader.snapshot()
-            results = compare(snapshot, manifest_runs)
+            results = compare(snapshot, manifest_runs, sessions)
         except Fetch as e:
             snapshot = None
             results = [("query", False, e.message)]
@@ -782,7 +945,7 @@ def python_reader_checks(logdir, manifest_runs):
 # Main
 
 
-def run(logdir, manifest_runs, timeout, settle):
+def run(logdir, manifest_runs, sessions, timeout, settle):
     """Returns (passed, failed)."""
     with tempfile.TemporaryDirectory(prefix="tbconfusion-check-") as workdir:
         servers = [Server(logdir, load_fast, workdir) for load_fast in LOADERS]
@@ -798,7 +961,7 @@ def run(logdir, manifest_runs, timeout, settle):
             def worker(server):
                 try:
                     with concurrent.futures.ThreadPoolExecutor(FETCH_THREADS) as pool:
-                        outcome[server.name] = poll(server, manifest_runs, deadline, settle, pool)
+                        outcome[server.name] = poll(server, manifest_runs, sessions, deadline, settle, pool)
                     seconds[server.name] = time.monotonic() - started
                 except Exception as e:  # reported as a failed check, never lost
                     outcome[server.name] = [("checker", False, "%s: %s" % (type(e).__name__, e))]
@@ -852,8 +1015,8 @@ def main(argv=None):
     try:
         if not os.path.isdir(args.logdir):
             raise SetupError("logdir %s is not a directory" % args.logdir)
-        manifest_runs = load_manifest(args.manifest)
-        passed, failed = run(os.path.abspath(args.logdir), manifest_runs, args.timeout, args.settle)
+        manifest_runs, sessions = load_manifest(args.manifest)
+        passed, failed = run(os.path.abspath(args.logdir), manifest_runs, sessions, args.timeout, args.settle)
     except SetupError as e:
         print("ERROR: %s" % e)
         print("0 passed, 1 failed")
