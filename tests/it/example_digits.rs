@@ -1,11 +1,14 @@
 //! The README's first command, run for a few epochs into a temporary logdir
 //! and checked through real TensorBoard: both runs, every epoch's matrix,
-//! table, gallery and scalars, and a validation accuracy that rises.
+//! table, gallery and scalars, its hyperparameters in the HParams tab, and a
+//! validation accuracy that rises.
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use tbconfusion::confusion::counts;
+use tbconfusion::hparams::HParams;
+use tbconfusion::proto::HParamsStatus;
 use tbconfusion::proto::event::What;
 use tbconfusion::proto::summary::value::Value as ValueKind;
 use tbconfusion_testkit::{logdir, tensorboard};
@@ -133,5 +136,17 @@ fn train_digits_logs_every_epoch_and_learns() {
     }
     let mut manifest = logdir::manifest_of(&points);
     assert_eq!(manifest.add_pr_curves_of(&logdir), 2 * 10 * epochs as usize);
+    // Both runs are rows of the HParams tab, with the example's settings.
+    let hparams = HParams::new()
+        .with("lr", 0.004)
+        .and_then(|h| h.with("lr_decay", 0.05))
+        .and_then(|h| h.with("epochs", epochs))
+        .and_then(|h| h.with("hidden_units", 24))
+        .and_then(|h| h.with("seed", 7))
+        .and_then(|h| h.with("optimizer", "sgd"))
+        .unwrap();
+    for run in ["train", "val"] {
+        manifest.session(run, &hparams, HParamsStatus::StatusSuccess);
+    }
     tensorboard::check_logdir(&logdir, &manifest);
 }

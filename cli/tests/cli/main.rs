@@ -10,5 +10,6 @@ mod convert;
 mod counts_tables;
 mod detection;
 mod earlier_versions;
+mod hparams;
 mod segmentation;
 mod tensorboard;
