@@ -54,6 +54,10 @@
 //! [`SummaryWriter::add_segmentation_matrix`] (pixel accuracy, IoU per class,
 //! mean IoU).
 //!
+//! [`SummaryWriter::add_hparams`] makes the run a row of TensorBoard's HParams
+//! tab: its hyperparameters ([`HParams`]) next to the latest value of each
+//! metric it logs, sortable and filterable. See [`hparams`].
+//!
 //! The call copies the counts and returns: metrics, rendering and PNG
 //! encoding run on the writer's background thread, and a second thread
 //! writes the file.
@@ -72,6 +76,7 @@
 //!   [`Step`] and [`WallTime`] newtypes.
 //! - [`summary`]: scalar, image, text and tensor values with the plugin
 //!   metadata each needs.
+//! - [`hparams`]: the hparams plugin's session start and end.
 //! - [`confusion`]: counting ([`ConfusionMatrix`]), [`Metrics`], the Markdown
 //!   report, rendering, the counts tensor, the gallery, and logging.
 //!
