@@ -147,6 +147,10 @@ impl Manifest {
             .iter()
             .map(|(name, run)| (name.clone(), run.to_json()))
             .collect();
+        if self.sessions.is_empty() {
+            // Left out means "no sessions", the same as an empty object.
+            return json!({ "runs": runs });
+        }
         let sessions: Map<String, Value> = self.sessions.clone().into_iter().collect();
         json!({ "runs": runs, "hparams": sessions })
     }

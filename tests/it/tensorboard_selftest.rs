@@ -1,23 +1,25 @@
 //! Proves the TensorBoard conformance harness can fail, so a green scenario means
 //! something: `tests/tensorboard/selftest.py` checks a small logdir written by
-//! TensorBoard's own writer against one matching and three wrong manifests. The
+//! TensorBoard's own writer against one matching and four wrong manifests. The
 //! manifest builder's JSON is checked against the schema the checker reads.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use serde_json::{Value, json};
+use tbconfusion::hparams::HParams;
+use tbconfusion::proto::HParamsStatus;
 use tbconfusion_testkit::tensorboard::{self, Manifest, check_logdir, run_harness_script};
 
 #[test]
-fn checker_passes_a_matching_manifest_and_fails_three_wrong_ones() {
+fn checker_passes_a_matching_manifest_and_fails_four_wrong_ones() {
     if !tensorboard::enabled() {
         return;
     }
     let output = run_harness_script("selftest.py", &[]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        output.status.success() && stdout.lines().last() == Some("4 passed, 0 failed"),
+        output.status.success() && stdout.lines().last() == Some("5 passed, 0 failed"),
         "selftest.py: {}\n{stdout}\n{}",
         output.status,
         String::from_utf8_lossy(&output.stderr)
@@ -41,6 +43,12 @@ fn selftest_manifest(first_image_width: u32) -> Manifest {
         )
         .text("confusion_matrix/train_table", 2, &["<td>14</td>"]);
     manifest.run("eval/val").scalar("accuracy", 5, 0.75);
+    let hparams = HParams::new()
+        .with("lr", 0.01)
+        .and_then(|h| h.with("optimizer", "adam"))
+        .and_then(|h| h.with("augment", true))
+        .unwrap();
+    manifest.session("train", &hparams, HParamsStatus::StatusSuccess);
     manifest
 }
 
@@ -91,6 +99,11 @@ fn manifest_json_matches_the_checker_schema() {
         .scalar("accuracy", 3, f64::NEG_INFINITY);
     manifest.run("empty");
     assert_eq!(
+        manifest.to_json().get("hparams"),
+        None,
+        "no sessions: left out"
+    );
+    assert_eq!(
         manifest.to_json(),
         json!({"runs": {
             "empty": {},
@@ -100,6 +113,19 @@ fn manifest_json_matches_the_checker_schema() {
                 "images": {"confusion_matrix": [{"step": 0, "width": 400, "height": 380}]},
                 "text": {"table": [{"step": 0, "contains": ["<td>12</td>", "accuracy"]}]}
             }
+        }})
+    );
+    let hparams = HParams::new()
+        .with("lr", 0.5)
+        .and_then(|h| h.with("optimizer", "adam"))
+        .and_then(|h| h.with("augment", false))
+        .unwrap();
+    manifest.session("train", &hparams, HParamsStatus::StatusFailure);
+    assert_eq!(
+        manifest.to_json()["hparams"],
+        json!({"train": {
+            "hparams": {"augment": false, "lr": 0.5, "optimizer": "adam"},
+            "status": "STATUS_FAILURE"
         }})
     );
 }

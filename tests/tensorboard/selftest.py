@@ -11,6 +11,10 @@ with its metadata on every value), then runs check_logdir.py against:
   * a wrong scalar value                 -> must exit 1
   * a manifest missing one served step   -> must exit 1
   * a wrong image size                   -> must exit 1
+  * a wrong hyperparameter value         -> must exit 1
+
+Run `train` is also an HParams session: its hyperparameters and end are written
+with TensorBoard's own hparams protos and metadata helper.
 
 Prints one line per case and ends with `N passed, N failed`; exits 0 only when
 every case behaved as expected. `selftest.py --write-logdir DIR` only writes the
@@ -29,6 +33,8 @@ import time
 
 from PIL import Image
 from tensorboard.compat.proto import event_pb2, summary_pb2, tensor_pb2, types_pb2
+from tensorboard.plugins.hparams import api_pb2, plugin_data_pb2
+from tensorboard.plugins.hparams import metadata as hparams_metadata
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -69,6 +75,27 @@ def text_value(tag, markdown):
     )
 
 
+def hparams_values(hparams):
+    """The session start and end (SUCCESS) of a run, as TensorBoard's hparams summaries."""
+    start = plugin_data_pb2.HParamsPluginData(session_start_info=plugin_data_pb2.SessionStartInfo(
+        start_time_secs=WALL_TIME))
+    for name, value in hparams.items():
+        field = {bool: "bool_value", str: "string_value"}.get(type(value), "number_value")
+        setattr(start.session_start_info.hparams[name], field, value)
+    end = plugin_data_pb2.HParamsPluginData(session_end_info=plugin_data_pb2.SessionEndInfo(
+        status=api_pb2.STATUS_SUCCESS, end_time_secs=WALL_TIME + 10))
+    return [
+        summary_pb2.Summary.Value(
+            tag=tag, tensor=hparams_metadata.NULL_TENSOR,
+            metadata=hparams_metadata.create_summary_metadata(data))
+        for tag, data in ((hparams_metadata.SESSION_START_INFO_TAG, start),
+                          (hparams_metadata.SESSION_END_INFO_TAG, end))
+    ]
+
+
+TRAIN_HPARAMS = {"lr": 0.01, "optimizer": "adam", "augment": True}
+
+
 def write_run(directory, steps):
     """steps: list of (step, [Summary.Value])."""
     os.makedirs(directory)
@@ -89,6 +116,8 @@ def write_logdir(logdir):
         if step != 1:  # images and text at steps 0 and 2 only
             values.append(image_value("confusion_matrix/train", 40 + step, 30, 60 * step))
             values.append(text_value("confusion_matrix/train_table", TABLE.replace("12", str(12 + step))))
+        if step == 0:
+            values += hparams_values(TRAIN_HPARAMS)
         train.append((step, values))
     write_run(os.path.join(logdir, "train"), train)
     write_run(os.path.join(logdir, "eval", "val"), [(5, [scalar_value("accuracy", 0.75)])])
@@ -106,7 +135,8 @@ def write_logdir(logdir):
                 ]},
             },
             "eval/val": {"scalars": {"accuracy": [[5, 0.75]]}},
-        }
+        },
+        "hparams": {"train": {"hparams": TRAIN_HPARAMS, "status": "STATUS_SUCCESS"}},
     }
 
 
@@ -117,12 +147,16 @@ def wrong_manifests(good):
     del missing["runs"]["train"]["scalars"]["loss"][2]
     size = copy.deepcopy(good)
     size["runs"]["train"]["images"]["confusion_matrix/train"][0]["width"] = 41
+    hparam = copy.deepcopy(good)
+    hparam["hparams"]["train"]["hparams"]["optimizer"] = "sgd"
     return {
         # (manifest, what the failure says, the readers that must report it)
         "wrong scalar value": (value, "values: step 1: served 0.5", ALL_READERS),
         "missing step": (missing, "unexpected steps [2]", ALL_READERS),
         # tbparse reads images only with TensorFlow (not in the test venv).
         "wrong image size": (size, "decoded 40x30, expected 41x30", ALL_READERS - {"tbparse"}),
+        # Only TensorBoard's servers have an HParams tab.
+        "wrong hyperparameter": (hparam, "hparams session 'train': hyperparameters", {"rustboard", "python"}),
     }
 
 
