@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use tbconfusion::hparams::HParamValue;
+
 use super::convert::{assert_fails_cleanly, convert_ok, dir_arg, export};
 
 fn write(path: &Path, text: &str) {
@@ -54,10 +56,16 @@ fn coco_results_per_epoch() {
             dir_arg(&logdir),
             "--run",
             "det",
+            "--hparams",
+            "iou=0.5",
         ],
         None,
     );
     assert!(out.contains("2 classes + background"), "{out}");
+    assert_eq!(
+        super::hparams::logged_hparams(&logdir.join("det")),
+        [("iou".to_owned(), HParamValue::Number(0.5))]
+    );
     let cell = |s: i64, t: &str, p: &str, c: u64| {
         (("det".to_string(), s, t.to_string(), p.to_string()), c)
     };

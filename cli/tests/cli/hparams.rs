@@ -5,8 +5,11 @@
 
 use std::path::Path;
 
-use tbconfusion::hparams::HParams;
-use tbconfusion::proto::HParamsStatus;
+use prost::Message;
+use tbconfusion::event::EventFileReader;
+use tbconfusion::hparams::{HParamValue, HParams, SESSION_START_INFO_TAG};
+use tbconfusion::proto::event::What;
+use tbconfusion::proto::{HParamsPluginData, HParamsStatus, h_params_plugin_data};
 use tbconfusion_testkit::{logdir, tensorboard};
 
 use super::convert::{convert_ok, tbconfusion, text};
@@ -16,6 +19,35 @@ const DUMP: &str =
 
 fn event_file_count(dir: &Path) -> usize {
     logdir::event_files(dir).len()
+}
+
+/// The hyperparameters logged in the run directory `run_dir`, sorted by name.
+pub(super) fn logged_hparams(run_dir: &Path) -> Vec<(String, HParamValue)> {
+    let mut found = Vec::new();
+    for (_, path) in logdir::event_files(run_dir) {
+        for item in EventFileReader::open(&path).unwrap() {
+            let Some(What::Summary(summary)) = item.unwrap().1.what else {
+                continue;
+            };
+            for value in summary.value {
+                if value.tag != SESSION_START_INFO_TAG {
+                    continue;
+                }
+                let content = &value.metadata.unwrap().plugin_data.unwrap().content;
+                let data = HParamsPluginData::decode(content.as_slice()).unwrap();
+                let Some(h_params_plugin_data::Data::SessionStartInfo(start)) = data.data else {
+                    panic!("{data:?}");
+                };
+                found.extend(
+                    start
+                        .hparams
+                        .iter()
+                        .map(|(k, v)| (k.clone(), HParamValue::from_proto(v).unwrap())),
+                );
+            }
+        }
+    }
+    found
 }
 
 #[test]

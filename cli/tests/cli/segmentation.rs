@@ -7,6 +7,8 @@ use std::path::Path;
 
 use png::{BitDepth, ColorType};
 
+use tbconfusion::hparams::HParamValue;
+
 use super::convert::{assert_fails_cleanly, convert_ok, dir_arg, export};
 
 /// How a label image is stored.
@@ -121,9 +123,15 @@ fn label_images_per_epoch_counted_by_hand() {
     // The 7 sits on an ignored ground-truth pixel: skipped unchecked.
     write_png(&epoch_2.join("sub/b.png"), 2, &[1, 1, 1, 7], Format::Grey16);
     let logdir = root.join("runs");
-    let out = convert_ok(
-        &as_strs(&convert_args(root, &[&epoch_2, &epoch_1], &logdir)),
-        None,
+    let mut args = convert_args(root, &[&epoch_2, &epoch_1], &logdir);
+    args.extend(["--hparams".to_owned(), "backbone=unet,lr=0.001".to_owned()]);
+    let out = convert_ok(&as_strs(&args), None);
+    assert_eq!(
+        super::hparams::logged_hparams(&logdir.join("seg")),
+        [
+            ("backbone".to_owned(), HParamValue::Text("unet".into())),
+            ("lr".to_owned(), HParamValue::Number(0.001)),
+        ]
     );
     assert!(
         out.contains("counted 20 pixels in 4 label images into 1 run, 2 steps, 4 classes"),
