@@ -41,7 +41,7 @@
 //! does), or FAILURE when the drop comes from a panic.
 //!
 //! [first]: https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/plugins/hparams/backend_context.py#L213-L238
-//! [infer]: https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/plugins/hparams/backend_context.py#L240-L325
+//! [infer]: https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/plugins/hparams/backend_context.py#L240-L349
 //! [metrics]: https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/plugins/hparams/backend_context.py#L455-L498
 //! [five]: https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/plugins/hparams/tf_hparams_query_pane/tf-hparams-query-pane.ts#L666-L686
 
@@ -343,7 +343,11 @@ impl HParams {
                 .collect(),
             model_uri: String::new(),
             monitor_url: String::new(),
-            // Empty: the plugin names the row after the run.
+            // Empty: the plugin [names the row after the run][row] (TensorBoard's
+            // own writer uses a hash of the values, which would merge runs
+            // with equal hyperparameters into one row, metrics averaged).
+            //
+            // [row]: https://github.com/tensorflow/tensorboard/blob/70b76c922822dcccc3e8d7e5dd89860948690357/tensorboard/plugins/hparams/list_session_groups.py#L315-L318
             group_name: self.group.clone().unwrap_or_default(),
             start_time_secs,
         }
