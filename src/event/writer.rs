@@ -971,11 +971,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let w = SummaryWriter::create(dir.path()).unwrap();
         w.add_scalar("before", 1.0, 1).unwrap();
+        // The first job fails only once the second is submitted: otherwise the
+        // second submission could already receive the first failure.
+        let (go, wait) = std::sync::mpsc::channel::<()>();
         w.submit_job(
             "broken",
             &["broken"],
             Step(1),
-            Box::new(|| Err(Box::new(io::Error::other("no pixels")))),
+            Box::new(move || {
+                let _ = wait.recv();
+                Err(Box::new(io::Error::other("no pixels")))
+            }),
         )
         .unwrap();
         w.submit_job(
@@ -985,6 +991,7 @@ mod tests {
             Box::new(|| panic!("renderer bug")),
         )
         .unwrap();
+        go.send(()).unwrap();
         match w.flush() {
             Err(WriteError::Job {
                 what,
