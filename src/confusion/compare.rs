@@ -341,14 +341,16 @@ impl Comparison {
 
     /// The grid: one row per run, one column per step (or, for one step, the runs wrapped
     /// into a near-square block), every matrix row-normalised on one colour scale, the run,
-    /// step and accuracy above each, and one legend.
+    /// step and accuracy above each, and one legend. Above
+    /// [`max_classes`](CompareOptions::max_classes) classes it shows the most confused ones.
     ///
     /// # Errors
     ///
     /// [`CompareError::TooLarge`] when the grid cannot fit `max_side_px`,
     /// [`CompareError::Render`] when a font or the encoder fails.
     pub fn render_grid(&self, opts: &CompareOptions) -> Result<Png, CompareError> {
-        super::render::compare::grid(self, opts)
+        let columns: Vec<usize> = (0..self.steps.len()).collect();
+        super::render::compare::grid(self, &columns, opts)
     }
 
     /// The bars picture of `step`: one matrix whose cells each hold a bar per run (its row
@@ -362,6 +364,23 @@ impl Comparison {
     pub fn render_bars(&self, step: i64, opts: &CompareOptions) -> Result<Png, CompareError> {
         let column = self.step_index(step)?;
         super::render::compare::bars(self, column, opts)
+    }
+
+    /// The grid of one compared step: its runs side by side (wrapped into a near-square
+    /// block), with the classes and colour scale of the whole comparison, so the pictures of
+    /// successive steps line up (what `tbconfusion compare --into` logs per step).
+    ///
+    /// # Errors
+    ///
+    /// As [`render_bars`](Self::render_bars), but any number of runs.
+    pub fn render_grid_step(&self, step: i64, opts: &CompareOptions) -> Result<Png, CompareError> {
+        let column = self.step_index(step)?;
+        super::render::compare::grid(self, &[column], opts)
+    }
+
+    /// Every run's matrix at every compared step.
+    pub(crate) fn all_panels(&self) -> Vec<&Panel> {
+        self.panels.iter().flatten().flatten().collect()
     }
 
     fn step_index(&self, step: i64) -> Result<usize, CompareError> {

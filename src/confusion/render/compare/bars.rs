@@ -69,8 +69,9 @@ pub(crate) fn bars(
         .map(|p| p[column].as_ref())
         .collect();
     let present: Vec<&Panel> = panels.iter().flatten().copied().collect();
-    let shown = Shown::select(comparison, &present, opts.max_classes);
-    let error_max = shown.error_max(&present, k, ERROR_SCALE_FLOOR);
+    // Classes and scales from every compared matrix, so one step's picture matches the others.
+    let shown = Shown::select(comparison, opts.max_classes);
+    let error_max = shown.error_max(&comparison.all_panels(), k, ERROR_SCALE_FLOOR);
 
     let bar_w: u32 = if runs <= 4 { 6 } else { 5 };
     let bars_w = runs as u32 * bar_w + (runs as u32 - 1);

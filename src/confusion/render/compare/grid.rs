@@ -221,16 +221,27 @@ impl Legend {
 }
 
 /// Draws `comparison` as a grid (see the module docs).
-pub(crate) fn grid(comparison: &Comparison, opts: &CompareOptions) -> Result<Png, CompareError> {
+pub(crate) fn grid(
+    comparison: &Comparison,
+    columns: &[usize],
+    opts: &CompareOptions,
+) -> Result<Png, CompareError> {
     let mut ts = Typesetter::new(
         primary_face().map_err(super::super::RenderError::from)?,
         &opts.fallback_fonts,
     );
     let k = comparison.classes.len();
-    let present: Vec<&Panel> = comparison.panels.iter().flatten().flatten().collect();
-    let shown = Shown::select(comparison, &present, opts.max_classes);
-    let error_max = shown.error_max(&present, k, ERROR_SCALE_FLOOR);
-    let blocks = Blocks::of(comparison.runs.len(), comparison.steps.len());
+    // Classes and scales from every compared matrix, so one step's picture matches the others.
+    let all = comparison.all_panels();
+    let shown = Shown::select(comparison, opts.max_classes);
+    let error_max = shown.error_max(&all, k, ERROR_SCALE_FLOOR);
+    let steps: Vec<i64> = columns.iter().map(|&c| comparison.steps[c]).collect();
+    let present: Vec<&Panel> = comparison
+        .panels
+        .iter()
+        .flat_map(|run| columns.iter().filter_map(|&c| run[c].as_ref()))
+        .collect();
+    let blocks = Blocks::of(comparison.runs.len(), steps.len());
     let row_names = short_names(
         &ts,
         &shown
@@ -241,10 +252,10 @@ pub(crate) fn grid(comparison: &Comparison, opts: &CompareOptions) -> Result<Png
         NAME_PX,
     );
     let column_names = short_names(&ts, &shown.column_names, NAME_PX);
-    let hatched = shown.any_missing(&present)
-        || present.len() < comparison.runs.len() * comparison.steps.len();
+    let hatched =
+        shown.any_missing(&present) || present.len() < comparison.runs.len() * steps.len();
     let legend = Legend::new(&ts, error_max, shown.other_column, hatched);
-    let title = match comparison.steps.as_slice() {
+    let title = match steps.as_slice() {
         [step] => format!(
             "{} · step {step} · {} runs side by side · each matrix row-normalised, one colour scale",
             comparison.tag,
@@ -284,7 +295,7 @@ pub(crate) fn grid(comparison: &Comparison, opts: &CompareOptions) -> Result<Png
                 what: format!(
                     "a grid of {} runs × {} steps of {} classes",
                     comparison.runs.len(),
-                    comparison.steps.len(),
+                    steps.len(),
                     shown.rows()
                 ),
                 max_side_px: opts.max_side_px,
@@ -301,10 +312,10 @@ pub(crate) fn grid(comparison: &Comparison, opts: &CompareOptions) -> Result<Png
         |row: u32| area_y + row * (geometry.header_h + 2 + geometry.panel_h + PANEL_GAP_Y);
     let tables = (BLUES.table(), ORANGES.table());
     for (r, run) in comparison.runs.iter().enumerate() {
-        for (s, &step) in comparison.steps.iter().enumerate() {
+        for (s, (&column, &step)) in columns.iter().zip(&steps).enumerate() {
             let (br, bc) = blocks.at(r, s);
             let (x, y) = (block_x(bc), block_y(br));
-            let panel = comparison.panels[r][s].as_ref();
+            let panel = comparison.panels[r][column].as_ref();
             let name = ts.ellipsize_middle(run, LABEL_PX, geometry.panel_w.max(60));
             text(&mut img, &mut ts, &name, LABEL_PX, (x, y), false);
             let accuracy = panel.map_or("no such step".to_owned(), |p| {

@@ -40,8 +40,10 @@ pub(super) struct Shown {
 }
 
 impl Shown {
-    /// The shown classes of `panels` (of `comparison`) under `max_classes`.
-    pub(super) fn select(comparison: &Comparison, panels: &[&Panel], max_classes: usize) -> Shown {
+    /// The shown classes of `comparison` under `max_classes`, chosen on every compared
+    /// matrix pooled, so a picture of one step shows the classes of the pictures of the others.
+    pub(super) fn select(comparison: &Comparison, max_classes: usize) -> Shown {
+        let panels = comparison.all_panels();
         let k = comparison.classes.len();
         let classes = if k <= max_classes {
             (0..k).collect()
@@ -49,7 +51,7 @@ impl Shown {
             // The ranking of T/top_confused, on all drawn matrices pooled: every panel shows
             // the same classes, so they read side by side.
             let mut pooled = vec![0u64; k * k];
-            for panel in panels {
+            for panel in &panels {
                 for (sum, &c) in pooled.iter_mut().zip(&panel.counts) {
                     *sum = sum.saturating_add(c);
                 }
@@ -149,7 +151,7 @@ impl Shown {
     pub(super) fn note(&self) -> Option<String> {
         self.other_column.then(|| {
             format!(
-                "{} classes: the {} most confused shown (pooled over all drawn matrices) · \
+                "{} classes: the {} most confused shown (pooled over all compared matrices) · \
                  \"{}\" column: predictions of the other {} · grey, on its own scale",
                 self.of,
                 self.rows(),

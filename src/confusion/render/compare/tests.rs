@@ -88,8 +88,8 @@ fn bars_golden_k100_shows_the_most_confused_classes() {
 #[test]
 fn large_k_keeps_the_most_confused_classes_of_all_panels_pooled() {
     let c = Comparison::new("val", runs(100), vec![1, 20]).unwrap();
-    let present: Vec<_> = c.panels.iter().flatten().flatten().collect();
-    let shown = super::Shown::select(&c, &present, 15);
+    let present = c.all_panels();
+    let shown = super::Shown::select(&c, 15);
     assert_eq!(shown.rows(), 15);
     assert_eq!(shown.columns(), 16);
     assert!(
@@ -108,8 +108,7 @@ fn large_k_keeps_the_most_confused_classes_of_all_panels_pooled() {
     }
     // Few classes: all shown, no "(other)".
     let small = Comparison::new("val", runs(10), vec![1]).unwrap();
-    let present: Vec<_> = small.panels.iter().flatten().flatten().collect();
-    let shown = super::Shown::select(&small, &present, 15);
+    let shown = super::Shown::select(&small, 15);
     assert_eq!(
         (shown.rows(), shown.columns(), shown.note()),
         (10, 10, None)
