@@ -173,6 +173,12 @@ pub enum CompareInputError {
     },
 }
 
+impl From<CompareInputError> for CliError {
+    fn from(error: CompareInputError) -> CliError {
+        CliError::Compare(Box::new(error))
+    }
+}
+
 /// Runs `tbconfusion compare`.
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let shown_logdir = args.logdir.display().to_string();
@@ -194,8 +200,22 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             tail.path, tail.message
         );
     }
-    let tag = choose_tag(&args, &matrices, &shown_logdir)?;
     let all_runs: BTreeSet<&str> = files.iter().map(|f| f.run.as_str()).collect();
+    if let Some(unknown) = args.runs.iter().find(|r| !all_runs.contains(r.as_str())) {
+        return Err(CompareInputError::UnknownRun {
+            logdir: shown_logdir,
+            run: unknown.clone(),
+            available: join(all_runs.iter()),
+        }
+        .into());
+    }
+    // Without --tag, the only tag of the runs asked for (of every run without --runs).
+    let asked: BTreeSet<&str> = matrices
+        .iter()
+        .filter(|m| args.runs.is_empty() || args.runs.contains(&m.run))
+        .map(|m| m.tag.as_str())
+        .collect();
+    let tag = choose_tag(&args, &asked, &matrices, &shown_logdir)?;
     let by_run = runs_with_tag(&matrices, &tag);
     let names: Vec<String> = if args.runs.is_empty() {
         by_run.keys().map(|r| (*r).to_owned()).collect()
@@ -205,14 +225,6 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let mut runs = Vec::with_capacity(names.len());
     for name in &names {
         let Some(steps) = by_run.get(name.as_str()) else {
-            if !all_runs.contains(name.as_str()) {
-                return Err(CompareInputError::UnknownRun {
-                    logdir: shown_logdir,
-                    run: name.clone(),
-                    available: join(all_runs.iter()),
-                }
-                .into());
-            }
             let tags: BTreeSet<&str> = matrices
                 .iter()
                 .filter(|m| &m.run == name)
@@ -311,30 +323,32 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
 /// The tag asked for, else the only one with counts.
 fn choose_tag(
     args: &Args,
-    matrices: &[ExportedMatrix],
+    tags: &BTreeSet<&str>,
+    all: &[ExportedMatrix],
     logdir: &str,
-) -> Result<String, CompareInputError> {
-    let tags: BTreeSet<&str> = matrices.iter().map(|m| m.tag.as_str()).collect();
+) -> Result<String, CliError> {
+    let anywhere: BTreeSet<&str> = all.iter().map(|m| m.tag.as_str()).collect();
     match (&args.tag, tags.len()) {
-        (Some(tag), _) if tags.contains(tag.as_str()) => Ok(tag.clone()),
-        (Some(tag), _) => Err(CompareInputError::NoTag {
+        // A tag some run has: a run asked for without it is named below.
+        (Some(tag), _) if anywhere.contains(tag.as_str()) => Ok(tag.clone()),
+        (Some(tag), _) => Err(CliError::from(CompareInputError::NoTag {
             logdir: logdir.to_owned(),
             tag: tag.clone(),
-            available: join(tags.iter()),
-        }),
+            available: join(anywhere.iter()),
+        })),
         (None, 1) => Ok(tags
             .iter()
             .next()
             .map_or_else(String::new, |t| (*t).to_owned())),
-        (None, 0) => Err(CompareInputError::NoTag {
+        (None, 0) => Err(CliError::from(CompareInputError::NoTag {
             logdir: logdir.to_owned(),
             tag: "confusion_matrix".to_owned(),
             available: "none".to_owned(),
-        }),
-        (None, _) => Err(CompareInputError::WhichTag {
+        })),
+        (None, _) => Err(CliError::from(CompareInputError::WhichTag {
             logdir: logdir.to_owned(),
             available: join(tags.iter()),
-        }),
+        })),
     }
 }
 
@@ -371,7 +385,7 @@ fn choose_steps(args: &Args, runs: &[ComparedRun], tag: &str) -> Result<Vec<i64>
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let any: BTreeSet<i64> = runs.iter().flat_map(|r| have(r)).collect();
+    let any: BTreeSet<i64> = runs.iter().flat_map(&have).collect();
     for &step in &args.steps {
         if !any.contains(&step) {
             return Err(CompareInputError::UnknownStep {

@@ -364,8 +364,15 @@ pub(crate) fn grid(
                 img.draw_mask(&mask, geometry.left - GAP - mask.width, y, INK, 255, false);
             }
         }
-        let below = area_y + area_h + GAP / 2;
         for bc in 0..blocks.columns {
+            // Right under the lowest matrix of the column (a wrapped last row may end early).
+            let lowest = (0..comparison.runs.len())
+                .map(|r| blocks.at(r, 0))
+                .filter(|&(_, c)| c == bc)
+                .map(|(row, _)| row)
+                .max()
+                .unwrap_or(blocks.rows - 1);
+            let below = block_y(lowest) + geometry.header_h + 2 + geometry.panel_h + GAP / 2;
             for (i, name) in column_names.iter().enumerate() {
                 let mask = ts.render(name, NAME_PX);
                 let x = block_x(bc)
