@@ -287,7 +287,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 png.height(),
                 comparison.runs().len(),
                 if steps.len() == 1 { "" } else { "s" },
-                join(steps.iter()),
+                ranges(&steps.iter().copied().collect()),
                 comparison.classes().len()
             );
         }
@@ -304,7 +304,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 "wrote {} (run {into}): {} steps ({}), images {tag}/compare and text {tag}/compare/table",
                 path.display(),
                 steps.len(),
-                join(steps.iter())
+                ranges(&steps.iter().copied().collect())
             );
             if steps.len() > 10 {
                 eprintln!(
