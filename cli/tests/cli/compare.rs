@@ -134,7 +134,7 @@ fn grid_and_bars_files_are_the_librarys_pictures_of_the_logged_counts() {
     let bytes = std::fs::read(&grid).unwrap();
     let (w, h) = png_size(&bytes);
     assert!(
-        said.contains(&format!("({w}×{h} px): 3 runs, steps 1, 2, 3")),
+        said.contains(&format!("({w}×{h} px): 3 runs, steps 1–3")),
         "{said}"
     );
     let expected = comparison_of(&logdir, &["baseline", "large", "tuned"], &[1, 2, 3])

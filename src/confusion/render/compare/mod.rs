@@ -151,7 +151,7 @@ impl Shown {
     pub(super) fn note(&self) -> Option<String> {
         self.other_column.then(|| {
             format!(
-                "{} classes: the {} most confused shown (pooled over all compared matrices) · \
+                "{} classes: the {} most confused shown · ranked on all compared matrices pooled · \
                  \"{}\" column: predictions of the other {} · grey, on its own scale",
                 self.of,
                 self.rows(),
