@@ -23,8 +23,8 @@ pub const HELP: &str = concat!(
 Examples:
   tbconfusion compare runs --tag confusion_matrix -o compare.png    # every run, last step
   tbconfusion compare runs --runs a,b,c --steps 1,10,20 -o grid.png  # runs × steps grid
-  tbconfusion compare runs --runs a,b --layout bars -o bars.png      # one bar per run in each cell
-  tbconfusion compare runs --runs a,b --into compare                 # images into a new run, per step
+  tbconfusion compare runs --runs a,b --layout bars -o bars.png      # a bar per run in each cell
+  tbconfusion compare runs --runs a,b --into compare                 # per step, into a new run
 
 The counts are those `convert` (or the library) logged as <tag>/counts; classes are lined up by
 name. `grid` draws a small row-normalised matrix per run (rows) and step (columns) on one colour
