@@ -259,6 +259,9 @@ pub enum CliError {
     /// A matrix could not be built.
     #[error(transparent)]
     Matrix(#[from] tbconfusion::ConfusionError),
+    /// Runs could not be compared (`tbconfusion compare`); boxed, as it is large and rare.
+    #[error(transparent)]
+    Compare(Box<crate::command::compare::CompareInputError>),
     /// Label images could not be paired, decoded or counted.
     #[error(transparent)]
     Segmentation(#[from] crate::segmentation::SegmentationError),

@@ -34,7 +34,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use self::command::{convert, export, inspect, render};
+use self::command::{compare, convert, export, inspect, render};
 
 /// Confusion matrices for TensorBoard, from prediction dumps.
 #[derive(Debug, Parser)]
@@ -57,6 +57,9 @@ enum Command {
     /// Convert prediction dumps (CSV/TSV, JSON Lines, JSON, .npy/.npz, gzipped or not) into event files.
     #[command(after_help = convert::HELP)]
     Convert(Box<convert::Args>),
+    /// Runs side by side: a grid of matrices (runs × steps) or a matrix of per-run bars, into a PNG or a new run.
+    #[command(after_help = compare::HELP)]
+    Compare(Box<compare::Args>),
     /// Read back the raw counts per run, tag and step as CSV or JSON.
     #[command(after_help = export::HELP)]
     Export(export::Args),
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Convert(args) => convert::run(*args),
+        Command::Compare(args) => compare::run(*args),
         Command::Export(args) => export::run(args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Render(args) => render::run(*args),

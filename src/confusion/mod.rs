@@ -3,6 +3,7 @@
 //! rendered image ([`render`]), the raw-counts tensor ([`counts`]), and
 //! logging all of it in one call ([`logging`]).
 
+pub mod compare;
 mod counting;
 pub mod counts;
 pub mod delta;

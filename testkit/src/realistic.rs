@@ -184,3 +184,59 @@ pub fn name(i: usize) -> String {
     let words = [LATIN, CJK, HANGUL, CYRILLIC, GREEK][i % 5];
     format!("{}_{i}", words[(i / 5) % 8])
 }
+
+/// `classes` classes with Zipf-like frequencies (exponent 1), blocks of about five related
+/// classes taking 90% of the errors, `predictions` predictions, names in five scripts: the
+/// long-tailed shape at any size (K = 10 and K = 100 for the comparison pictures).
+pub fn long_tailed(classes: usize, predictions: u64, seed: u64) -> Realistic {
+    generate(
+        &Shape {
+            classes,
+            blocks: classes.div_ceil(5).max(1),
+            zipf: 1.0,
+            predictions,
+            in_block: 0.9,
+        },
+        seed,
+    )
+}
+
+/// `base` as a run of another quality: each row keeps its total, its errors scaled by
+/// `error_scale` (below 1 a better model, above 1 a worse one, capped at the row total) and
+/// spread as in `base`, the diagonal taking the rest. Deterministic.
+pub fn with_error_scale(base: &Realistic, error_scale: f64) -> Realistic {
+    let k = base.classes;
+    let mut counts = base.counts.clone();
+    for t in 0..k {
+        let row = &mut counts[t * k..(t + 1) * k];
+        let total: u64 = row.iter().sum();
+        let mut errors = 0;
+        for (p, c) in row.iter_mut().enumerate() {
+            if p != t {
+                *c = ((*c as f64) * error_scale).round() as u64;
+                errors += *c;
+            }
+        }
+        // Scaled up past the row total: trim the largest error cells back.
+        while errors > total {
+            let (p, _) = row
+                .iter()
+                .enumerate()
+                .filter(|&(p, _)| p != t)
+                .max_by_key(|&(_, c)| *c)
+                .unwrap_or((t, &0));
+            if p == t {
+                break;
+            }
+            let cut = (errors - total).min(row[p]);
+            row[p] -= cut;
+            errors -= cut;
+        }
+        row[t] = total - errors;
+    }
+    Realistic {
+        classes: k,
+        counts,
+        names: base.names.clone(),
+    }
+}

@@ -4,6 +4,7 @@
 //! (reading dumps, writing and reading event files) live outside this
 //! folder.
 
+pub mod compare;
 pub mod convert;
 pub mod export;
 pub mod inspect;

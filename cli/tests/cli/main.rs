@@ -6,6 +6,7 @@
 //! `bash scripts/test.sh` sets; a plain `cargo test` skips them and says so per test.
 
 mod columnar;
+mod compare;
 mod convert;
 mod counts_tables;
 mod detection;

@@ -285,6 +285,48 @@ mod tests {
         assert_eq!(at(2, 2), BETTER_WORSE.at(1.0));
     }
 
+    /// The golden `T/delta`: a long-tailed 10-class task (names in several scripts) from step
+    /// 10 to step 20, errors shrinking to two thirds and one new confusion.
+    /// `UPDATE_GOLDEN=1` rewrites it; look at it before committing.
+    #[test]
+    fn delta_golden_image() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/delta_k10.png");
+        let base = tbconfusion_testkit::realistic::long_tailed(10, 2_000, 11);
+        let sparse = |r: &tbconfusion_testkit::realistic::Realistic| {
+            let mut cm = ConfusionMatrix::from_counts(r.classes, r.counts.clone()).unwrap();
+            cm.set_class_names(r.names.clone()).unwrap();
+            SparseCounts::of(&cm)
+        };
+        let before = tbconfusion_testkit::realistic::with_error_scale(&base, 1.0);
+        let mut after = tbconfusion_testkit::realistic::with_error_scale(&base, 0.66);
+        // Class 4 newly takes a tenth of its row for class 7: one red cell among the blue.
+        let moved = after.counts[4 * 10 + 4] / 10;
+        after.counts[4 * 10 + 4] -= moved;
+        after.counts[4 * 10 + 7] += moved;
+        let previous = PreviousStep {
+            step: 10,
+            counts: Arc::new(sparse(&before)),
+        };
+        let now = sparse(&after);
+        let change = RowShareChange::between(&previous, &now, 20).unwrap();
+        let png = render_delta_png("val", &change, &now, &RenderOptions::default())
+            .unwrap()
+            .unwrap();
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, png.bytes()).unwrap();
+        }
+        let golden = std::fs::read(&path).expect("golden missing: run with UPDATE_GOLDEN=1");
+        let (img, expected) = (decode_png(png.bytes()), decode_png(&golden));
+        assert!(
+            img.width == expected.width
+                && img.height == expected.height
+                && img.pixels == expected.pixels,
+            "rendering changed; if intended, rerun with UPDATE_GOLDEN=1 and inspect {}",
+            path.display()
+        );
+    }
+
     #[test]
     fn cells_below_half_a_point_carry_no_text_and_titles_name_both_steps() {
         assert_eq!(cell_text(0.49), None);

@@ -11,6 +11,7 @@
 
 mod auto;
 mod blocks;
+pub(crate) mod compare;
 mod delta;
 mod layout;
 mod order;

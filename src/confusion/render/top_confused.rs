@@ -22,12 +22,11 @@ pub fn top_confused(cm: &ConfusionMatrix, k: usize) -> ConfusionMatrix {
     sparse_top_confused(&SparseCounts::of(cm), k)
 }
 
-/// [`top_confused`] from the non-zero cells.
-pub(crate) fn sparse_top_confused(cm: &SparseCounts, k: usize) -> ConfusionMatrix {
+/// The `k` classes (at most all) with the most off-diagonal mass (row errors + column errors),
+/// in index order; ties rank by lower index. The selection of [`top_confused`], also used by
+/// the comparison pictures to pick the classes shown.
+pub(crate) fn most_confused_classes(cm: &SparseCounts, k: usize) -> Vec<usize> {
     let n = cm.num_classes();
-    if k >= n {
-        return cm.to_dense();
-    }
     let (rows, cols, diagonal) = (cm.row_sums(), cm.col_sums(), cm.diagonal());
     let mut order: Vec<usize> = (0..n).collect();
     let errors = |i: usize| {
@@ -35,8 +34,18 @@ pub(crate) fn sparse_top_confused(cm: &SparseCounts, k: usize) -> ConfusionMatri
         u128::from(rows[i].saturating_sub(diag)) + u128::from(cols[i].saturating_sub(diag))
     };
     order.sort_by(|&a, &b| errors(b).cmp(&errors(a)).then(a.cmp(&b)));
-    let mut kept: Vec<usize> = order[..k].to_vec();
+    let mut kept: Vec<usize> = order[..k.min(n)].to_vec();
     kept.sort_unstable();
+    kept
+}
+
+/// [`top_confused`] from the non-zero cells.
+pub(crate) fn sparse_top_confused(cm: &SparseCounts, k: usize) -> ConfusionMatrix {
+    let n = cm.num_classes();
+    if k >= n {
+        return cm.to_dense();
+    }
+    let kept = most_confused_classes(cm, k);
 
     // Map every class to its slot in the sub-matrix; the rest go to the last slot.
     let side = k + 1;

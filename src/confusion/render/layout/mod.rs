@@ -15,6 +15,7 @@ use crate::draw::text::Typesetter;
 use super::values::CellValues;
 use super::{Annotate, RenderError, RenderOptions};
 use place::place;
+pub(crate) use place::wrap_title;
 
 /// Title font size (ab_glyph pixel scale: ascent + descent).
 pub(crate) const TITLE_PX: u32 = 15;

@@ -279,7 +279,7 @@ fn title_lines(ts: &Typesetter<'_>, title: &str, content_width: u32) -> (Vec<Tex
 }
 
 /// Greedy wrap of a title at its " · " separators; a piece too long alone is ellipsized.
-fn wrap_title(ts: &Typesetter<'_>, title: &str, max_width: u32) -> Vec<String> {
+pub(crate) fn wrap_title(ts: &Typesetter<'_>, title: &str, max_width: u32) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for piece in title.split(" · ") {
         if let Some(last) = lines.last_mut() {
