@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, docs, the library
-# without the CLI's dependencies, and every unit, integration, doc and
-# real-TensorBoard conformance test, then the Python wheel's tests (these install pinned TensorBoard into a
-# venv in the target directory on first use; needs python3 with venv and pip access).
+# without the CLI's dependencies, every unit, integration, doc and
+# real-TensorBoard conformance test (these install pinned TensorBoard into a
+# venv in the target directory on first use; needs python3 with venv and pip
+# access), then the Python wheel's tests (python/test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

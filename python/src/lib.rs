@@ -1,7 +1,7 @@
 //! `tbconfusion` for Python: the extension module `tbconfusion._native`
 //! behind the `tbconfusion` package of the wheel.
 //!
-//! - [`writer::SummaryWriter`]: `tbconfusion.SummaryWriter`, logging
+//! - `writer::SummaryWriter`: `tbconfusion.SummaryWriter`, logging
 //!   confusion matrices from numpy arrays, lists or torch CPU tensors.
 //! - `run_cli`: the whole `tbconfusion` command
 //!   ([`tbconfusion_cli::run`], the same function the Rust binary calls),

@@ -70,7 +70,8 @@ impl SummaryWriter {
         match walltime {
             None => Ok(writer.clone()),
             Some(seconds) => {
-                let at = WallTime::new(seconds).map_err(|e| PyValueError::new_err(e.to_string()))?;
+                let at =
+                    WallTime::new(seconds).map_err(|e| PyValueError::new_err(e.to_string()))?;
                 Ok(writer.at(at))
             }
         }
@@ -236,7 +237,10 @@ impl SummaryWriter {
         top_confused_classes = None, image = None, table = None, scalars = None,
         counts = None, pr_curves = None, delta = None, walltime = None
     ))]
-    #[allow(clippy::too_many_arguments, reason = "one Python keyword argument each")]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one Python keyword argument each"
+    )]
     fn add_confusion_matrix(
         &self,
         py: Python<'_>,
@@ -358,13 +362,7 @@ impl SummaryWriter {
     ///
     ///     w.add_scalar("loss", 0.25, step)
     #[pyo3(signature = (tag, value, step, *, walltime = None))]
-    fn add_scalar(
-        &self,
-        tag: &str,
-        value: f64,
-        step: i64,
-        walltime: Option<f64>,
-    ) -> PyResult<()> {
+    fn add_scalar(&self, tag: &str, value: f64, step: i64, walltime: Option<f64>) -> PyResult<()> {
         self.handle(walltime)?
             .add_scalar(tag, value, step)
             .map_err(write_error)
@@ -399,10 +397,7 @@ impl SummaryWriter {
             .take();
         match writer {
             None => Ok(()),
-            Some(writer) => py
-                .detach(|| writer.close())
-                .map(drop)
-                .map_err(write_error),
+            Some(writer) => py.detach(|| writer.close()).map(drop).map_err(write_error),
         }
     }
 
