@@ -156,3 +156,28 @@ def test_module_surface():
     package = os.path.dirname(tbconfusion.__file__)
     assert os.path.exists(os.path.join(package, "py.typed"))
     assert os.path.exists(os.path.join(package, "_native.pyi"))
+
+
+def test_threads_share_a_writer(tmp_path):
+    import threading
+
+    run = tmp_path / "val"
+    errors = []
+    with tbconfusion.SummaryWriter(run) as w:
+
+        def log(tag):
+            try:
+                for step in range(5):
+                    w.add_confusion_matrix(tag, Y_TRUE, Y_PRED, step, labels=NAMES)
+            except Exception as e:  # reported below: pytest does not see a thread's exceptions
+                errors.append(e)
+
+        threads = [threading.Thread(target=log, args=("cm%d" % i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+    logged = values(run)
+    for i in range(4):
+        assert [v["step"] for v in logged if v["tag"] == "cm%d" % i] == [0, 1, 2, 3, 4]
