@@ -186,13 +186,33 @@ pub fn labels<'py>(object: &Bound<'py, PyAny>, what: &str) -> PyResult<Labels<'p
     })
 }
 
-/// `object` as an N×K float32 score matrix, read in place when it is a
-/// C-contiguous float32 array, else converted (one copy).
+/// An N×K score matrix borrowed from Python.
+pub enum Scores<'py> {
+    /// float32, and any other numeric dtype but float64 (converted once).
+    F32(PyReadonlyArray2<'py, f32>),
+    /// float64, read in place: rows are narrowed to float32 a block at a
+    /// time, as the library counts them.
+    F64(PyReadonlyArray2<'py, f64>),
+}
+
+impl Scores<'_> {
+    /// (rows, columns).
+    pub fn dim(&self) -> (usize, usize) {
+        match self {
+            Scores::F32(a) => a.as_array().dim(),
+            Scores::F64(a) => a.as_array().dim(),
+        }
+    }
+}
+
+/// `object` as an N×K score matrix: a C-contiguous float32 or float64
+/// array is read in place; other numbers are converted to float32 (one
+/// copy).
 ///
 /// # Errors
 ///
 /// `ValueError` unless `object` is two-dimensional and numeric.
-pub fn scores<'py>(object: &Bound<'py, PyAny>) -> PyResult<PyReadonlyArray2<'py, f32>> {
+pub fn scores<'py>(object: &Bound<'py, PyAny>) -> PyResult<Scores<'py>> {
     let array = as_contiguous_array(object, None)?;
     if array.ndim() != 2 {
         return Err(PyValueError::new_err(format!(
@@ -200,22 +220,25 @@ pub fn scores<'py>(object: &Bound<'py, PyAny>) -> PyResult<PyReadonlyArray2<'py,
             shape(&array)
         )));
     }
-    let array = match array.dtype().kind() {
+    let py = array.py();
+    match array.dtype().kind() {
         b'f' | b'i' | b'u' => {
-            if array.dtype().is_equiv_to(&numpy::dtype::<f32>(array.py())) {
+            let native = array.dtype().is_native_byteorder() != Some(false);
+            if native && array.dtype().is_equiv_to(&numpy::dtype::<f64>(py)) {
+                return Ok(Scores::F64(array.cast::<PyArray2<f64>>()?.try_readonly()?));
+            }
+            let array = if native && array.dtype().is_equiv_to(&numpy::dtype::<f32>(py)) {
                 array
             } else {
                 as_contiguous_array(&array, Some("float32"))?
-            }
+            };
+            Ok(Scores::F32(array.cast::<PyArray2<f32>>()?.try_readonly()?))
         }
-        _ => {
-            return Err(PyValueError::new_err(format!(
-                "scores must be numbers (logits or probabilities), got dtype {}",
-                array.dtype()
-            )));
-        }
-    };
-    Ok(array.cast::<PyArray2<f32>>()?.try_readonly()?)
+        _ => Err(PyValueError::new_err(format!(
+            "scores must be numbers (logits or probabilities), got dtype {}",
+            array.dtype()
+        ))),
+    }
 }
 
 /// `object` as 1-D float64 sample weights (read in place when already

@@ -113,6 +113,46 @@ fn count_scores_and_log<T: Label>(
         .map_err(Failure::Write)
 }
 
+/// Rows of float64 scores narrowed to float32 at a time.
+const NARROW_ROWS: usize = 4096;
+
+/// [`count_scores_and_log`] for float64 scores, read in place: blocks of
+/// rows are narrowed into one float32 buffer and counted in turn. The
+/// matrix is this call's own, so an error in a later block leaves nothing
+/// behind; the error's row index is made absolute.
+fn count_f64_scores_and_log<T: Label>(
+    writer: &RustWriter,
+    mut cm: ConfusionMatrix,
+    y_true: &[T],
+    scores: &[f64],
+    log: &Log<'_>,
+) -> Result<(), Failure> {
+    let k = cm.num_classes();
+    let mut narrow = Vec::with_capacity(NARROW_ROWS.min(y_true.len()) * k);
+    for (block, (labels, rows)) in y_true
+        .chunks(NARROW_ROWS)
+        .zip(scores.chunks(NARROW_ROWS * k))
+        .enumerate()
+    {
+        narrow.clear();
+        // Rounding to nearest, as numpy's astype(float32) does.
+        narrow.extend(rows.iter().map(|&s| s as f32));
+        cm.update_from_scores(labels, &narrow)
+            .map_err(|mut error| {
+                let offset = block * NARROW_ROWS;
+                match &mut error {
+                    ConfusionError::LabelOutOfRange { index, .. } => *index += offset,
+                    ConfusionError::NanScore { row, .. } => *row += offset,
+                    _ => {}
+                }
+                Failure::Confusion(error)
+            })?;
+    }
+    writer
+        .add_confusion_matrix(log.tag, &cm, log.step, log.options)
+        .map_err(Failure::Write)
+}
+
 /// Where and how one matrix is logged.
 struct Log<'a> {
     tag: &'a str,
@@ -215,8 +255,9 @@ impl SummaryWriter {
     /// classes comes from ``labels`` (the class names), ``num_classes`` or
     /// the scores' width.
     ///
-    /// Contiguous arrays are read in place (scores as float32; float64
-    /// scores are converted once) and counted with the GIL released.
+    /// Contiguous arrays are read in place (float64 scores are narrowed to
+    /// float32, as the library counts them, 4096 rows at a time) and
+    /// counted with the GIL released.
     ///
     /// Raises ``ValueError`` for a bad label (naming the first bad sample:
     /// its index and value), mismatched lengths or shapes, a step not above
@@ -334,7 +375,7 @@ impl SummaryWriter {
                 }
                 let kind = options::score_kind(score_kind)?;
                 let scores = arrays::scores(scores)?;
-                let (rows, columns) = scores.as_array().dim();
+                let (rows, columns) = scores.dim();
                 let k = class_count(labels.as_deref(), num_classes, Some(columns))?;
                 if rows != y_true.len() {
                     return Err(PyValueError::new_err(format!(
@@ -343,13 +384,23 @@ impl SummaryWriter {
                     )));
                 }
                 let cm = new_matrix(labels, k, ignore_index)?.with_score_kind(kind);
-                let scores = scores
-                    .as_slice()
-                    .map_err(|e| PyValueError::new_err(format!("scores: {e}")))?;
-                with_label_slice!(&y_true, |t| {
-                    py.detach(|| count_scores_and_log(&writer, cm, t, scores, &log))?;
-                    Ok(())
-                })
+                let not_contiguous = |e| PyValueError::new_err(format!("scores: {e}"));
+                match &scores {
+                    arrays::Scores::F32(array) => {
+                        let scores = array.as_slice().map_err(not_contiguous)?;
+                        with_label_slice!(&y_true, |t| {
+                            py.detach(|| count_scores_and_log(&writer, cm, t, scores, &log))?;
+                            Ok(())
+                        })
+                    }
+                    arrays::Scores::F64(array) => {
+                        let scores = array.as_slice().map_err(not_contiguous)?;
+                        with_label_slice!(&y_true, |t| {
+                            py.detach(|| count_f64_scores_and_log(&writer, cm, t, scores, &log))?;
+                            Ok(())
+                        })
+                    }
+                }
             }
         }
     }

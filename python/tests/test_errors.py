@@ -81,3 +81,15 @@ def test_disk_errors_are_oserrors(tmp_path):
     with pytest.raises(OSError, match="cannot create the run directory") as caught:
         tbconfusion.SummaryWriter(blocker / "val")
     assert caught.value.errno is not None
+
+
+def test_float64_score_errors_name_the_absolute_row(writer):
+    scores = np.zeros((9000, 3))
+    y_true = np.zeros(9000, dtype=np.int64)
+    y_true[5000] = 7
+    with pytest.raises(ValueError, match=r"^true label 7 at index 5000 is outside 0\.\.3$"):
+        writer.add_confusion_matrix("cm", y_true, step=0, scores=scores)
+    y_true[5000] = 0
+    scores[8200, 2] = np.nan
+    with pytest.raises(ValueError, match=r"^score at row 8200, column 2 is NaN$"):
+        writer.add_confusion_matrix("cm", y_true, step=0, scores=scores)

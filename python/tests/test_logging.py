@@ -181,3 +181,18 @@ def test_threads_share_a_writer(tmp_path):
     logged = values(run)
     for i in range(4):
         assert [v["step"] for v in logged if v["tag"] == "cm%d" % i] == [0, 1, 2, 3, 4]
+
+
+def test_float64_scores_in_blocks_count_as_float32(tmp_path):
+    # More rows than one narrowing block (4096), so several blocks are counted.
+    rng = np.random.default_rng(3)
+    logits = rng.normal(size=(10_000, 4))
+    y_true = rng.integers(0, 4, size=10_000)
+    run = tmp_path / "val"
+    with tbconfusion.SummaryWriter(run) as w:
+        w.add_confusion_matrix("f64", y_true, step=0, scores=logits)
+        w.add_confusion_matrix("f32", y_true, step=0, scores=logits.astype(np.float32))
+    scalars = {v["tag"]: v["scalar"] for v in values(run) if "scalar" in v}
+    assert scalars["f64/accuracy"] == pytest.approx(np.mean(logits.argmax(1) == y_true))
+    for name in ("accuracy", "map", "ap/0", "ap/3", "kappa"):
+        assert scalars["f64/" + name] == scalars["f32/" + name], name
