@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, docs, the library
-# without the CLI's dependencies, and every unit, integration, doc and
+# without the CLI's dependencies, every unit, integration, doc and
 # real-TensorBoard conformance test (these install pinned TensorBoard into a
-# venv in the target directory on first use; needs python3 with venv and pip access).
+# venv in the target directory on first use; needs python3 with venv and pip
+# access), then the Python wheel's tests (python/test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
@@ -39,11 +40,11 @@ cargo fmt --all -- --check
 step "cargo clippy (workspace, all targets, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "the library compiles none of the command's dependencies"
+step "the library compiles none of the command's (or the Python binding's) dependencies"
 # (flate2 stays: the png crate compresses with it.)
-cli_only='^(clap|csv|indicatif|npyz|arrow[a-z-]*|parquet) '
+cli_only='^(clap|csv|indicatif|npyz|arrow[a-z-]*|parquet|pyo3[a-z-]*|numpy|ndarray|tbconfusion-cli) '
 if cargo tree -p tbconfusion -e normal --prefix none | grep -E "$cli_only"; then
-  echo "the library depends on a crate only the command needs (above)" >&2
+  echo "the library depends on a crate only the command or the binding needs (above)" >&2
   exit 1
 fi
 cargo build -p tbconfusion --lib
@@ -53,3 +54,6 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 step "cargo test (unit, integration, doc, TensorBoard conformance)"
 cargo test --workspace --no-fail-fast
+
+step "Python wheel: maturin build (dev profile), fresh venv, pytest (python/tests)"
+bash python/test.sh
