@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group};
-use tbconfusion::confusion::logging::confusion_values;
+use tbconfusion::confusion::logging::{confusion_values, confusion_values_since};
 use tbconfusion::{ConfusionMatrix, ConfusionOptions, SummaryWriter};
 
 const N: usize = 10_000;
@@ -65,6 +65,16 @@ fn log_step(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("bundle", k), &k, |b, _| {
             b.iter(|| confusion_values("cm", &cm, 1, &options).expect("bundle"))
+        });
+        // A later step of a training run: other predictions than the step before, so
+        // `T/delta` has a change in most rows (the same matrix twice would draw a blank).
+        let (earlier_true, earlier_pred) = predictions(k, k as u64 + 1);
+        let mut earlier = ConfusionMatrix::new(k).expect("matrix");
+        earlier
+            .update(&earlier_true, &earlier_pred)
+            .expect("update");
+        group.bench_with_input(BenchmarkId::new("bundle_since", k), &k, |b, _| {
+            b.iter(|| confusion_values_since("cm", &cm, 2, &earlier, 1, &options).expect("bundle"))
         });
         let writer = SummaryWriter::create(dir.path().join(format!("k{k}"))).expect("writer");
         let mut step = 0i64;

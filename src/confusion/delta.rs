@@ -69,17 +69,24 @@ pub(crate) struct PreviousStep {
 }
 
 /// The change of every row share between two steps of one tag, in percentage points.
+///
+/// Kept sparse, like the counts: only cells non-zero at either step can change, so at K = 1000
+/// a step stores thousands of changes rather than a dense million (24 MB of buffers before).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct RowShareChange {
     pub(crate) names: Vec<String>,
     pub(crate) against: Against,
     pub(crate) step: i64,
-    /// Row-major K × K: this step's row share minus the previous one's, in pp; NaN where
-    /// the row had no support at either step.
-    pub(crate) cells: Vec<f64>,
+    /// Per class: whether its row had support at both steps (else every change in it is NaN).
+    defined: Vec<bool>,
+    /// Row `t`'s changed cells are `columns[row_start[t]..row_start[t + 1]]`, by increasing
+    /// column: this step's row share minus the previous one's, in pp, where either is non-zero.
+    row_start: Vec<usize>,
+    columns: Vec<u32>,
+    changes: Vec<f64>,
     /// Per class: recall now, as a fraction (NaN without support).
     pub(crate) recall: Vec<f64>,
-    /// Per class: the change of recall, in pp (the diagonal of `cells`).
+    /// Per class: the change of recall, in pp (the diagonal of the cells).
     pub(crate) recall_change: Vec<f64>,
     /// Accuracy now, as a fraction (NaN for an empty matrix).
     pub(crate) accuracy: f64,
@@ -114,37 +121,62 @@ impl RowShareChange {
             return None;
         }
         let k = now.num_classes();
-        let shares = |cm: &SparseCounts| {
-            let mut dense = vec![0.0; k * k];
-            for t in 0..k {
-                let support = cm.row_sums()[t];
-                let row = &mut dense[t * k..(t + 1) * k];
-                if support == 0 {
-                    row.fill(f64::NAN);
-                    continue;
-                }
-                for (p, c) in cm.row(t) {
-                    row[p] = 100.0 * c as f64 / support as f64;
-                }
-            }
-            dense
-        };
-        let (was, is) = (shares(before), shares(now));
-        let cells: Vec<f64> = is.iter().zip(&was).map(|(n, w)| n - w).collect();
-        let accuracy =
-            |cm: &SparseCounts| cm.diagonal().iter().sum::<u64>() as f64 / cm.total() as f64;
-        let recall = (0..k).map(|t| is[t * k + t] / 100.0).collect();
-        let recall_change = (0..k).map(|t| cells[t * k + t]).collect();
-        Some(RowShareChange {
+        let mut change = RowShareChange {
             names: now.class_names().to_vec(),
             against,
             step,
-            cells,
-            recall,
-            recall_change,
+            defined: Vec::with_capacity(k),
+            row_start: Vec::with_capacity(k + 1),
+            columns: Vec::new(),
+            changes: Vec::new(),
+            recall: Vec::with_capacity(k),
+            recall_change: Vec::with_capacity(k),
             accuracy: accuracy(now),
             accuracy_change: 100.0 * (accuracy(now) - accuracy(before)),
-        })
+        };
+        change.row_start.push(0);
+        for t in 0..k {
+            let (was_support, is_support) = (before.row_sums()[t], now.row_sums()[t]);
+            let share = |c: u64, support: u64| 100.0 * c as f64 / support as f64;
+            let defined = was_support > 0 && is_support > 0;
+            change.defined.push(defined);
+            change.recall.push(if is_support > 0 {
+                share(now.diagonal()[t], is_support) / 100.0
+            } else {
+                f64::NAN
+            });
+            if defined {
+                // Both rows are sorted by column: walk them together.
+                let (mut was, mut is) = (before.row(t).peekable(), now.row(t).peekable());
+                loop {
+                    let (p, pp) = match (was.peek().copied(), is.peek().copied()) {
+                        (None, None) => break,
+                        (Some((pw, cw)), Some((pi, ci))) if pw == pi => {
+                            was.next();
+                            is.next();
+                            (pi, share(ci, is_support) - share(cw, was_support))
+                        }
+                        (Some((pw, cw)), Some((pi, _))) if pw < pi => {
+                            was.next();
+                            (pw, 0.0 - share(cw, was_support))
+                        }
+                        (Some((pw, cw)), None) => {
+                            was.next();
+                            (pw, 0.0 - share(cw, was_support))
+                        }
+                        (_, Some((pi, ci))) => {
+                            is.next();
+                            (pi, share(ci, is_support) - 0.0)
+                        }
+                    };
+                    change.columns.push(p as u32);
+                    change.changes.push(pp);
+                }
+            }
+            change.row_start.push(change.columns.len());
+            change.recall_change.push(change.cell(t, t));
+        }
+        Some(change)
     }
 
     /// K.
@@ -152,16 +184,35 @@ impl RowShareChange {
         self.names.len()
     }
 
-    /// The change of cell (`t`, `p`) in pp.
+    /// The change of cell (`t`, `p`) in pp; NaN where the row had no support at either step.
     pub(crate) fn cell(&self, t: usize, p: usize) -> f64 {
-        self.cells[t * self.num_classes() + p]
+        if !self.defined[t] {
+            return f64::NAN;
+        }
+        let (columns, changes) = self.row(t);
+        columns
+            .binary_search(&(p as u32))
+            .map_or(0.0, |i| changes[i])
     }
 
-    /// How much better cell (`t`, `p`) got, in pp: its change on the diagonal, the opposite
-    /// of its change off it (a confusion that shrank is an improvement).
-    pub(crate) fn improvement(&self, t: usize, p: usize) -> f64 {
-        let change = self.cell(t, p);
-        if t == p { change } else { -change }
+    /// Whether row `t` had support at both steps (else its changes are NaN).
+    pub(crate) fn row_defined(&self, t: usize) -> bool {
+        self.defined[t]
+    }
+
+    /// Row `t`'s changed cells: their columns (increasing) and changes in pp; every other
+    /// cell of a [defined](Self::row_defined) row changed by 0.
+    pub(crate) fn row(&self, t: usize) -> (&[u32], &[f64]) {
+        let range = self.row_start[t]..self.row_start[t + 1];
+        (&self.columns[range.clone()], &self.changes[range])
+    }
+
+    /// The largest change of any cell, in pp (0 when none changed or none is defined).
+    pub(crate) fn largest_change(&self) -> f64 {
+        self.changes
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0, |m, v| m.max(v.abs()))
     }
 
     /// The Markdown section `T/table` ends with: accuracy and per-class recall now and their
@@ -188,6 +239,17 @@ impl RowShareChange {
         }
         md
     }
+}
+
+/// How much better a change of `pp` in cell (`t`, `p`) is: the change itself on the diagonal,
+/// its opposite off it (a confusion that shrank is an improvement).
+pub(crate) fn improvement(t: usize, p: usize, pp: f64) -> f64 {
+    if t == p { pp } else { -pp }
+}
+
+/// The share of predictions on the diagonal, NaN for an empty matrix.
+fn accuracy(cm: &SparseCounts) -> f64 {
+    cm.diagonal().iter().sum::<u64>() as f64 / cm.total() as f64
 }
 
 /// A fraction to four places, or "—" when undefined.
@@ -251,9 +313,9 @@ mod tests {
         assert!((change.accuracy_change - 10.0).abs() < 1e-9);
         assert_eq!(change.recall, [0.75, 0.5, 1.0]);
         // Better: a recognised more, c confused less with a; worse: b confused more with c.
-        assert_eq!(change.improvement(0, 0), 25.0);
-        assert_eq!(change.improvement(2, 0), 50.0);
-        assert_eq!(change.improvement(1, 2), -25.0);
+        assert_eq!(improvement(0, 0, change.cell(0, 0)), 25.0);
+        assert_eq!(improvement(2, 0, change.cell(2, 0)), 50.0);
+        assert_eq!(improvement(1, 2, change.cell(1, 2)), -25.0);
     }
 
     #[test]

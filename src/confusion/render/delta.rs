@@ -2,7 +2,7 @@
 //! one diverging better/worse scale centred on 0 (blue better, red worse), with the signed
 //! change written in the cells that can carry text and a legend that says which way is which.
 
-use crate::confusion::delta::{Against, RowShareChange, signed_pp};
+use crate::confusion::delta::{Against, RowShareChange, improvement, signed_pp};
 use crate::confusion::format::format_pct;
 use crate::draw::canvas::{Rect, RgbImage};
 use crate::draw::color::{BETTER_WORSE, INK, WHITE, text_color_on};
@@ -47,11 +47,7 @@ pub(crate) fn delta_title(tag: &str, change: &RowShareChange) -> String {
 
 /// The half-width of the colour scale in pp: the largest change, at least [`MIN_SCALE_PP`].
 fn scale_pp(change: &RowShareChange) -> f64 {
-    change
-        .cells
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold(MIN_SCALE_PP, |m, v| m.max(v.abs()))
+    change.largest_change().max(MIN_SCALE_PP)
 }
 
 /// Where an improvement of `pp` sits on [`BETTER_WORSE`]: 0.5 is no change.
@@ -92,10 +88,14 @@ pub(crate) fn render_delta_png(
     let grid = cell * k;
     let named = cell >= NAMED_CELL;
     let name_px = if annotated { LABEL_PX } else { TICK_PX };
-    let names: Vec<String> = ids
-        .iter()
-        .map(|&c| ts.ellipsize_middle(&change.names[c], name_px, NAME_MAX_WIDTH))
-        .collect();
+    // Names are drawn only on cells tall enough; at K = 1000 none are measured.
+    let names: Vec<String> = if named {
+        ids.iter()
+            .map(|&c| ts.ellipsize_middle(&change.names[c], name_px, NAME_MAX_WIDTH))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let names_width = if named {
         names
             .iter()
@@ -132,25 +132,40 @@ pub(crate) fn render_delta_png(
     img.draw_mask(&title_mask, PAD, PAD, INK, 255, false);
     let legend_mask = ts.render(&legend, LABEL_PX);
     img.draw_mask(&legend_mask, PAD, PAD + title_h + GAP, INK, 255, false);
-    for (t, &true_class) in ids.iter().enumerate() {
-        for (p, &predicted) in ids.iter().enumerate() {
-            let rect = Rect::new(
-                grid_x + p as u32 * cell,
-                grid_y + t as u32 * cell,
-                cell,
-                cell,
-            );
-            let pp = change.improvement(true_class, predicted);
-            if pp.is_nan() {
-                img.hatch_rect(rect);
-                continue;
+    // Only cells non-zero at either step changed: each row starts as "no change" and gets
+    // its changed cells painted over (at K = 1000, thousands of cells rather than 10⁶).
+    let mut column_of = vec![0u32; ids.len()];
+    for (p, &class) in ids.iter().enumerate() {
+        column_of[class] = p as u32;
+    }
+    let color_of =
+        |t: usize, p: usize, pp: f64| BETTER_WORSE.at(scale_position(improvement(t, p, pp), scale));
+    let unchanged = BETTER_WORSE.at(scale_position(0.0, scale));
+    for (row, &true_class) in ids.iter().enumerate() {
+        let y = grid_y + row as u32 * cell;
+        if !change.row_defined(true_class) {
+            for p in 0..k {
+                img.hatch_rect(Rect::new(grid_x + p * cell, y, cell, cell));
             }
-            let color = BETTER_WORSE.at(scale_position(pp, scale));
-            img.fill_rect(rect, color);
-            if annotated && let Some(s) = cell_text(change.cell(true_class, predicted)) {
-                let mask = ts.render(&s, CELL_PX);
-                let x = rect.x + rect.w.saturating_sub(mask.width) / 2;
-                let y = rect.y + rect.h.saturating_sub(mask.height) / 2;
+            continue;
+        }
+        img.fill_rect(Rect::new(grid_x, y, grid, cell), unchanged);
+        let (columns, changes) = change.row(true_class);
+        for (&predicted, &pp) in columns.iter().zip(changes) {
+            let x = grid_x + column_of[predicted as usize] * cell;
+            img.fill_rect(
+                Rect::new(x, y, cell, cell),
+                color_of(true_class, predicted as usize, pp),
+            );
+        }
+        if annotated {
+            for (column, &predicted) in ids.iter().enumerate() {
+                let pp = change.cell(true_class, predicted);
+                let Some(text) = cell_text(pp) else { continue };
+                let color = color_of(true_class, predicted, pp);
+                let mask = ts.render(&text, CELL_PX);
+                let x = grid_x + column as u32 * cell + cell.saturating_sub(mask.width) / 2;
+                let y = y + cell.saturating_sub(mask.height) / 2;
                 img.draw_mask(&mask, x, y, text_color_on(color), 255, false);
             }
         }
@@ -371,7 +386,7 @@ mod tests {
         let scale = scale_pp(&change);
         let colour = |i: usize, j: usize| {
             BETTER_WORSE.at(scale_position(
-                change.improvement(order[i], order[j]),
+                improvement(order[i], order[j], change.cell(order[i], order[j])),
                 scale,
             ))
         };
