@@ -34,20 +34,28 @@ use crate::error::{DumpError, Location, Position};
 const CHUNK_BYTES: usize = 4 << 20;
 /// Chunks read ahead of the one being yielded, per worker.
 const AHEAD_PER_WORKER: usize = 2;
-/// Class indices up to this are counted in a dense table per step (64 KiB of
-/// cell slots); larger ones in a hash map.
-const DENSE_CLASSES: usize = 128;
 
-/// What the fast path reads from each row: column indices, and the bound
-/// every class index must be below.
+/// Columns the fast path reads at most: wider files go row by row.
+const MOST_FIELDS: usize = 64;
+
+/// What a field of a plain row holds for the fast path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Truth,
+    Prediction,
+    Step,
+    Count,
+    /// A column that is not read.
+    Other,
+}
+
+/// What the fast path reads from each row: each field's role, and the
+/// bound every class index must be below.
 #[derive(Clone, Copy, Debug)]
 struct Layout {
     fields: usize,
     delimiter: u8,
-    truth: usize,
-    prediction: usize,
-    step: Option<usize>,
-    count: Option<usize>,
+    roles: [Role; MOST_FIELDS],
     class_limit: u32,
 }
 
@@ -58,18 +66,31 @@ impl Layout {
         let PredictionColumns::Label(prediction) = plan.prediction else {
             return None;
         };
-        if plan.optional.weight.is_some() || plan.optional.time.is_some() || fields < 2 {
+        if plan.optional.weight.is_some()
+            || plan.optional.time.is_some()
+            || !(2..=MOST_FIELDS).contains(&fields)
+        {
             return None;
+        }
+        let mut roles = [Role::Other; MOST_FIELDS];
+        roles[plan.truth] = Role::Truth;
+        roles[prediction] = Role::Prediction;
+        if let Some(step) = plan.optional.step {
+            roles[step] = Role::Step;
+        }
+        if let Some(count) = plan.optional.count {
+            roles[count] = Role::Count;
         }
         Some(Layout {
             fields,
             delimiter,
-            truth: plan.truth,
-            prediction,
-            step: plan.optional.step,
-            count: plan.optional.count,
+            roles,
             class_limit,
         })
+    }
+
+    fn has_step(&self) -> bool {
+        self.roles.contains(&Role::Step)
     }
 }
 
@@ -185,7 +206,7 @@ fn chunked(
         file,
         columns: columns.clone(),
         header_line,
-        has_step: layout.step.is_some(),
+        has_step: layout.has_step(),
         input: Some(input),
         carry: Vec::new(),
         chunk_bytes,
@@ -404,154 +425,345 @@ fn fill(input: &mut dyn BufRead, chunk: &mut Vec<u8>, size: usize) -> std::io::R
 /// Counts a chunk's rows (`chunk` starts at a line); the number of line
 /// breaks, and the cells or [`Counted::RowByRow`].
 fn count_chunk(chunk: &[u8], layout: &Layout) -> (u64, Counted) {
-    let lines = memchr::memchr_iter(b'\n', chunk).count() as u64;
+    let row_by_row = || {
+        let lines = memchr::memchr_iter(b'\n', chunk).count() as u64;
+        (lines, Counted::RowByRow)
+    };
     if !chunk.is_ascii() {
-        return (lines, Counted::RowByRow);
+        return row_by_row();
     }
     let mut counter = ChunkCounter::default();
-    for (line, text) in (0u64..).zip(chunk.split(|&b| b == b'\n')) {
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
-        if !text.is_empty() {
-            let Some((step, truth, predicted, count)) = parse_row(text, layout) else {
-                return (lines, Counted::RowByRow);
-            };
-            if !counter.add(step, truth, predicted, count, line) {
-                return (lines, Counted::RowByRow);
-            }
+    let (mut at, mut line) = (0usize, 0u64);
+    while at < chunk.len() {
+        let Some((row, next)) = parse_row(chunk, at, layout) else {
+            return row_by_row();
+        };
+        if let Some(row) = row
+            && !counter.add(row, line)
+        {
+            return row_by_row();
         }
+        // Every line but the chunk's last ends with a line break.
+        line += 1;
+        at = next;
     }
-    (lines, Counted::Cells(counter.cells))
+    if !chunk.ends_with(b"\n") {
+        line = line.saturating_sub(1);
+    }
+    (line, Counted::Cells(counter.finish()))
 }
 
-/// The step, classes and count of a plain row, or `None` when the row
-/// needs the row-by-row reader.
-fn parse_row(text: &[u8], layout: &Layout) -> Option<(i64, u32, u32, u64)> {
-    let (mut step, mut truth, mut predicted, mut count) = (0i64, None, None, 1u64);
-    let mut field = 0usize;
-    for cell in text.split(|&b| b == layout.delimiter) {
-        if field == layout.truth {
-            truth = Some(class(cell, layout.class_limit)?);
-        } else if field == layout.prediction {
-            predicted = Some(class(cell, layout.class_limit)?);
-        } else if Some(field) == layout.step {
-            step = integer(cell)?;
-        } else if Some(field) == layout.count {
-            count = u64::try_from(integer(cell)?).ok()?;
-        } else if cell.contains(&b'\r') {
-            // A lone carriage return ends a record for the csv crate.
-            return None;
-        }
-        field += 1;
-    }
-    if field != layout.fields {
-        return None;
-    }
-    Some((step, truth?, predicted?, count))
+/// The values the fast path reads from a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Row {
+    step: i64,
+    truth: u32,
+    predicted: u32,
+    count: u64,
 }
 
-/// A class index: plain digits below `limit`.
-fn class(cell: &[u8], limit: u32) -> Option<u32> {
-    if cell.is_empty() || cell.len() > 9 {
-        return None;
+/// Parses the line starting at `at`: its row (`None` for an empty line) and
+/// where the next line starts, or `None` when the line needs the row-by-row
+/// reader.
+#[inline]
+fn parse_row(chunk: &[u8], mut at: usize, layout: &Layout) -> Option<(Option<Row>, usize)> {
+    // Line breaks and other control bytes sort below every digit.
+    if chunk.get(at).is_some_and(|&b| b <= b'\r')
+        && let Some(next) = line_end(chunk, at)
+    {
+        return Some((None, next));
     }
-    let mut value = 0u32;
-    for &b in cell {
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        value = value * 10 + u32::from(digit);
-    }
-    (value < limit).then_some(value)
-}
-
-/// An integer: an optional minus and at most 18 digits (no overflow).
-fn integer(cell: &[u8]) -> Option<i64> {
-    let (negative, digits) = match cell.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, cell),
+    let mut row = Row {
+        step: 0,
+        truth: 0,
+        predicted: 0,
+        count: 1,
     };
-    if digits.is_empty() || digits.len() > 18 {
+    let last = layout.fields - 1;
+    for (field, role) in layout.roles[..layout.fields].iter().enumerate() {
+        match role {
+            Role::Truth => (row.truth, at) = class(chunk, at, layout.class_limit)?,
+            Role::Prediction => (row.predicted, at) = class(chunk, at, layout.class_limit)?,
+            Role::Step => (row.step, at) = integer(chunk, at)?,
+            Role::Count => {
+                let count;
+                (count, at) = integer(chunk, at)?;
+                row.count = u64::try_from(count).ok()?;
+            }
+            Role::Other => at = skip_cell(chunk, at, layout.delimiter),
+        }
+        if field < last {
+            // Anything but the delimiter (a line break: too few fields).
+            (chunk.get(at) == Some(&layout.delimiter)).then_some(())?;
+            at += 1;
+        }
+    }
+    // The last field must end the line (more fields, or a stray byte, do not).
+    Some((Some(row), line_end(chunk, at)?))
+}
+
+/// Where the next line starts when the line ends at `at` (`\n`, `\r\n`, or
+/// the chunk's end, which is the input's end); `None` otherwise, which
+/// includes a lone carriage return (a record break for the csv crate).
+#[inline]
+fn line_end(chunk: &[u8], at: usize) -> Option<usize> {
+    match chunk.get(at) {
+        None => Some(at),
+        Some(b'\n') => Some(at + 1),
+        Some(b'\r') => match chunk.get(at + 1) {
+            None => Some(at + 1),
+            Some(b'\n') => Some(at + 2),
+            Some(_) => None,
+        },
+        Some(_) => None,
+    }
+}
+
+/// Past a cell that is not read: at its delimiter, line break or the
+/// chunk's end.
+#[inline]
+fn skip_cell(chunk: &[u8], at: usize, delimiter: u8) -> usize {
+    let rest = &chunk[at..];
+    at + rest
+        .iter()
+        .position(|&b| b == delimiter || b == b'\n' || b == b'\r')
+        .unwrap_or(rest.len())
+}
+
+/// A class index at `at`: plain digits (at most 9) below `limit`, and
+/// where they end.
+#[inline]
+fn class(chunk: &[u8], at: usize, limit: u32) -> Option<(u32, usize)> {
+    let (value, end) = digits(chunk, at, 9)?;
+    // At most 9 digits: below 10^9, within u32.
+    let value = value as u32;
+    (value < limit).then_some((value, end))
+}
+
+/// An integer at `at`: an optional minus and at most 18 digits (no
+/// overflow), and where it ends.
+#[inline]
+fn integer(chunk: &[u8], at: usize) -> Option<(i64, usize)> {
+    let negative = chunk.get(at) == Some(&b'-');
+    let (value, end) = digits(chunk, at + usize::from(negative), 18)?;
+    // At most 18 digits: below 10^18, within i64.
+    let value = value as i64;
+    Some((if negative { -value } else { value }, end))
+}
+
+/// The value of the run of ASCII digits at `at` (1 to `most` of them) and
+/// where it ends. Runs of up to 6 digits are measured in one 8-byte word
+/// without a branch per byte (the chunk is ASCII, checked, so adding 6 to
+/// a byte never carries into the next), and one or two digits, what class
+/// indices mostly are, are summed without multiplying words.
+#[inline]
+fn digits(chunk: &[u8], at: usize, most: usize) -> Option<(u64, usize)> {
+    if let Some(word) = chunk.get(at..at + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let word = u64::from_le_bytes(bytes);
+        const NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+        const ZEROS: u64 = 0x3030_3030_3030_3030;
+        // A byte is a digit when its high nibble is 3 and stays 3 after
+        // adding 6 (0x30..=0x39): `other` has a bit set in every other
+        // byte, and in the last one, so it is never zero.
+        let other = ((word & NIBBLES) ^ ZEROS)
+            | ((word.wrapping_add(0x0606_0606_0606_0606) & NIBBLES) ^ ZEROS)
+            | (0x80 << 56);
+        let len = (other.trailing_zeros() / 8) as usize;
+        let values = word ^ ZEROS;
+        match len {
+            0 => return None,
+            1 => return Some((values & 0xF, at + 1)),
+            2 => return Some(((values & 0xF) * 10 + ((values >> 8) & 0xF), at + 2)),
+            3..=6 => {
+                // The digits to the top of the word, zeros (leading '0's)
+                // below, then the pairs, quads and octets summed.
+                let mut value = values << (64 - 8 * len);
+                value = (value & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
+                value = (value & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
+                value = (value & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32;
+                return Some((value, at + len));
+            }
+            _ => {}
+        }
+    }
+    digits_one_by_one(chunk, at, most)
+}
+
+/// [`digits`] for long runs and the chunk's last bytes.
+fn digits_one_by_one(chunk: &[u8], at: usize, most: usize) -> Option<(u64, usize)> {
+    let rest = chunk.get(at..)?;
+    let len = rest
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(rest.len());
+    if len == 0 || len > most {
         return None;
     }
-    let mut value = 0i64;
-    for &b in digits {
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        value = value * 10 + i64::from(digit);
-    }
-    Some(if negative { -value } else { value })
+    let value = rest[..len]
+        .iter()
+        .fold(0u64, |value, &b| value * 10 + u64::from(b - b'0'));
+    Some((value, at + len))
 }
 
-/// The cells of one chunk, by first occurrence.
-#[derive(Default)]
-struct ChunkCounter {
-    cells: Vec<CountedCell>,
-    /// Per step: cell slots (index into `cells` plus one; 0 for none).
-    steps: Vec<(i64, StepSlots)>,
-    last_step: usize,
+/// Class indices below this are counted in a dense table per step.
+const DENSE_CLASSES: u32 = 128;
+/// Steps per chunk that may have a dense table (each up to 256 KiB); more
+/// steps in one chunk are counted in hash maps, so memory stays a few
+/// megabytes per chunk however the steps interleave.
+const DENSE_STEPS: usize = 16;
+/// The smallest dense table side; it doubles as larger classes appear.
+const FIRST_DENSE_SIDE: u32 = 16;
+
+/// One cell's count so far and the chunk line where it first occurs.
+#[derive(Clone, Copy, Debug)]
+struct Tally {
+    count: u64,
+    first_line: u64,
 }
 
-enum StepSlots {
-    Dense(Vec<u32>),
-    Sparse(FxHashMap<(u32, u32), u32>),
-}
+impl Tally {
+    const UNSEEN: Tally = Tally {
+        count: 0,
+        first_line: u64::MAX,
+    };
 
-impl ChunkCounter {
-    /// Adds a row; false when a cell's count would overflow.
-    fn add(&mut self, step: i64, truth: u32, predicted: u32, count: u64, line: u64) -> bool {
-        let at = match self.steps.get(self.last_step) {
-            Some((s, _)) if *s == step => self.last_step,
-            _ => match self.steps.iter().position(|(s, _)| *s == step) {
-                Some(at) => at,
-                None => {
-                    self.steps.push((
-                        step,
-                        StepSlots::Dense(vec![0; DENSE_CLASSES * DENSE_CLASSES]),
-                    ));
-                    self.steps.len() - 1
-                }
-            },
-        };
-        self.last_step = at;
-        let slots = &mut self.steps[at].1;
-        let dense = (truth as usize) < DENSE_CLASSES && (predicted as usize) < DENSE_CLASSES;
-        if let (StepSlots::Dense(table), false) = (&*slots, dense) {
-            let mut map = FxHashMap::default();
-            for (i, &slot) in table.iter().enumerate() {
-                if slot != 0 {
-                    let key = ((i / DENSE_CLASSES) as u32, (i % DENSE_CLASSES) as u32);
-                    map.insert(key, slot);
-                }
-            }
-            *slots = StepSlots::Sparse(map);
+    /// Adds `count` from `line`; false on overflow.
+    #[inline]
+    fn add(&mut self, count: u64, line: u64) -> bool {
+        if self.first_line == u64::MAX {
+            self.first_line = line;
         }
-        let slot = match slots {
-            StepSlots::Dense(table) => {
-                &mut table[truth as usize * DENSE_CLASSES + predicted as usize]
-            }
-            StepSlots::Sparse(map) => map.entry((truth, predicted)).or_insert(0),
-        };
-        if *slot == 0 {
-            self.cells.push(CountedCell {
-                step,
-                truth,
-                predicted,
-                count: 0,
-                first_line: line,
-            });
-            *slot = self.cells.len() as u32;
-        }
-        let cell = &mut self.cells[*slot as usize - 1];
-        match cell.count.checked_add(count) {
+        match self.count.checked_add(count) {
             Some(sum) => {
-                cell.count = sum;
+                self.count = sum;
                 true
             }
             None => false,
         }
+    }
+}
+
+/// One step's cells in a chunk.
+enum StepTallies {
+    /// `side` × `side` tallies, row-major by true class.
+    Dense {
+        side: u32,
+        tallies: Vec<Tally>,
+    },
+    Sparse(FxHashMap<(u32, u32), Tally>),
+}
+
+impl StepTallies {
+    fn dense(side: u32) -> StepTallies {
+        StepTallies::Dense {
+            side,
+            tallies: vec![Tally::UNSEEN; (side * side) as usize],
+        }
+    }
+
+    /// The tally of a cell, making room for it.
+    #[inline]
+    fn tally(&mut self, truth: u32, predicted: u32) -> &mut Tally {
+        if let StepTallies::Dense { side, .. } = self
+            && (truth >= *side || predicted >= *side)
+        {
+            self.grow(truth.max(predicted));
+        }
+        match self {
+            StepTallies::Dense { side, tallies } => {
+                &mut tallies[(truth * *side + predicted) as usize]
+            }
+            StepTallies::Sparse(map) => map.entry((truth, predicted)).or_insert(Tally::UNSEEN),
+        }
+    }
+
+    /// Room for class `largest`: a larger dense table, or a hash map.
+    #[cold]
+    fn grow(&mut self, largest: u32) {
+        let cells = self.cells();
+        *self = if largest < DENSE_CLASSES {
+            StepTallies::dense((largest + 1).next_power_of_two().max(FIRST_DENSE_SIDE))
+        } else {
+            StepTallies::Sparse(FxHashMap::default())
+        };
+        for ((truth, predicted), tally) in cells {
+            *self.tally(truth, predicted) = tally;
+        }
+    }
+
+    /// The cells that occur, with their tallies.
+    fn cells(&self) -> Vec<((u32, u32), Tally)> {
+        match self {
+            StepTallies::Dense { side, tallies } => (0..*side)
+                .flat_map(|truth| (0..*side).map(move |predicted| (truth, predicted)))
+                .zip(tallies.iter().copied())
+                .filter(|(_, tally)| tally.first_line != u64::MAX)
+                .collect(),
+            StepTallies::Sparse(map) => map.iter().map(|(&cell, &tally)| (cell, tally)).collect(),
+        }
+    }
+}
+
+/// The cells of one chunk, per step.
+#[derive(Default)]
+struct ChunkCounter {
+    steps: Vec<(i64, StepTallies)>,
+    last_step: usize,
+}
+
+impl ChunkCounter {
+    /// Adds a row from chunk line `line`; false when a cell's count would
+    /// overflow.
+    #[inline]
+    fn add(&mut self, row: Row, line: u64) -> bool {
+        let at = match self.steps.get(self.last_step) {
+            Some((step, _)) if *step == row.step => self.last_step,
+            _ => self.find_step(row.step),
+        };
+        self.last_step = at;
+        self.steps[at]
+            .1
+            .tally(row.truth, row.predicted)
+            .add(row.count, line)
+    }
+
+    /// The index of `step`'s tallies, made when it is new.
+    fn find_step(&mut self, step: i64) -> usize {
+        if let Some(at) = self.steps.iter().position(|(s, _)| *s == step) {
+            return at;
+        }
+        let tallies = if self.steps.len() < DENSE_STEPS {
+            StepTallies::dense(FIRST_DENSE_SIDE)
+        } else {
+            StepTallies::Sparse(FxHashMap::default())
+        };
+        self.steps.push((step, tallies));
+        self.steps.len() - 1
+    }
+
+    /// The chunk's cells, by the line where each first occurs.
+    fn finish(self) -> Vec<CountedCell> {
+        let mut cells: Vec<CountedCell> = self
+            .steps
+            .iter()
+            .flat_map(|(step, tallies)| {
+                tallies
+                    .cells()
+                    .into_iter()
+                    .map(move |((truth, predicted), tally)| CountedCell {
+                        step: *step,
+                        truth,
+                        predicted,
+                        count: tally.count,
+                        first_line: tally.first_line,
+                    })
+            })
+            .collect();
+        // One row per line: the first lines are distinct.
+        cells.sort_unstable_by_key(|cell| cell.first_line);
+        cells
     }
 }
 
@@ -673,13 +885,115 @@ mod tests {
 
     #[test]
     fn the_fast_parsers_accept_only_plain_digits() {
-        assert_eq!(class(b"007", 10), Some(7));
-        assert_eq!(class(b"10", 10), None);
-        assert_eq!(class(b" 1", 10), None);
-        assert_eq!(class(b"", 10), None);
-        assert_eq!(class(b"1.0", 10), None);
-        assert_eq!(integer(b"-12"), Some(-12));
-        assert_eq!(integer(b"-"), None);
-        assert_eq!(integer(b"1234567890123456789"), None);
+        let class_of = |cell: &[u8], limit| class(cell, 0, limit).map(|(value, _)| value);
+        assert_eq!(class_of(b"007", 10), Some(7));
+        assert_eq!(class_of(b"10", 10), None);
+        assert_eq!(class_of(b" 1", 10), None);
+        assert_eq!(class_of(b"", 10), None);
+        assert_eq!(class(b"1.0", 0, 10), Some((1, 1)));
+        assert_eq!(class(b"12,3456789\n", 0, 100), Some((12, 2)));
+        assert_eq!(class(b"000000007,", 0, 10), Some((7, 9)));
+        assert_eq!(class(b"0000000007,", 0, 10), None);
+        let integer_of = |cell: &[u8]| integer(cell, 0).map(|(value, _)| value);
+        assert_eq!(integer_of(b"-12"), Some(-12));
+        assert_eq!(integer_of(b"-12,1,2\r\n"), Some(-12));
+        assert_eq!(integer_of(b"-"), None);
+        assert_eq!(integer_of(b"-,1,1,1,1,1"), None);
+        assert_eq!(
+            integer_of(b"123456789012345678,"),
+            Some(123_456_789_012_345_678)
+        );
+        assert_eq!(integer_of(b"1234567890123456789"), None);
+    }
+
+    #[test]
+    fn the_word_parser_agrees_with_the_byte_parser() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let alphabet = b"0123456789,;\t\r\n-. x/:@";
+        for _ in 0..200_000 {
+            let len = rng.usize(0..14);
+            let text: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.usize(..alphabet.len())])
+                .collect();
+            for at in 0..=len {
+                assert_eq!(
+                    digits(&text, at, 9),
+                    digits_one_by_one(&text, at, 9),
+                    "{:?} at {at}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn line_endings_byte_order_mark_and_a_missing_last_line_break() {
+        let lf = "step,y_true,y_pred\n1,0,1\n1,1,1\n\n2,0,0\n";
+        let expected = read(lf, 1 << 20, None, None).unwrap();
+        assert_eq!(expected.predictions, 3);
+        for text in [
+            lf.to_string(),
+            lf.replace('\n', "\r\n"),
+            lf.trim_end().to_string(),
+            lf.replace('\n', "\r\n").trim_end_matches('\n').to_string(),
+            format!("\u{feff}{lf}"),
+        ] {
+            for chunk in [1, 3, 5, 8, 13, 1 << 20] {
+                assert_eq!(
+                    read(&text, chunk, Some(4096), None).as_ref(),
+                    Ok(&expected),
+                    "{text:?} in chunks of {chunk}"
+                );
+            }
+        }
+        // A lone carriage return ends a record for the csv crate: row by row.
+        let text = "y_true,y_pred\n1,1\r0,0\n";
+        for chunk in [4, 1 << 20] {
+            assert_eq!(
+                read(text, chunk, Some(4096), None),
+                read(text, 1 << 20, None, None)
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_in_a_later_chunk_names_its_file_line() {
+        // Lines of 6 bytes in chunks of 64: line 40 is in the fourth chunk.
+        let mut text = String::from("y_true,y_pred,n\n");
+        for line in 2..60 {
+            text += if line == 40 { "1,1,-1\n" } else { "1,0,12\n" };
+        }
+        let err = read(&text, 64, Some(4096), None).unwrap_err();
+        assert!(
+            err.starts_with("p.csv, line 40, column \"n\": \"-1\""),
+            "{err}"
+        );
+        assert_eq!(err, read(&text, 1 << 20, None, None).unwrap_err());
+        // A wrong field count in the second chunk, with CRLF line breaks.
+        let text = format!("y_true,y_pred\r\n{}0,1,2\r\n1,1\r\n", "1,0\r\n".repeat(20));
+        let err = read(&text, 32, Some(4096), None).unwrap_err();
+        assert!(err.starts_with("p.csv, line 22: found 3 fields"), "{err}");
+        assert_eq!(err, read(&text, 1 << 20, None, None).unwrap_err());
+    }
+
+    #[test]
+    fn many_steps_and_large_classes_in_one_chunk() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        let mut text = String::from("y_pred,step,y_true\n");
+        for _ in 0..5_000 {
+            let class = |rng: &mut fastrand::Rng| {
+                if rng.bool() {
+                    rng.u32(0..20)
+                } else {
+                    rng.u32(0..3000)
+                }
+            };
+            let (p, t) = (class(&mut rng), class(&mut rng));
+            text += &format!("{p},{},{t}\n", rng.i64(0..40) * 1_000_000_007);
+        }
+        let expected = read(&text, 1 << 20, None, None).unwrap();
+        for chunk in [100, 1 << 20] {
+            assert_eq!(read(&text, chunk, Some(4096), None).unwrap(), expected);
+        }
     }
 }
