@@ -400,80 +400,97 @@ fn count_flat(
     known: &mut KnownKeys,
 ) -> Option<Vec<CountedCell>> {
     let mut counter = ChunkCounter::default();
-    for (line, text) in (0u64..).zip(lines(chunk)) {
-        let text = text.trim_ascii();
-        if text.is_empty() {
-            continue;
-        }
-        let row = match flat_row(text, class_limit, known) {
-            Flat::Row(row) => row,
-            Flat::NewKeys => {
-                learn_keys(text, context, known);
-                match flat_row(text, class_limit, known) {
-                    Flat::Row(row) => row,
-                    _ => return None,
+    let (mut at, mut line) = (0usize, 0u64);
+    while at < chunk.len() {
+        at = skip_spaces(chunk, at);
+        if chunk.get(at).is_some_and(|&b| b != b'\n') {
+            let (row, end) = match flat_row(chunk, at, class_limit, known) {
+                Some(read) => read,
+                None => {
+                    // New keys, or a line the fast path does not read.
+                    let end = memchr::memchr(b'\n', &chunk[at..]).map_or(chunk.len(), |i| at + i);
+                    learn_keys(chunk[at..end].trim_ascii(), context, known);
+                    flat_row(chunk, at, class_limit, known)?
                 }
+            };
+            if !counter.add(row, line) {
+                return None;
             }
-            Flat::General => return None,
-        };
-        if !counter.add(row, line) {
-            return None;
+            at = skip_spaces(chunk, end);
         }
+        // The line must end here.
+        match chunk.get(at) {
+            Some(b'\n') => at += 1,
+            None => {}
+            Some(_) => return None,
+        }
+        line += 1;
     }
     Some(counter.finish())
 }
 
-/// What the fast path made of one line.
-enum Flat {
-    Row(Row),
-    /// The keys are not the known ones.
-    NewKeys,
-    /// Something the fast path does not read.
-    General,
-}
-
-/// Reads a flat object of labels whose keys are the `known` ones.
+/// Reads the flat object of labels at `at` whose keys are the `known` ones,
+/// in their order: the row and where the object ends.
 #[inline]
-fn flat_row(text: &[u8], class_limit: u32, known: &KnownKeys) -> Flat {
+fn flat_row(
+    text: &[u8],
+    mut at: usize,
+    class_limit: u32,
+    known: &KnownKeys,
+) -> Option<(Row, usize)> {
+    let roles = known.roles.as_ref()?;
     let mut row = Row {
         step: None,
         truth: 0,
         predicted: 0,
         count: 1,
     };
-    let mut new_keys = false;
-    let pairs = scan_object(text, |index, key, at| {
-        if known.keys.get(index).is_none_or(|k| k.as_slice() != key) {
-            new_keys = true;
-            return None;
+    (text.get(at) == Some(&b'{')).then_some(())?;
+    at = skip_spaces(text, at + 1);
+    let last = known.keys.len().checked_sub(1)?;
+    for (index, (key, role)) in known.keys.iter().zip(roles).enumerate() {
+        // The known keys have no escapes: the same bytes are the same key.
+        let end = at + 1 + key.len();
+        let same = text.get(at) == Some(&b'"')
+            && text.get(at + 1..end) == Some(key.as_slice())
+            && text.get(end) == Some(&b'"');
+        same.then_some(())?;
+        at = skip_spaces(text, end + 1);
+        (text.get(at) == Some(&b':')).then_some(())?;
+        at = skip_spaces(text, at + 1);
+        at = match role {
+            Role::Truth => {
+                let truth;
+                (truth, at) = class(text, at, class_limit)?;
+                row.truth = truth;
+                at
+            }
+            Role::Prediction => {
+                let predicted;
+                (predicted, at) = class(text, at, class_limit)?;
+                row.predicted = predicted;
+                at
+            }
+            Role::Step => {
+                let step;
+                (step, at) = integer(text, at)?;
+                row.step = Some(step);
+                at
+            }
+            Role::Count => {
+                (row.count, at) = unsigned(text, at, 18)?;
+                at
+            }
+            Role::Other => skip_value(text, at)?,
+        };
+        at = skip_spaces(text, at);
+        match text.get(at) {
+            Some(b',') if index < last => at = skip_spaces(text, at + 1),
+            Some(b'}') if index == last => return Some((row, at + 1)),
+            _ => return None,
         }
-        let role = *known.roles.as_ref()?.get(index)?;
-        match role {
-            Role::Truth => class(text, at, class_limit).map(|(v, end)| {
-                row.truth = v;
-                end
-            }),
-            Role::Prediction => class(text, at, class_limit).map(|(v, end)| {
-                row.predicted = v;
-                end
-            }),
-            Role::Step => integer(text, at).map(|(v, end)| {
-                row.step = Some(v);
-                end
-            }),
-            Role::Count => unsigned(text, at, 18).map(|(v, end)| {
-                row.count = v;
-                end
-            }),
-            Role::Other => skip_value(text, at),
-        }
-    });
-    match pairs {
-        Some(pairs) if pairs == known.keys.len() && known.roles.is_some() => Flat::Row(row),
-        Some(_) => Flat::NewKeys,
-        None if new_keys => Flat::NewKeys,
-        None => Flat::General,
     }
+    None
 }
 
 /// Learns the roles of the keys of `text`, an object whose keys differ
@@ -551,9 +568,10 @@ fn scan_object(
     }
 }
 
+/// Past JSON white space within a line.
 #[inline]
 fn skip_spaces(text: &[u8], mut at: usize) -> usize {
-    while matches!(text.get(at), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+    while matches!(text.get(at), Some(b' ' | b'\t' | b'\r')) {
         at += 1;
     }
     at
