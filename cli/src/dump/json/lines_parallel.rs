@@ -25,8 +25,10 @@ use crate::dump::chunk_count::{ChunkCounter, CountedCell, Row, digits, fill};
 use crate::dump::{ClassValue, Columns, Prediction, Record};
 use crate::error::{DumpError, Location, Position};
 
-/// Bytes per chunk (see the CSV reader's).
-const CHUNK_BYTES: usize = 4 << 20;
+/// Bytes per chunk: smaller than the CSV reader's, because a chunk that
+/// goes through serde_json comes back as records (with their score rows),
+/// several times its size, and a few chunks are in flight.
+const CHUNK_BYTES: usize = 1 << 20;
 /// Chunks read ahead of the one being yielded, per worker.
 const AHEAD_PER_WORKER: usize = 2;
 
