@@ -28,9 +28,11 @@ use super::plan::{ColumnPlan, PredictionColumns};
 use super::{ClassValue, Columns, Prediction, Record};
 use crate::error::{DumpError, Location, Position};
 
-/// Bytes per chunk: large enough that handing it over costs nothing, small
-/// enough that a few in flight stay within some megabytes.
-const CHUNK_BYTES: usize = 4 << 20;
+/// Bytes per chunk: large enough that handing it over costs nothing (a few
+/// microseconds a chunk), small enough that a few in flight stay within
+/// some megabytes and the last chunk, parsed while the other cores have
+/// nothing left to do, takes a few milliseconds.
+const CHUNK_BYTES: usize = 1 << 20;
 /// Chunks read ahead of the one being yielded, per worker.
 const AHEAD_PER_WORKER: usize = 2;
 
