@@ -124,7 +124,7 @@ impl Tally {
     };
 
     /// Adds `count` from `line`; false on overflow.
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, count: u64, line: u64) -> bool {
         if self.first_line == u64::MAX {
             self.first_line = line;
@@ -158,7 +158,7 @@ impl StepTallies {
     }
 
     /// The tally of a cell, making room for it.
-    #[inline]
+    #[inline(always)]
     fn tally(&mut self, truth: u32, predicted: u32) -> &mut Tally {
         if let StepTallies::Dense { side, .. } = self
             && (truth >= *side || predicted >= *side)
@@ -210,7 +210,7 @@ pub(super) struct ChunkCounter {
 impl ChunkCounter {
     /// Adds a row from chunk line `line`; false when a cell's count would
     /// overflow.
-    #[inline]
+    #[inline(always)]
     pub(super) fn add(&mut self, row: Row, line: u64) -> bool {
         let at = match self.steps.get(self.last_step) {
             Some((step, _)) if *step == row.step => self.last_step,
