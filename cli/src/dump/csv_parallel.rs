@@ -36,9 +36,6 @@ const CHUNK_BYTES: usize = 1 << 20;
 /// Chunks read ahead of the one being yielded, per worker.
 const AHEAD_PER_WORKER: usize = 2;
 
-/// Columns the fast path reads at most: wider files go row by row.
-const MOST_FIELDS: usize = 64;
-
 /// What a field of a plain row holds for the fast path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {
@@ -52,11 +49,11 @@ enum Role {
 
 /// What the fast path reads from each row: each field's role, and the
 /// bound every class index must be below.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Layout {
-    fields: usize,
     delimiter: u8,
-    roles: [Role; MOST_FIELDS],
+    /// One per field of a row.
+    roles: Box<[Role]>,
     class_limit: u32,
 }
 
@@ -67,13 +64,10 @@ impl Layout {
         let PredictionColumns::Label(prediction) = plan.prediction else {
             return None;
         };
-        if plan.optional.weight.is_some()
-            || plan.optional.time.is_some()
-            || !(2..=MOST_FIELDS).contains(&fields)
-        {
+        if plan.optional.weight.is_some() || plan.optional.time.is_some() || fields < 2 {
             return None;
         }
-        let mut roles = [Role::Other; MOST_FIELDS];
+        let mut roles = vec![Role::Other; fields];
         roles[plan.truth] = Role::Truth;
         roles[prediction] = Role::Prediction;
         if let Some(step) = plan.optional.step {
@@ -83,9 +77,8 @@ impl Layout {
             roles[count] = Role::Count;
         }
         Some(Layout {
-            fields,
             delimiter,
-            roles,
+            roles: roles.into(),
             class_limit,
         })
     }
@@ -184,7 +177,8 @@ fn chunked(
     let queue = Arc::new(Mutex::new(queue));
     for _ in 0..workers {
         let queue = Arc::clone(&queue);
-        thread::spawn(move || work(&queue, layout));
+        let layout = layout.clone();
+        thread::spawn(move || work(&queue, &layout));
     }
     Ok(Box::new(ParallelCsv {
         shared_file: file.as_str().into(),
@@ -208,7 +202,7 @@ fn chunked(
     }))
 }
 
-fn work(queue: &Mutex<Receiver<Job>>, layout: Layout) {
+fn work(queue: &Mutex<Receiver<Job>>, layout: &Layout) {
     loop {
         // The lock is held only while waiting for the next job.
         let job = match queue.lock() {
@@ -218,7 +212,7 @@ fn work(queue: &Mutex<Receiver<Job>>, layout: Layout) {
         let Ok(Job { chunk, reply }) = job else {
             return;
         };
-        let (lines, counted) = count_chunk(&chunk, &layout);
+        let (lines, counted) = count_chunk(&chunk, layout);
         // The reader may have stopped (an error ended the input): fine.
         let _ = reply.send(Done {
             chunk,
@@ -440,8 +434,8 @@ fn parse_row(chunk: &[u8], mut at: usize, layout: &Layout) -> Option<(Option<Row
         predicted: 0,
         count: 1,
     };
-    let last = layout.fields - 1;
-    for (field, role) in layout.roles[..layout.fields].iter().enumerate() {
+    let last = layout.roles.len() - 1;
+    for (field, role) in layout.roles.iter().enumerate() {
         match role {
             Role::Truth => (row.truth, at) = class(chunk, at, layout.class_limit)?,
             Role::Prediction => (row.predicted, at) = class(chunk, at, layout.class_limit)?,
@@ -703,6 +697,37 @@ mod tests {
         let err = read(&text, 32, Some(4096), None).unwrap_err();
         assert!(err.starts_with("p.csv, line 22: found 3 fields"), "{err}");
         assert_eq!(err, read(&text, 1 << 20, None, None).unwrap_err());
+    }
+
+    #[test]
+    fn wide_files_with_the_labels_last() {
+        let others: Vec<String> = (0..100).map(|i| format!("x{i}")).collect();
+        let mut text = format!("{},y_true,y_pred\n", others.join(","));
+        for row in 0..300u32 {
+            let cells: Vec<String> = (0..100).map(|i| (row * i % 7).to_string()).collect();
+            text += &format!("{},{},{}\n", cells.join(","), row % 3, row % 5);
+        }
+        let expected = read(&text, 1 << 20, None, None).unwrap();
+        assert_eq!(expected.predictions, 300);
+        for chunk in [500, 1 << 20] {
+            assert_eq!(read(&text, chunk, Some(4096), None).unwrap(), expected);
+        }
+        assert!(
+            Layout::of(
+                &ColumnPlan::find(
+                    "p.csv",
+                    &header_names("p.csv", text.as_bytes()).unwrap(),
+                    &Columns::default(),
+                    false
+                )
+                .unwrap(),
+                102,
+                b',',
+                10
+            )
+            .is_some(),
+            "102 columns still take the fast path"
+        );
     }
 
     #[test]
