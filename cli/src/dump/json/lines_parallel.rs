@@ -48,7 +48,39 @@ enum Role {
 #[derive(Default)]
 struct KnownKeys {
     keys: Vec<Vec<u8>>,
+    /// Per key, when it fits 8 bytes with its quotes: those bytes as a
+    /// little-endian word and the mask of their bytes, to compare a key in
+    /// one step.
+    words: Vec<Option<(u64, u64)>>,
     roles: Option<Vec<Role>>,
+}
+
+/// A quoted key of up to 6 bytes as a word and its mask (see
+/// [`KnownKeys::words`]).
+fn key_word(key: &[u8]) -> Option<(u64, u64)> {
+    let len = key.len() + 2;
+    if len > 8 {
+        return None;
+    }
+    let mut bytes = [0u8; 8];
+    bytes[0] = b'"';
+    bytes[1..len - 1].copy_from_slice(key);
+    bytes[len - 1] = b'"';
+    Some((u64::from_le_bytes(bytes), u64::MAX >> (64 - 8 * len)))
+}
+
+/// Whether the quoted `key` (with `word` from [`key_word`]) is at `at`.
+#[inline]
+fn key_at(text: &[u8], at: usize, key: &[u8], word: Option<(u64, u64)>) -> bool {
+    if let (Some((pattern, mask)), Some(window)) = (word, text.get(at..at + 8)) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(window);
+        return u64::from_le_bytes(bytes) & mask == pattern;
+    }
+    let end = at + 1 + key.len();
+    text.get(at) == Some(&b'"')
+        && text.get(at + 1..end) == Some(key)
+        && text.get(end) == Some(&b'"')
 }
 
 /// What the workers share: the input's name, the column choices and how
@@ -453,9 +485,8 @@ fn flat_row(
     for (index, (key, role)) in known.keys.iter().zip(roles).enumerate() {
         // The known keys have no escapes: the same bytes are the same key.
         let end = at + 1 + key.len();
-        let same = text.get(at) == Some(&b'"')
-            && text.get(at + 1..end) == Some(key.as_slice())
-            && text.get(end) == Some(&b'"');
+        let word = known.words.get(index).copied().flatten();
+        let same = key_at(text, at, key, word);
         same.then_some(())?;
         at = skip_spaces(text, end + 1);
         (text.get(at) == Some(&b':')).then_some(())?;
@@ -505,6 +536,7 @@ fn learn_keys(text: &[u8], context: &Context, known: &mut KnownKeys) {
         skip_value(text, at)
     });
     known.roles = scanned.and_then(|_| roles(text, &keys, context));
+    known.words = keys.iter().map(|key| key_word(key)).collect();
     known.keys = keys;
 }
 
@@ -822,5 +854,19 @@ mod tests {
         assert_eq!(integer(b"-0}", 0), None);
         assert_eq!(integer(b"-12}", 0), Some((-12, 3)));
         assert_eq!(class(b"10,", 0, 10), None);
+        for key in [&b"y_true"[..], b"step", b"a", b"longer_key"] {
+            let quoted = [&b"\""[..], key, b"\":1,\"x\":2}"].concat();
+            let word = key_word(key);
+            assert_eq!(word.is_some(), key.len() <= 6);
+            assert!(key_at(&quoted, 0, key, word));
+            assert!(!key_at(&quoted, 1, key, word));
+            let mut other = quoted.clone();
+            other[key.len()] ^= 1;
+            assert!(
+                !key_at(&other, 0, key, word),
+                "{}",
+                String::from_utf8_lossy(key)
+            );
+        }
     }
 }
