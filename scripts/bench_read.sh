@@ -3,6 +3,7 @@
 # 10 M rows, 10 steps, K = 20 (about 71 MB), from the page cache. Also the same file
 # gzipped and as JSON Lines. Makes the Python peers' venv under the target directory.
 # Output: the lines for BENCHMARKS.md. Run: bash scripts/bench_read.sh
+# (ROUNDS=N for more rounds; TBCONFUSION_BIN=path to time another build of the command).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -34,18 +35,29 @@ pl.read_csv(sys.argv[1]).write_ndjson(sys.argv[2])
 PY
 fi
 cargo build --release -p tbconfusion-cli --quiet
-tb="$target/release/tbconfusion"
-echo "nproc $(nproc); $(ls -l "$csv" | awk '{print $5}') bytes; $(date -u)"
+tb="${TBCONFUSION_BIN:-$target/release/tbconfusion}"
+rounds="${ROUNDS:-5}"
+echo "nproc $(nproc); $(ls -l "$csv" | awk '{print $5}') bytes; $(date -u); $(uptime)"
 cat "$csv" "$csv.gz" "${csv%.csv}.jsonl" > /dev/null  # into the page cache
-for input in "$csv" "$csv.gz" "${csv%.csv}.jsonl"; do
-    for run in 1 2 3 4 5; do
+times="$(mktemp)"
+# Rounds alternate the contenders, so a change in the machine's load hits all of them alike.
+for round in $(seq "$rounds"); do
+    for input in "$csv" "$csv.gz" "${csv%.csv}.jsonl"; do
         logdir=$(mktemp -d)
         start=$(date +%s.%N)
         "$tb" convert "$input" --logdir "$logdir" --run bench --quiet > /dev/null
         end=$(date +%s.%N)
         rm -rf "$logdir"
-        echo "$end - $start" | bc
-    done | sort -n | awk -v f="$(basename "$input")" -v mb="$(stat -c %s "$csv")" \
-        '{t[NR]=$1} END {printf "tbconfusion convert %s: median %.3f s (best %.3f s), %.0f MB/s of CSV-equivalent\n", f, t[3], t[1], mb/1e6/t[3]}'
+        echo "tbconfusion convert $(basename "$input")|$(echo "$end - $start" | bc)" >> "$times"
+    done
+    "$pyvenv/bin/python" benches/python/read_and_count.py "$csv" 1 |
+        sed -E 's/^(.*): median ([0-9.]+) s.*/\1|\2/' >> "$times"
+    echo "round $round done; $(uptime)"
 done
-"$pyvenv/bin/python" benches/python/read_and_count.py "$csv" 5
+# Median and best of each contender, and MB/s of the CSV's size.
+sort -t'|' -k1,1 -k2,2n "$times" | awk -F'|' -v mb="$(stat -c %s "$csv")" '
+    function report() { if (n) printf "%s: median %.3f s (best %.3f s) of %d, %.0f MB/s of CSV-equivalent\n", name, t[int((n + 1) / 2)], t[1], n, mb / 1e6 / t[int((n + 1) / 2)] }
+    $1 != name { report(); name = $1; n = 0 }
+    { t[++n] = $2 }
+    END { report() }'
+rm -f "$times"

@@ -22,32 +22,38 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use rustc_hash::FxHashMap;
-
+use super::chunk_count::{ChunkCounter, CountedCell, Row, digits, fill};
 use super::csv::{CsvRecords, header_names, sniff_delimiter};
 use super::plan::{ColumnPlan, PredictionColumns};
 use super::{ClassValue, Columns, Prediction, Record};
 use crate::error::{DumpError, Location, Position};
 
-/// Bytes per chunk: large enough that handing it over costs nothing, small
-/// enough that a few in flight stay within some megabytes.
-const CHUNK_BYTES: usize = 4 << 20;
+/// Bytes per chunk: large enough that handing it over costs nothing (a few
+/// microseconds a chunk), small enough that a few in flight stay within
+/// some megabytes and the last chunk, parsed while the other cores have
+/// nothing left to do, takes a few milliseconds.
+const CHUNK_BYTES: usize = 1 << 20;
 /// Chunks read ahead of the one being yielded, per worker.
 const AHEAD_PER_WORKER: usize = 2;
-/// Class indices up to this are counted in a dense table per step (64 KiB of
-/// cell slots); larger ones in a hash map.
-const DENSE_CLASSES: usize = 128;
 
-/// What the fast path reads from each row: column indices, and the bound
-/// every class index must be below.
-#[derive(Clone, Copy, Debug)]
+/// What a field of a plain row holds for the fast path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Truth,
+    Prediction,
+    Step,
+    Count,
+    /// A column that is not read.
+    Other,
+}
+
+/// What the fast path reads from each row: each field's role, and the
+/// bound every class index must be below.
+#[derive(Clone, Debug)]
 struct Layout {
-    fields: usize,
     delimiter: u8,
-    truth: usize,
-    prediction: usize,
-    step: Option<usize>,
-    count: Option<usize>,
+    /// One per field of a row.
+    roles: Box<[Role]>,
     class_limit: u32,
 }
 
@@ -61,27 +67,21 @@ impl Layout {
         if plan.optional.weight.is_some() || plan.optional.time.is_some() || fields < 2 {
             return None;
         }
+        let mut roles = vec![Role::Other; fields];
+        roles[plan.truth] = Role::Truth;
+        roles[prediction] = Role::Prediction;
+        if let Some(step) = plan.optional.step {
+            roles[step] = Role::Step;
+        }
+        if let Some(count) = plan.optional.count {
+            roles[count] = Role::Count;
+        }
         Some(Layout {
-            fields,
             delimiter,
-            truth: plan.truth,
-            prediction,
-            step: plan.optional.step,
-            count: plan.optional.count,
+            roles: roles.into(),
             class_limit,
         })
     }
-}
-
-/// One (step, true, predicted) cell of a chunk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct CountedCell {
-    step: i64,
-    truth: u32,
-    predicted: u32,
-    count: u64,
-    /// Line of its first row, counted from the chunk's first line (0).
-    first_line: u64,
 }
 
 /// What a worker made of a chunk.
@@ -110,7 +110,6 @@ pub struct ParallelCsv {
     shared_file: Arc<str>,
     columns: Columns,
     header_line: Vec<u8>,
-    has_step: bool,
     /// The rest of the input, until it is read to its end or handed to the
     /// row-by-row reader.
     input: Option<Box<dyn BufRead>>,
@@ -178,14 +177,14 @@ fn chunked(
     let queue = Arc::new(Mutex::new(queue));
     for _ in 0..workers {
         let queue = Arc::clone(&queue);
-        thread::spawn(move || work(&queue, layout));
+        let layout = layout.clone();
+        thread::spawn(move || work(&queue, &layout));
     }
     Ok(Box::new(ParallelCsv {
         shared_file: file.as_str().into(),
         file,
         columns: columns.clone(),
         header_line,
-        has_step: layout.step.is_some(),
         input: Some(input),
         carry: Vec::new(),
         chunk_bytes,
@@ -203,7 +202,7 @@ fn chunked(
     }))
 }
 
-fn work(queue: &Mutex<Receiver<Job>>, layout: Layout) {
+fn work(queue: &Mutex<Receiver<Job>>, layout: &Layout) {
     loop {
         // The lock is held only while waiting for the next job.
         let job = match queue.lock() {
@@ -213,7 +212,7 @@ fn work(queue: &Mutex<Receiver<Job>>, layout: Layout) {
         let Ok(Job { chunk, reply }) = job else {
             return;
         };
-        let (lines, counted) = count_chunk(&chunk, &layout);
+        let (lines, counted) = count_chunk(&chunk, layout);
         // The reader may have stopped (an error ended the input): fine.
         let _ = reply.send(Done {
             chunk,
@@ -289,7 +288,7 @@ impl ParallelCsv {
 
     fn record(&self, cell: CountedCell) -> Record {
         Record {
-            step: self.has_step.then_some(cell.step),
+            step: cell.step,
             truth: ClassValue::Int(i64::from(cell.truth)),
             prediction: Prediction::Class(ClassValue::Int(i64::from(cell.predicted))),
             weight: None,
@@ -387,172 +386,128 @@ impl Drop for ParallelCsv {
     }
 }
 
-/// Reads into `chunk` until it holds `size` bytes or the input ends;
-/// true at the end.
-fn fill(input: &mut dyn BufRead, chunk: &mut Vec<u8>, size: usize) -> std::io::Result<bool> {
-    let wanted = size.max(chunk.len() * 2);
-    while chunk.len() < wanted {
-        let before = chunk.len();
-        let read = input.take((wanted - before) as u64).read_to_end(chunk)?;
-        if read == 0 {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 /// Counts a chunk's rows (`chunk` starts at a line); the number of line
 /// breaks, and the cells or [`Counted::RowByRow`].
 fn count_chunk(chunk: &[u8], layout: &Layout) -> (u64, Counted) {
-    let lines = memchr::memchr_iter(b'\n', chunk).count() as u64;
+    let row_by_row = || {
+        let lines = memchr::memchr_iter(b'\n', chunk).count() as u64;
+        (lines, Counted::RowByRow)
+    };
     if !chunk.is_ascii() {
-        return (lines, Counted::RowByRow);
+        return row_by_row();
     }
     let mut counter = ChunkCounter::default();
-    for (line, text) in (0u64..).zip(chunk.split(|&b| b == b'\n')) {
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
-        if !text.is_empty() {
-            let Some((step, truth, predicted, count)) = parse_row(text, layout) else {
-                return (lines, Counted::RowByRow);
-            };
-            if !counter.add(step, truth, predicted, count, line) {
-                return (lines, Counted::RowByRow);
-            }
+    let (mut at, mut line) = (0usize, 0u64);
+    while at < chunk.len() {
+        let Some((row, next)) = parse_row(chunk, at, layout) else {
+            return row_by_row();
+        };
+        if let Some(row) = row
+            && !counter.add(row, line)
+        {
+            return row_by_row();
         }
+        // Every line but the chunk's last ends with a line break.
+        line += 1;
+        at = next;
     }
-    (lines, Counted::Cells(counter.cells))
+    if !chunk.ends_with(b"\n") {
+        line = line.saturating_sub(1);
+    }
+    (line, Counted::Cells(counter.finish()))
 }
 
-/// The step, classes and count of a plain row, or `None` when the row
-/// needs the row-by-row reader.
-fn parse_row(text: &[u8], layout: &Layout) -> Option<(i64, u32, u32, u64)> {
-    let (mut step, mut truth, mut predicted, mut count) = (0i64, None, None, 1u64);
-    let mut field = 0usize;
-    for cell in text.split(|&b| b == layout.delimiter) {
-        if field == layout.truth {
-            truth = Some(class(cell, layout.class_limit)?);
-        } else if field == layout.prediction {
-            predicted = Some(class(cell, layout.class_limit)?);
-        } else if Some(field) == layout.step {
-            step = integer(cell)?;
-        } else if Some(field) == layout.count {
-            count = u64::try_from(integer(cell)?).ok()?;
-        } else if cell.contains(&b'\r') {
-            // A lone carriage return ends a record for the csv crate.
-            return None;
-        }
-        field += 1;
+/// Parses the line starting at `at`: its row (`None` for an empty line) and
+/// where the next line starts, or `None` when the line needs the row-by-row
+/// reader.
+#[inline]
+fn parse_row(chunk: &[u8], mut at: usize, layout: &Layout) -> Option<(Option<Row>, usize)> {
+    // Line breaks and other control bytes sort below every digit.
+    if chunk.get(at).is_some_and(|&b| b <= b'\r')
+        && let Some(next) = line_end(chunk, at)
+    {
+        return Some((None, next));
     }
-    if field != layout.fields {
-        return None;
-    }
-    Some((step, truth?, predicted?, count))
-}
-
-/// A class index: plain digits below `limit`.
-fn class(cell: &[u8], limit: u32) -> Option<u32> {
-    if cell.is_empty() || cell.len() > 9 {
-        return None;
-    }
-    let mut value = 0u32;
-    for &b in cell {
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        value = value * 10 + u32::from(digit);
-    }
-    (value < limit).then_some(value)
-}
-
-/// An integer: an optional minus and at most 18 digits (no overflow).
-fn integer(cell: &[u8]) -> Option<i64> {
-    let (negative, digits) = match cell.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, cell),
+    let mut row = Row {
+        step: None,
+        truth: 0,
+        predicted: 0,
+        count: 1,
     };
-    if digits.is_empty() || digits.len() > 18 {
-        return None;
-    }
-    let mut value = 0i64;
-    for &b in digits {
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        value = value * 10 + i64::from(digit);
-    }
-    Some(if negative { -value } else { value })
-}
-
-/// The cells of one chunk, by first occurrence.
-#[derive(Default)]
-struct ChunkCounter {
-    cells: Vec<CountedCell>,
-    /// Per step: cell slots (index into `cells` plus one; 0 for none).
-    steps: Vec<(i64, StepSlots)>,
-    last_step: usize,
-}
-
-enum StepSlots {
-    Dense(Vec<u32>),
-    Sparse(FxHashMap<(u32, u32), u32>),
-}
-
-impl ChunkCounter {
-    /// Adds a row; false when a cell's count would overflow.
-    fn add(&mut self, step: i64, truth: u32, predicted: u32, count: u64, line: u64) -> bool {
-        let at = match self.steps.get(self.last_step) {
-            Some((s, _)) if *s == step => self.last_step,
-            _ => match self.steps.iter().position(|(s, _)| *s == step) {
-                Some(at) => at,
-                None => {
-                    self.steps.push((
-                        step,
-                        StepSlots::Dense(vec![0; DENSE_CLASSES * DENSE_CLASSES]),
-                    ));
-                    self.steps.len() - 1
-                }
-            },
-        };
-        self.last_step = at;
-        let slots = &mut self.steps[at].1;
-        let dense = (truth as usize) < DENSE_CLASSES && (predicted as usize) < DENSE_CLASSES;
-        if let (StepSlots::Dense(table), false) = (&*slots, dense) {
-            let mut map = FxHashMap::default();
-            for (i, &slot) in table.iter().enumerate() {
-                if slot != 0 {
-                    let key = ((i / DENSE_CLASSES) as u32, (i % DENSE_CLASSES) as u32);
-                    map.insert(key, slot);
-                }
+    let last = layout.roles.len() - 1;
+    for (field, role) in layout.roles.iter().enumerate() {
+        match role {
+            Role::Truth => (row.truth, at) = class(chunk, at, layout.class_limit)?,
+            Role::Prediction => (row.predicted, at) = class(chunk, at, layout.class_limit)?,
+            Role::Step => {
+                let step;
+                (step, at) = integer(chunk, at)?;
+                row.step = Some(step);
             }
-            *slots = StepSlots::Sparse(map);
-        }
-        let slot = match slots {
-            StepSlots::Dense(table) => {
-                &mut table[truth as usize * DENSE_CLASSES + predicted as usize]
+            Role::Count => {
+                let count;
+                (count, at) = integer(chunk, at)?;
+                row.count = u64::try_from(count).ok()?;
             }
-            StepSlots::Sparse(map) => map.entry((truth, predicted)).or_insert(0),
-        };
-        if *slot == 0 {
-            self.cells.push(CountedCell {
-                step,
-                truth,
-                predicted,
-                count: 0,
-                first_line: line,
-            });
-            *slot = self.cells.len() as u32;
+            Role::Other => at = skip_cell(chunk, at, layout.delimiter),
         }
-        let cell = &mut self.cells[*slot as usize - 1];
-        match cell.count.checked_add(count) {
-            Some(sum) => {
-                cell.count = sum;
-                true
-            }
-            None => false,
+        if field < last {
+            // Anything but the delimiter (a line break: too few fields).
+            (chunk.get(at) == Some(&layout.delimiter)).then_some(())?;
+            at += 1;
         }
     }
+    // The last field must end the line (more fields, or a stray byte, do not).
+    Some((Some(row), line_end(chunk, at)?))
+}
+
+/// Where the next line starts when the line ends at `at` (`\n`, `\r\n`, or
+/// the chunk's end, which is the input's end); `None` otherwise, which
+/// includes a lone carriage return (a record break for the csv crate).
+#[inline]
+fn line_end(chunk: &[u8], at: usize) -> Option<usize> {
+    match chunk.get(at) {
+        None => Some(at),
+        Some(b'\n') => Some(at + 1),
+        Some(b'\r') => match chunk.get(at + 1) {
+            None => Some(at + 1),
+            Some(b'\n') => Some(at + 2),
+            Some(_) => None,
+        },
+        Some(_) => None,
+    }
+}
+
+/// Past a cell that is not read: at its delimiter, line break or the
+/// chunk's end.
+#[inline]
+fn skip_cell(chunk: &[u8], at: usize, delimiter: u8) -> usize {
+    let rest = &chunk[at..];
+    at + rest
+        .iter()
+        .position(|&b| b == delimiter || b == b'\n' || b == b'\r')
+        .unwrap_or(rest.len())
+}
+
+/// A class index at `at`: plain digits (at most 9) below `limit`, and
+/// where they end.
+#[inline]
+fn class(chunk: &[u8], at: usize, limit: u32) -> Option<(u32, usize)> {
+    let (value, end) = digits(chunk, at, 9)?;
+    // At most 9 digits: below 10^9, within u32.
+    let value = value as u32;
+    (value < limit).then_some((value, end))
+}
+
+/// An integer at `at`: an optional minus and at most 18 digits (no
+/// overflow), and where it ends.
+#[inline]
+fn integer(chunk: &[u8], at: usize) -> Option<(i64, usize)> {
+    let negative = chunk.get(at) == Some(&b'-');
+    let (value, end) = digits(chunk, at + usize::from(negative), 18)?;
+    // At most 18 digits: below 10^18, within i64.
+    let value = value as i64;
+    Some((if negative { -value } else { value }, end))
 }
 
 #[cfg(test)]
@@ -673,13 +628,126 @@ mod tests {
 
     #[test]
     fn the_fast_parsers_accept_only_plain_digits() {
-        assert_eq!(class(b"007", 10), Some(7));
-        assert_eq!(class(b"10", 10), None);
-        assert_eq!(class(b" 1", 10), None);
-        assert_eq!(class(b"", 10), None);
-        assert_eq!(class(b"1.0", 10), None);
-        assert_eq!(integer(b"-12"), Some(-12));
-        assert_eq!(integer(b"-"), None);
-        assert_eq!(integer(b"1234567890123456789"), None);
+        let class_of = |cell: &[u8], limit| class(cell, 0, limit).map(|(value, _)| value);
+        assert_eq!(class_of(b"007", 10), Some(7));
+        assert_eq!(class_of(b"10", 10), None);
+        assert_eq!(class_of(b" 1", 10), None);
+        assert_eq!(class_of(b"", 10), None);
+        assert_eq!(class(b"1.0", 0, 10), Some((1, 1)));
+        assert_eq!(class(b"12,3456789\n", 0, 100), Some((12, 2)));
+        assert_eq!(class(b"000000007,", 0, 10), Some((7, 9)));
+        assert_eq!(class(b"0000000007,", 0, 10), None);
+        let integer_of = |cell: &[u8]| integer(cell, 0).map(|(value, _)| value);
+        assert_eq!(integer_of(b"-12"), Some(-12));
+        assert_eq!(integer_of(b"-12,1,2\r\n"), Some(-12));
+        assert_eq!(integer_of(b"-"), None);
+        assert_eq!(integer_of(b"-,1,1,1,1,1"), None);
+        assert_eq!(
+            integer_of(b"123456789012345678,"),
+            Some(123_456_789_012_345_678)
+        );
+        assert_eq!(integer_of(b"1234567890123456789"), None);
+    }
+
+    #[test]
+    fn line_endings_byte_order_mark_and_a_missing_last_line_break() {
+        let lf = "step,y_true,y_pred\n1,0,1\n1,1,1\n\n2,0,0\n";
+        let expected = read(lf, 1 << 20, None, None).unwrap();
+        assert_eq!(expected.predictions, 3);
+        for text in [
+            lf.to_string(),
+            lf.replace('\n', "\r\n"),
+            lf.trim_end().to_string(),
+            lf.replace('\n', "\r\n").trim_end_matches('\n').to_string(),
+            format!("\u{feff}{lf}"),
+        ] {
+            for chunk in [1, 3, 5, 8, 13, 1 << 20] {
+                assert_eq!(
+                    read(&text, chunk, Some(4096), None).as_ref(),
+                    Ok(&expected),
+                    "{text:?} in chunks of {chunk}"
+                );
+            }
+        }
+        // A lone carriage return ends a record for the csv crate: row by row.
+        let text = "y_true,y_pred\n1,1\r0,0\n";
+        for chunk in [4, 1 << 20] {
+            assert_eq!(
+                read(text, chunk, Some(4096), None),
+                read(text, 1 << 20, None, None)
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_in_a_later_chunk_names_its_file_line() {
+        // Lines of 6 bytes in chunks of 64: line 40 is in the fourth chunk.
+        let mut text = String::from("y_true,y_pred,n\n");
+        for line in 2..60 {
+            text += if line == 40 { "1,1,-1\n" } else { "1,0,12\n" };
+        }
+        let err = read(&text, 64, Some(4096), None).unwrap_err();
+        assert!(
+            err.starts_with("p.csv, line 40, column \"n\": \"-1\""),
+            "{err}"
+        );
+        assert_eq!(err, read(&text, 1 << 20, None, None).unwrap_err());
+        // A wrong field count in the second chunk, with CRLF line breaks.
+        let text = format!("y_true,y_pred\r\n{}0,1,2\r\n1,1\r\n", "1,0\r\n".repeat(20));
+        let err = read(&text, 32, Some(4096), None).unwrap_err();
+        assert!(err.starts_with("p.csv, line 22: found 3 fields"), "{err}");
+        assert_eq!(err, read(&text, 1 << 20, None, None).unwrap_err());
+    }
+
+    #[test]
+    fn wide_files_with_the_labels_last() {
+        let others: Vec<String> = (0..100).map(|i| format!("x{i}")).collect();
+        let mut text = format!("{},y_true,y_pred\n", others.join(","));
+        for row in 0..300u32 {
+            let cells: Vec<String> = (0..100).map(|i| (row * i % 7).to_string()).collect();
+            text += &format!("{},{},{}\n", cells.join(","), row % 3, row % 5);
+        }
+        let expected = read(&text, 1 << 20, None, None).unwrap();
+        assert_eq!(expected.predictions, 300);
+        for chunk in [500, 1 << 20] {
+            assert_eq!(read(&text, chunk, Some(4096), None).unwrap(), expected);
+        }
+        assert!(
+            Layout::of(
+                &ColumnPlan::find(
+                    "p.csv",
+                    &header_names("p.csv", text.as_bytes()).unwrap(),
+                    &Columns::default(),
+                    false
+                )
+                .unwrap(),
+                102,
+                b',',
+                10
+            )
+            .is_some(),
+            "102 columns still take the fast path"
+        );
+    }
+
+    #[test]
+    fn many_steps_and_large_classes_in_one_chunk() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        let mut text = String::from("y_pred,step,y_true\n");
+        for _ in 0..5_000 {
+            let class = |rng: &mut fastrand::Rng| {
+                if rng.bool() {
+                    rng.u32(0..20)
+                } else {
+                    rng.u32(0..3000)
+                }
+            };
+            let (p, t) = (class(&mut rng), class(&mut rng));
+            text += &format!("{p},{},{t}\n", rng.i64(0..40) * 1_000_000_007);
+        }
+        let expected = read(&text, 1 << 20, None, None).unwrap();
+        for chunk in [100, 1 << 20] {
+            assert_eq!(read(&text, chunk, Some(4096), None).unwrap(), expected);
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! grow with the file.
 
 pub mod arrow_ipc;
+mod chunk_count;
 mod columnar;
 pub mod csv;
 pub mod csv_parallel;
@@ -357,10 +358,11 @@ impl Prediction {
 /// A stream of records from one input.
 pub type Records = Box<dyn Iterator<Item = Result<Record, DumpError>>>;
 
-/// Opens the reader for an input's detected (or chosen) format. Plain
-/// all-integer CSV is counted on every core when `class_limit` says how many
-/// classes an integer may index (see [`csv_parallel`]); `None` reads every
-/// row on its own.
+/// Opens the reader for an input's detected (or chosen) format. CSV and
+/// JSON Lines are parsed on every core; their plain all-integer rows are
+/// counted in bulk when `class_limit` says how many classes an integer may
+/// index (see [`csv_parallel`] and [`json::json_lines_records`]); `None`
+/// reads every row on its own.
 pub fn records(
     opened: Opened,
     columns: &Columns,
@@ -374,11 +376,7 @@ pub fn records(
     } = opened;
     match format {
         Format::Csv => csv_parallel::csv_records(name, reader, columns, class_limit),
-        Format::JsonLines => Ok(Box::new(json::JsonLinesRecords::new(
-            name,
-            reader,
-            columns.clone(),
-        ))),
+        Format::JsonLines => Ok(json::json_lines_records(name, reader, columns, class_limit)),
         Format::JsonList => Ok(Box::new(json::JsonListRecords::new(
             name,
             reader,

@@ -23,8 +23,35 @@ pub(super) struct KeyPlan {
     optional: OptionalColumns<String>,
 }
 
+/// The keys a flat object of labels uses, for the JSON Lines fast path.
+pub(super) struct LabelKeys<'a> {
+    pub truth: &'a str,
+    pub prediction: &'a str,
+    pub step: Option<&'a str>,
+    pub count: Option<&'a str>,
+}
+
 impl KeyPlan {
-    fn resolve(
+    /// The label keys, when the objects hold labels only (no scores,
+    /// weights or wall times).
+    pub(super) fn label_keys(&self) -> Option<LabelKeys<'_>> {
+        if self.optional.weight.is_some() || self.optional.time.is_some() {
+            return None;
+        }
+        Some(LabelKeys {
+            truth: &self.truth,
+            prediction: self.prediction.as_deref()?,
+            step: self.optional.step.as_deref(),
+            count: self.optional.count.as_deref(),
+        })
+    }
+
+    /// Which key plays which role in `object`.
+    ///
+    /// # Errors
+    ///
+    /// A required key is missing, or a chosen one absent.
+    pub(super) fn resolve(
         object: &Map<String, Value>,
         columns: &Columns,
         here: &Location,

@@ -9,9 +9,11 @@
 //! which key means what and turns one object into records.
 
 mod keys;
+mod lines_parallel;
 mod scan;
 
-pub use scan::{JsonLinesRecords, JsonListRecords};
+pub use lines_parallel::json_lines_records;
+pub use scan::JsonListRecords;
 
 /// Test inputs for both halves: JSON Lines and JSON list text, read with
 /// the default columns unless given.
@@ -19,7 +21,8 @@ pub use scan::{JsonLinesRecords, JsonListRecords};
 mod test_input {
     use std::io::{BufRead, Cursor};
 
-    use super::{JsonLinesRecords, JsonListRecords};
+    use super::JsonListRecords;
+    use super::scan::JsonLinesRecords;
     use crate::dump::{Columns, Record};
     use crate::error::DumpError;
 

@@ -14,7 +14,7 @@ use crate::error::{DumpError, Location, Position};
 
 /// Streams the records of a JSON Lines file.
 pub struct JsonLinesRecords {
-    file: String,
+    file: std::sync::Arc<str>,
     input: Box<dyn BufRead>,
     columns: Columns,
     line: u64,
@@ -28,7 +28,7 @@ impl JsonLinesRecords {
     /// Reads `input` lazily.
     pub fn new(file: String, input: Box<dyn BufRead>, columns: Columns) -> Self {
         JsonLinesRecords {
-            file,
+            file: file.as_str().into(),
             input,
             columns,
             line: 0,
@@ -56,22 +56,14 @@ impl Iterator for JsonLinesRecords {
                 Ok(0) => self.done = true,
                 Ok(_) => {
                     self.line += 1;
-                    let text = self.buffer.trim_start_matches('\u{feff}').trim();
-                    if text.is_empty() {
-                        continue;
-                    }
-                    let here = Location::at(&self.file, Position::Line(self.line));
-                    match serde_json::from_str::<Value>(text) {
-                        Ok(value) => {
-                            let records =
-                                records_from_value(&value, &self.columns, &here, &mut self.plan);
-                            push_all(&mut self.pending, records);
-                        }
-                        Err(error) => self.pending.push_back(Err(DumpError::malformed(
-                            here,
-                            format!("invalid JSON at character {}: {error}", error.column()),
-                        ))),
-                    }
+                    let records = line_records(
+                        &self.file,
+                        self.line,
+                        &self.buffer,
+                        &self.columns,
+                        &mut self.plan,
+                    );
+                    push_all(&mut self.pending, records);
                 }
                 Err(error) => {
                     self.done = true;
@@ -87,6 +79,29 @@ impl Iterator for JsonLinesRecords {
                 }
             }
         }
+    }
+}
+
+/// The records of one JSON Lines line, numbered `line`, or its error; none
+/// for a blank line. A byte order mark is ignored.
+pub(super) fn line_records(
+    file: &std::sync::Arc<str>,
+    line: u64,
+    text: &str,
+    columns: &Columns,
+    plan: &mut Option<KeyPlan>,
+) -> Result<Vec<Record>, DumpError> {
+    let text = text.trim_start_matches('\u{feff}').trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let here = Location::at_shared(file, Position::Line(line));
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => records_from_value(&value, columns, &here, plan),
+        Err(error) => Err(DumpError::malformed(
+            here,
+            format!("invalid JSON at character {}: {error}", error.column()),
+        )),
     }
 }
 
