@@ -35,6 +35,13 @@ pub fn check_run_name(run: &str) -> Result<(), CliError> {
     }
 }
 
+/// A run written by a command: staged (nothing half-written is left behind), and rendered on
+/// every core, since the command has nothing else to do while its steps render.
+pub fn batch_writer_options() -> WriterOptions {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    WriterOptions::default().staged(true).job_threads(cores)
+}
+
 /// Opens a staged writer for `logdir/run`, with the run's hyperparameters
 /// (if any) logged first. A run that already holds hyperparameters is
 /// refused before anything is written: TensorBoard shows a run's first.
@@ -45,10 +52,7 @@ pub fn open_run(
 ) -> Result<SummaryWriter, CliError> {
     let dir = logdir.join(run);
     let Some(hparams) = hparams else {
-        return Ok(SummaryWriter::create_with(
-            dir,
-            WriterOptions::default().staged(true),
-        )?);
+        return Ok(SummaryWriter::create_with(dir, batch_writer_options())?);
     };
     if let Some(file) = file_with_hparams(&dir) {
         return Err(CliError::HParamsAlreadyInRun {
@@ -56,7 +60,7 @@ pub fn open_run(
             file: file.display().to_string(),
         });
     }
-    let writer = SummaryWriter::create_with(dir, WriterOptions::default().staged(true))?;
+    let writer = SummaryWriter::create_with(dir, batch_writer_options())?;
     writer.add_hparams(hparams)?;
     Ok(writer)
 }

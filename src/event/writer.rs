@@ -51,6 +51,7 @@ pub struct WriterOptions {
     staged: bool,
     filename_suffix: String,
     job_queue: usize,
+    job_threads: usize,
 }
 
 impl Default for WriterOptions {
@@ -62,6 +63,7 @@ impl Default for WriterOptions {
             staged: false,
             filename_suffix: String::new(),
             job_queue: 16,
+            job_threads: 1,
         }
     }
 }
@@ -107,6 +109,23 @@ impl WriterOptions {
     /// before the caller waits (default 16).
     pub fn job_queue(mut self, jobs: usize) -> Self {
         self.job_queue = jobs.max(1);
+        self
+    }
+
+    /// How many background threads build heavy summaries (render images)
+    /// at once (default 1, at least 1). Their values still reach the file
+    /// in the order they were logged. One leaves the other cores to the
+    /// training loop; a batch job with nothing else to do (`tbconfusion
+    /// convert`) gives every core.
+    ///
+    /// ```
+    /// use tbconfusion::WriterOptions;
+    /// let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    /// let options = WriterOptions::default().job_threads(cores);
+    /// # let _ = options;
+    /// ```
+    pub fn job_threads(mut self, threads: usize) -> Self {
+        self.job_threads = threads.max(1);
         self
     }
 }
@@ -241,6 +260,8 @@ struct State {
     flush_done: u64,
     jobs_submitted: u64,
     jobs_done: u64,
+    /// Jobs whose values (if any) have been appended, in submission order.
+    jobs_appended: u64,
     shutdown: bool,
     closed: bool,
 }
@@ -460,6 +481,7 @@ impl SummaryWriter {
                 flush_done: 0,
                 jobs_submitted: 0,
                 jobs_done: 0,
+                jobs_appended: 0,
                 shutdown: false,
                 closed: false,
             }),
@@ -482,16 +504,22 @@ impl SummaryWriter {
             "tbconfusion-file",
             Box::new(move || file_loop(&file_shared, file, interval, fsync)),
         )?;
-        let job_shared = Arc::clone(&shared);
-        let job_thread = spawn(
-            "tbconfusion-jobs",
-            Box::new(move || job_loop(&job_shared, rx)),
-        )?;
+        // The workers take jobs in submission order and number them as they take them, so
+        // each can append in that order whatever order the builds finish in.
+        let queue = Arc::new(Mutex::new(JobQueue { jobs: rx, taken: 0 }));
+        let mut threads = vec![file_thread];
+        for _ in 0..options.job_threads {
+            let (job_shared, queue) = (Arc::clone(&shared), Arc::clone(&queue));
+            threads.push(spawn(
+                "tbconfusion-jobs",
+                Box::new(move || job_loop(&job_shared, &queue)),
+            )?);
+        }
         Ok(SummaryWriter {
             inner: Arc::new(Inner {
                 shared,
                 jobs: Mutex::new(Some(tx)),
-                threads: Mutex::new(vec![file_thread, job_thread]),
+                threads: Mutex::new(threads),
                 staged: options.staged.then(|| (path.clone(), final_name)),
                 close_result: Mutex::new(None),
                 kept: Mutex::new(HashMap::new()),
@@ -938,12 +966,28 @@ fn file_loop(shared: &Shared, mut file: File, interval: Duration, fsync: bool) {
     }
 }
 
-fn job_loop(shared: &Shared, jobs: Receiver<Job>) {
-    for job in jobs {
+/// The jobs waiting for a worker, and how many have been taken: the number of the next one.
+struct JobQueue {
+    jobs: Receiver<Job>,
+    taken: u64,
+}
+
+fn job_loop(shared: &Shared, queue: &Mutex<JobQueue>) {
+    loop {
+        let (number, job) = {
+            let mut queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
+            let Ok(job) = queue.jobs.recv() else { return };
+            queue.taken += 1;
+            (queue.taken - 1, job)
+        };
         // A bug in a renderer must not take the writer down with it.
         let built = catch_unwind(AssertUnwindSafe(job.build))
             .unwrap_or_else(|_| Err(Box::new(JobPanicked)));
         let mut st = shared.lock();
+        // Values reach the file in the order they were logged.
+        while st.jobs_appended != number {
+            st = shared.wait(st);
+        }
         match built {
             Ok(values) if st.error.is_none() && !values.is_empty() => {
                 st = shared.append(st, |st| append_values(st, job.step, job.wall_time, values));
@@ -957,6 +1001,7 @@ fn job_loop(shared: &Shared, jobs: Receiver<Job>) {
                 });
             }
         }
+        st.jobs_appended += 1;
         st.jobs_done += 1;
         shared.progress.notify_all();
     }
@@ -1016,6 +1061,34 @@ mod tests {
         w.add_scalar("loss", 1.0, 1).unwrap();
         w.flush().unwrap();
         w.close().unwrap();
+    }
+
+    #[test]
+    fn jobs_built_on_several_threads_reach_the_file_in_the_order_they_were_logged() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = SummaryWriter::create_with(dir.path(), WriterOptions::default().job_threads(3))
+            .unwrap();
+        for step in 0..30i64 {
+            // Early jobs are the slow ones, so later ones finish first.
+            let delay = Duration::from_millis(((30 - step) % 4) as u64);
+            w.submit_job(
+                "ordered",
+                &["ordered"],
+                Step(step),
+                Box::new(move || {
+                    std::thread::sleep(delay);
+                    Ok(vec![crate::summary::scalar("ordered", step as f32)])
+                }),
+            )
+            .unwrap();
+        }
+        let path = w.close().unwrap();
+        let steps: Vec<i64> = crate::event::EventFileReader::open(&path)
+            .unwrap()
+            .skip(1)
+            .map(|e| e.unwrap().1.step)
+            .collect();
+        assert_eq!(steps, (0..30).collect::<Vec<_>>());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use tbconfusion::ConfusionMatrix;
 use tbconfusion::confusion::compare::{CompareOptions, ComparedRun, Comparison};
-use tbconfusion::event::{SummaryWriter, WriterOptions};
+use tbconfusion::event::SummaryWriter;
 use thiserror::Error;
 
 use crate::error::CliError;
@@ -463,7 +463,7 @@ fn write_run(
     tag: &str,
     picture: &dyn Fn(Option<i64>) -> Result<tbconfusion::Png, CliError>,
 ) -> Result<PathBuf, CliError> {
-    let writer = SummaryWriter::create_with(target, WriterOptions::default().staged(true))?;
+    let writer = SummaryWriter::create_with(target, crate::write::batch_writer_options())?;
     for &step in comparison.steps() {
         writer.add_image(&format!("{tag}/compare"), picture(Some(step))?, step)?;
         let table =
