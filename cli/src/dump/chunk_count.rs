@@ -27,6 +27,23 @@ pub(super) struct Row {
     pub count: u64,
 }
 
+/// Cuts `chunk` after its last line break and moves the partial line after it to `carry`
+/// (which must be empty). False when `chunk` has no line break at all (a line longer than a
+/// chunk): then all of it moves to `carry`, to grow until it has one.
+pub(super) fn cut_after_last_line(chunk: &mut Vec<u8>, carry: &mut Vec<u8>) -> bool {
+    match memchr::memrchr(b'\n', chunk) {
+        Some(last) => {
+            carry.extend_from_slice(&chunk[last + 1..]);
+            chunk.truncate(last + 1);
+            true
+        }
+        None => {
+            *carry = std::mem::take(chunk);
+            false
+        }
+    }
+}
+
 /// Reads into `chunk` until it holds `size` bytes or the input ends;
 /// true at the end.
 pub(super) fn fill(

@@ -22,7 +22,7 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use super::chunk_count::{ChunkCounter, CountedCell, Row, digits, fill};
+use super::chunk_count::{ChunkCounter, CountedCell, Row, cut_after_last_line, digits, fill};
 use super::csv::{CsvRecords, header_names, sniff_delimiter};
 use super::plan::{ColumnPlan, PredictionColumns};
 use super::{ClassValue, Columns, Prediction, Record};
@@ -246,17 +246,9 @@ impl ParallelCsv {
         if at_end {
             self.input = None;
         } else {
-            // Cut after the last line break; a chunk without one (a line
-            // longer than a chunk) grows until it has one.
-            match memchr::memrchr(b'\n', &chunk) {
-                Some(last) => self.carry.extend_from_slice(&chunk[last + 1..]),
-                None => {
-                    self.carry = chunk;
-                    return Ok(true);
-                }
+            if !cut_after_last_line(&mut chunk, &mut self.carry) {
+                return Ok(true);
             }
-            let keep = chunk.len() - self.carry.len();
-            chunk.truncate(keep);
         }
         if chunk.is_empty() {
             return Ok(self.input.is_some());

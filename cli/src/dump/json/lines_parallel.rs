@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use super::keys::KeyPlan;
 use super::scan::{JsonLinesRecords, line_records};
-use crate::dump::chunk_count::{ChunkCounter, CountedCell, Row, digits, fill};
+use crate::dump::chunk_count::{ChunkCounter, CountedCell, Row, cut_after_last_line, digits, fill};
 use crate::dump::{ClassValue, Columns, Prediction, Record};
 use crate::error::{DumpError, Location, Position};
 
@@ -249,17 +249,9 @@ impl ParallelJsonLines {
         if at_end {
             self.input = None;
         } else {
-            // Cut after the last line break; a chunk without one (a line
-            // longer than a chunk) grows until it has one.
-            match memchr::memrchr(b'\n', &chunk) {
-                Some(last) => self.carry.extend_from_slice(&chunk[last + 1..]),
-                None => {
-                    self.carry = chunk;
-                    return Ok(true);
-                }
+            if !cut_after_last_line(&mut chunk, &mut self.carry) {
+                return Ok(true);
             }
-            let keep = chunk.len() - self.carry.len();
-            chunk.truncate(keep);
         }
         if chunk.is_empty() {
             return Ok(self.input.is_some());
