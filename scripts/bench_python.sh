@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
+# Absolute: the benchmark runs from benches/python.
+case "$target" in /*) ;; *) target="$PWD/$target" ;; esac
 out="$target/bench-report"
 mkdir -p "$out"
 rounds="${ROUNDS:-2}"
