@@ -419,12 +419,16 @@ impl Bundle<'_> {
             Err(render::RenderError::TooLarge { .. }) => Ok(None),
             Err(e) => Err(e),
         };
-        // Large matrices: draw the main image on a second core while the
-        // metrics, table, sub-matrix and counts are built here. Small ones are
-        // done before a thread would even start.
+        // Large matrices, and steps with a `T/delta` picture to draw: the main
+        // image on a second core while the rest (metrics, table, sub-matrix,
+        // delta, counts) is built here. Small ones without a delta are done
+        // before a thread would even start.
+        let draws_delta = self.previous.is_some()
+            || matches!(options.delta, Delta::Baseline(_))
+                && self.kind == MatrixKind::Classification;
         let (main_png, mut side) = std::thread::scope(|scope| {
-            let main =
-                (options.image && k >= PARALLEL_FROM_CLASSES).then(|| scope.spawn(render_main));
+            let main = (options.image && (k >= PARALLEL_FROM_CLASSES || draws_delta))
+                .then(|| scope.spawn(render_main));
             let side = self.side_values();
             let main_png = match main {
                 Some(handle) => handle
