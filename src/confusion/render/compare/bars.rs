@@ -76,15 +76,8 @@ pub(crate) fn bars(
     let bar_w: u32 = if runs <= 4 { 6 } else { 5 };
     let bars_w = runs as u32 * bar_w + (runs as u32 - 1);
     let cell = (bars_w + 8).max(MIN_CELL);
-    let row_names = short_names(
-        &ts,
-        &shown
-            .classes
-            .iter()
-            .map(|&c| comparison.classes[c].clone())
-            .collect::<Vec<_>>(),
-        TICK_PX,
-    );
+    // The rows are the shown classes: the column names before "(other)".
+    let row_names = short_names(&ts, &shown.column_names[..shown.classes.len()], TICK_PX);
     let column_names = short_names(&ts, &shown.column_names, TICK_PX);
     let label_lh = ts.line_height(LABEL_PX);
     let grid_x = PAD + label_lh + GAP + widest(&ts, &row_names, TICK_PX) + GAP;

@@ -242,15 +242,8 @@ pub(crate) fn grid(
         .flat_map(|run| columns.iter().filter_map(|&c| run[c].as_ref()))
         .collect();
     let blocks = Blocks::of(comparison.runs.len(), steps.len());
-    let row_names = short_names(
-        &ts,
-        &shown
-            .classes
-            .iter()
-            .map(|&c| comparison.classes[c].clone())
-            .collect::<Vec<_>>(),
-        NAME_PX,
-    );
+    // The rows are the shown classes: the column names before "(other)".
+    let row_names = short_names(&ts, &shown.column_names[..shown.classes.len()], NAME_PX);
     let column_names = short_names(&ts, &shown.column_names, NAME_PX);
     let hatched =
         shown.any_missing(&present) || present.len() < comparison.runs.len() * steps.len();
