@@ -4,8 +4,14 @@
 //! parsers use (reading a chunk, digits without a branch per byte).
 
 use std::io::{BufRead, Read};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread;
 
 use rustc_hash::FxHashMap;
+
+use super::{ClassValue, Prediction, Record};
+use crate::error::{Location, Position};
 
 /// One (step, true, predicted) cell of a chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +22,42 @@ pub(super) struct CountedCell {
     pub count: u64,
     /// Line of its first row, counted from the chunk's first line (0).
     pub first_line: u64,
+}
+
+impl CountedCell {
+    /// The cell as the record of its `count` rows, located at its first row in `file`, whose
+    /// chunk starts at line `chunk_line`.
+    pub(super) fn record(self, file: &Arc<str>, chunk_line: u64) -> Record {
+        Record {
+            step: self.step,
+            truth: ClassValue::Int(i64::from(self.truth)),
+            prediction: Prediction::Class(ClassValue::Int(i64::from(self.predicted))),
+            weight: None,
+            wall_time: None,
+            count: self.count,
+            location: Location::at_shared(file, Position::Line(chunk_line + self.first_line)),
+        }
+    }
+}
+
+/// Starts `workers` threads running `work` on the jobs sent to the returned queue (each
+/// takes the next job when it is free); they end when the queue is dropped.
+pub(super) fn spawn_workers<J, C>(
+    workers: usize,
+    context: C,
+    work: fn(&Mutex<Receiver<J>>, &C),
+) -> Sender<J>
+where
+    J: Send + 'static,
+    C: Clone + Send + 'static,
+{
+    let (jobs, queue) = mpsc::channel::<J>();
+    let queue = Arc::new(Mutex::new(queue));
+    for _ in 0..workers {
+        let (queue, context) = (Arc::clone(&queue), context.clone());
+        thread::spawn(move || work(&queue, &context));
+    }
+    jobs
 }
 
 /// The values the fast path reads from a row.

@@ -22,11 +22,13 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use super::chunk_count::{ChunkCounter, CountedCell, Row, cut_after_last_line, digits, fill};
+use super::chunk_count::{
+    ChunkCounter, CountedCell, Row, cut_after_last_line, digits, fill, spawn_workers,
+};
 use super::csv::{CsvRecords, header_names, sniff_delimiter};
 use super::plan::{ColumnPlan, PredictionColumns};
 use super::{ClassValue, Columns, Prediction, Record};
-use crate::error::{DumpError, Location, Position};
+use crate::error::DumpError;
 
 /// Bytes per chunk: large enough that handing it over costs nothing (a few
 /// microseconds a chunk), small enough that a few in flight stay within
@@ -173,13 +175,7 @@ fn chunked(
             2,
         )?));
     };
-    let (jobs, queue) = mpsc::channel::<Job>();
-    let queue = Arc::new(Mutex::new(queue));
-    for _ in 0..workers {
-        let queue = Arc::clone(&queue);
-        let layout = layout.clone();
-        thread::spawn(move || work(&queue, &layout));
-    }
+    let jobs = spawn_workers(workers, layout, work);
     Ok(Box::new(ParallelCsv {
         shared_file: file.as_str().into(),
         file,
@@ -245,10 +241,8 @@ impl ParallelCsv {
         }
         if at_end {
             self.input = None;
-        } else {
-            if !cut_after_last_line(&mut chunk, &mut self.carry) {
-                return Ok(true);
-            }
+        } else if !cut_after_last_line(&mut chunk, &mut self.carry) {
+            return Ok(true);
         }
         if chunk.is_empty() {
             return Ok(self.input.is_some());
@@ -278,21 +272,6 @@ impl ParallelCsv {
         )
     }
 
-    fn record(&self, cell: CountedCell) -> Record {
-        Record {
-            step: cell.step,
-            truth: ClassValue::Int(i64::from(cell.truth)),
-            prediction: Prediction::Class(ClassValue::Int(i64::from(cell.predicted))),
-            weight: None,
-            wall_time: None,
-            count: cell.count,
-            location: Location::at_shared(
-                &self.shared_file,
-                Position::Line(self.cells_line + cell.first_line),
-            ),
-        }
-    }
-
     fn advance(&mut self) -> Result<Option<Record>, DumpError> {
         loop {
             if let Some(rows) = self.row_by_row.as_mut() {
@@ -311,7 +290,7 @@ impl ParallelCsv {
                 }
             }
             if let Some(cell) = self.cells.next() {
-                return Ok(Some(self.record(cell)));
+                return Ok(Some(cell.record(&self.shared_file, self.cells_line)));
             }
             while self.in_flight.len() < self.ahead && self.submit()? {}
             let Some(done) = self.in_flight.pop_front() else {

@@ -21,7 +21,9 @@ use serde_json::Value;
 
 use super::keys::KeyPlan;
 use super::scan::{JsonLinesRecords, line_records};
-use crate::dump::chunk_count::{ChunkCounter, CountedCell, Row, cut_after_last_line, digits, fill};
+use crate::dump::chunk_count::{
+    ChunkCounter, CountedCell, Row, cut_after_last_line, digits, fill, spawn_workers,
+};
 use crate::dump::{ClassValue, Columns, Prediction, Record};
 use crate::error::{DumpError, Location, Position};
 
@@ -143,13 +145,7 @@ fn chunked(
         columns: columns.clone(),
         class_limit,
     });
-    let (jobs, queue) = mpsc::channel::<Job>();
-    let queue = Arc::new(Mutex::new(queue));
-    for _ in 0..workers {
-        let queue = Arc::clone(&queue);
-        let context = Arc::clone(&context);
-        thread::spawn(move || work(&queue, &context));
-    }
+    let jobs = spawn_workers(workers, Arc::clone(&context), work);
     Box::new(ParallelJsonLines {
         file,
         context,
@@ -171,7 +167,7 @@ fn chunked(
     })
 }
 
-fn work(queue: &Mutex<Receiver<Job>>, context: &Context) {
+fn work(queue: &Mutex<Receiver<Job>>, context: &Arc<Context>) {
     let mut known = KnownKeys::default();
     let mut plan = None;
     loop {
@@ -248,10 +244,8 @@ impl ParallelJsonLines {
             .map_err(|e| DumpError::io(&self.file, e))?;
         if at_end {
             self.input = None;
-        } else {
-            if !cut_after_last_line(&mut chunk, &mut self.carry) {
-                return Ok(true);
-            }
+        } else if !cut_after_last_line(&mut chunk, &mut self.carry) {
+            return Ok(true);
         }
         if chunk.is_empty() {
             return Ok(self.input.is_some());
@@ -277,21 +271,6 @@ impl ParallelJsonLines {
         Ok(true)
     }
 
-    fn record(&self, cell: CountedCell) -> Record {
-        Record {
-            step: cell.step,
-            truth: ClassValue::Int(i64::from(cell.truth)),
-            prediction: Prediction::Class(ClassValue::Int(i64::from(cell.predicted))),
-            weight: None,
-            wall_time: None,
-            count: cell.count,
-            location: Location::at_shared(
-                &self.context.file,
-                Position::Line(self.cells_line + cell.first_line),
-            ),
-        }
-    }
-
     fn advance(&mut self) -> Option<Result<Record, DumpError>> {
         loop {
             if let Some(item) = self.records.next() {
@@ -305,7 +284,7 @@ impl ParallelJsonLines {
                 return None;
             }
             if let Some(cell) = self.cells.next() {
-                return Some(Ok(self.record(cell)));
+                return Some(Ok(cell.record(&self.context.file, self.cells_line)));
             }
             loop {
                 if self.in_flight.len() >= self.ahead {
