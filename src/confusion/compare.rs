@@ -30,7 +30,7 @@
 //! ```
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ab_glyph::FontArc;
 use thiserror::Error;
@@ -38,6 +38,7 @@ use thiserror::Error;
 use super::matrix::ConfusionMatrix;
 use super::metrics::{Metrics, ZeroDivision};
 use super::render::RenderError;
+use super::render::compare::Scale;
 use crate::png::Png;
 
 /// One run's matrices, by step.
@@ -182,6 +183,9 @@ pub struct Comparison {
     pub(crate) classes: Vec<String>,
     /// `panels[run][step]`, K×K counts over `classes`, `None` where the run lacks the step.
     pub(crate) panels: Vec<Vec<Option<Panel>>>,
+    /// The shown classes and error scale for the last `max_classes` asked, shared by every
+    /// picture (one per step with `--into`), so they are chosen once.
+    scale: OnceLock<(usize, Arc<Scale>)>,
 }
 
 /// One run's matrix at one step, aligned to the comparison's classes.
@@ -291,6 +295,7 @@ impl Comparison {
             steps,
             classes,
             panels,
+            scale: OnceLock::new(),
         })
     }
 
@@ -376,6 +381,18 @@ impl Comparison {
     pub fn render_grid_step(&self, step: i64, opts: &CompareOptions) -> Result<Png, CompareError> {
         let column = self.step_index(step)?;
         super::render::compare::grid(self, &[column], opts)
+    }
+
+    /// The classes and error scale every picture under `max_classes` shares, chosen once.
+    pub(crate) fn scale(&self, max_classes: usize) -> Arc<Scale> {
+        match self.scale.get() {
+            Some((asked, scale)) if *asked == max_classes => Arc::clone(scale),
+            _ => {
+                let scale = Arc::new(Scale::of(self, max_classes));
+                let _ = self.scale.set((max_classes, Arc::clone(&scale)));
+                scale
+            }
+        }
     }
 
     /// Every run's matrix at every compared step.

@@ -59,16 +59,8 @@ pub(crate) fn sparse_top_confused(cm: &SparseCounts, k: usize) -> ConfusionMatri
         *cell = cell.saturating_add(c);
     }
     let names = cm.class_names();
-    // The bucket's name must not be taken by a kept class.
-    let mut other = OTHER_CLASS.to_owned();
-    while kept.iter().any(|&i| names[i] == other) {
-        other.push('*');
-    }
-    let new_names: Vec<String> = kept
-        .iter()
-        .map(|&i| names[i].clone())
-        .chain(std::iter::once(other))
-        .collect();
+    let mut new_names: Vec<String> = kept.iter().map(|&i| names[i].clone()).collect();
+    new_names.push(other_class_name(&new_names));
     // Both constructors only fail on zero classes or mismatched lengths, impossible here
     // (side ≥ 1, names.len() == side); fall back to the input rather than panic.
     match ConfusionMatrix::from_counts(side, folded) {
@@ -78,6 +70,16 @@ pub(crate) fn sparse_top_confused(cm: &SparseCounts, k: usize) -> ConfusionMatri
         },
         Err(_) => cm.to_dense(),
     }
+}
+
+/// The name of the bucket of classes left out: "(other)", with stars added while a kept
+/// class already has that name.
+pub(crate) fn other_class_name(kept: &[String]) -> String {
+    let mut other = OTHER_CLASS.to_owned();
+    while kept.contains(&other) {
+        other.push('*');
+    }
+    other
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::png::Png;
 
 use super::super::RenderError;
 use super::super::layout::{LABEL_PX, TICK_PX};
-use super::{GAP, PAD, Shown, TitleBlock, short_names, text, widest};
+use super::{GAP, PAD, TitleBlock, short_names, text, widest};
 
 /// Okabe & Ito's colour-blind-safe categorical palette, in the order runs take it (the
 /// yellow, weakest on white, last but one).
@@ -40,7 +40,6 @@ const MIN_CELL: u32 = 34;
 const BAR_TOP: u32 = 4;
 const BAR_BOTTOM: u32 = 3;
 /// The error scale reaches at least this share, so a 0.2% confusion is not a full bar.
-const ERROR_SCALE_FLOOR: f64 = 0.01;
 const SWATCH: u32 = 12;
 const MIN_WIDTH: u32 = 380;
 
@@ -70,8 +69,8 @@ pub(crate) fn bars(
         .collect();
     let present: Vec<&Panel> = panels.iter().flatten().copied().collect();
     // Classes and scales from every compared matrix, so one step's picture matches the others.
-    let shown = Shown::select(comparison, opts.max_classes);
-    let error_max = shown.error_max(&comparison.all_panels(), k, ERROR_SCALE_FLOOR);
+    let scale = comparison.scale(opts.max_classes);
+    let (shown, error_max) = (&scale.shown, scale.error_max);
 
     let bar_w: u32 = if runs <= 4 { 6 } else { 5 };
     let bars_w = runs as u32 * bar_w + (runs as u32 - 1);

@@ -29,7 +29,6 @@ const LEGEND_BAR_WIDTH: u32 = 150;
 const LEGEND_BAR_HEIGHT: u32 = 10;
 const MIN_WIDTH: u32 = 380;
 /// The error scale reaches at least this share, so a 0.2% confusion is not drawn saturated.
-const ERROR_SCALE_FLOOR: f64 = 0.01;
 const PANEL_FRAME: [u8; 3] = [160, 160, 160];
 
 /// Where the panels go: one row per run and one column per step, or, for one step, the runs
@@ -232,9 +231,8 @@ pub(crate) fn grid(
     );
     let k = comparison.classes.len();
     // Classes and scales from every compared matrix, so one step's picture matches the others.
-    let all = comparison.all_panels();
-    let shown = Shown::select(comparison, opts.max_classes);
-    let error_max = shown.error_max(&all, k, ERROR_SCALE_FLOOR);
+    let scale = comparison.scale(opts.max_classes);
+    let (shown, error_max) = (&scale.shown, scale.error_max);
     let steps: Vec<i64> = columns.iter().map(|&c| comparison.steps[c]).collect();
     let present: Vec<&Panel> = comparison
         .panels
@@ -267,7 +265,7 @@ pub(crate) fn grid(
     let label_lh = ts.line_height(LABEL_PX);
     let mut cell = (PANEL_TARGET / shown.columns() as u32).clamp(MIN_CELL, MAX_CELL);
     let (geometry, title_block, width, height) = loop {
-        let g = Geometry::new(&ts, &shown, &row_names, &column_names, &blocks, cell);
+        let g = Geometry::new(&ts, shown, &row_names, &column_names, &blocks, cell);
         let width = g.content_w.max(legend.width + 2 * PAD).max(MIN_WIDTH);
         let title_block = TitleBlock::new(&ts, &title, &subtitle, width - 2 * PAD);
         let height = PAD
@@ -329,7 +327,7 @@ pub(crate) fn grid(
             match panel {
                 Some(panel) => paint_panel(
                     &mut img,
-                    &shown,
+                    shown,
                     panel,
                     k,
                     rect,

@@ -17,7 +17,7 @@ use crate::draw::text::Typesetter;
 
 use super::OTHER_CLASS;
 use super::layout::{LABEL_PX, TITLE_PX, wrap_title};
-use super::top_confused::most_confused_classes;
+use super::top_confused::{most_confused_classes, other_class_name};
 
 pub(super) const PAD: u32 = 8;
 pub(super) const GAP: u32 = 6;
@@ -26,8 +26,33 @@ pub(super) const NAME_PX: u32 = 11;
 /// Longest class name before it is middle-ellipsized.
 pub(super) const NAME_MAX_WIDTH: u32 = 120;
 
+/// The bottom of the error scale's top, so a near-perfect comparison is not drawn saturated.
+const ERROR_SCALE_FLOOR: f64 = 0.01;
+
+/// What every picture of one comparison shares: the shown classes and the top of the error
+/// scale, both from every compared matrix, so the pictures of successive steps line up.
+/// Computed once per comparison ([`Comparison::scale`]), not per picture.
+#[derive(Debug)]
+pub(crate) struct Scale {
+    pub(super) shown: Shown,
+    pub(super) error_max: f64,
+}
+
+impl Scale {
+    pub(crate) fn of(comparison: &Comparison, max_classes: usize) -> Scale {
+        let shown = Shown::select(comparison, max_classes);
+        let error_max = shown.error_max(
+            &comparison.all_panels(),
+            comparison.classes.len(),
+            ERROR_SCALE_FLOOR,
+        );
+        Scale { shown, error_max }
+    }
+}
+
 /// The classes a picture shows: every class up to `max_classes`, else the most confused
 /// ones (pooled over the drawn matrices) and an "(other)" column for predictions of the rest.
+#[derive(Debug)]
 pub(super) struct Shown {
     /// Class indices of the rows (and of the columns before "(other)").
     pub(super) classes: Vec<usize>,
@@ -68,11 +93,7 @@ impl Shown {
             .map(|&c| comparison.classes[c].clone())
             .collect();
         if other_column {
-            let mut other = OTHER_CLASS.to_owned();
-            while column_names.contains(&other) {
-                other.push('*');
-            }
-            column_names.push(other);
+            column_names.push(other_class_name(&column_names));
         }
         Shown {
             classes,
