@@ -7,6 +7,8 @@
 //!
 //! [`RenderOptions::fallback_fonts_from_system`]: crate::confusion::RenderOptions::fallback_fonts_from_system
 
+use std::sync::OnceLock;
+
 use ab_glyph::FontArc;
 
 /// Candidate files, in the order their faces are tried: CJK (Han, kana, Hangul) first, then
@@ -28,10 +30,18 @@ pub(crate) const CANDIDATES: &[&str] = &[
 /// Every candidate face present and readable, in [`CANDIDATES`] order. Files that are missing
 /// or not fonts are skipped: this is a best-effort search, and a character no face has still
 /// draws as a visible box.
+///
+/// The files (19 MB for Noto CJK alone) are read once per process: callers that build their
+/// options per logged step, as the Python binding does, then pay for clones of shared faces.
 pub(crate) fn system_fallback_faces() -> Vec<FontArc> {
-    CANDIDATES
-        .iter()
-        .filter_map(|path| std::fs::read(path).ok())
-        .filter_map(|bytes| FontArc::try_from_vec(bytes).ok())
-        .collect()
+    static FACES: OnceLock<Vec<FontArc>> = OnceLock::new();
+    FACES
+        .get_or_init(|| {
+            CANDIDATES
+                .iter()
+                .filter_map(|path| std::fs::read(path).ok())
+                .filter_map(|bytes| FontArc::try_from_vec(bytes).ok())
+                .collect()
+        })
+        .clone()
 }

@@ -260,7 +260,9 @@ struct State {
     flush_done: u64,
     jobs_submitted: u64,
     jobs_done: u64,
-    /// Jobs whose values (if any) have been appended, in submission order.
+    /// Jobs taken by a worker whose values (if any) have been appended, in submission order.
+    /// Apart from `jobs_done`, which also counts jobs that never reached a worker (their send
+    /// failed) so that waits on it end: those jobs have no number to wait for.
     jobs_appended: u64,
     shutdown: bool,
     closed: bool,

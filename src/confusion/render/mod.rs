@@ -238,7 +238,8 @@ impl RenderOptions {
     /// (Chinese, Japanese, Korean) and Noto Sans Thai where Linux distributions install them,
     /// Arial Unicode on macOS. Images then depend on the machine's fonts; on Debian or Ubuntu
     /// `apt-get install fonts-noto-cjk fonts-noto-core` provides them. Nothing found adds
-    /// nothing: such characters draw as visible boxes.
+    /// nothing: such characters draw as visible boxes. The files are read once per process,
+    /// so calling this per logged step costs no disk reads after the first.
     pub fn fallback_fonts_from_system(mut self) -> Self {
         self.fallback_fonts.extend(
             crate::draw::system_fonts::system_fallback_faces()
