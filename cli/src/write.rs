@@ -166,6 +166,24 @@ pub(crate) fn publish_all<W, E>(
     Ok(published)
 }
 
+/// Writes `bytes` to `path` through a temporary file beside it, so `path` is either the old
+/// file or the complete new one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let shown = path.display().to_string();
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let temp = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
+    result.map_err(|source| {
+        let _ = std::fs::remove_file(&temp);
+        CliError::Write {
+            path: shown,
+            source,
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -279,7 +279,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     match (&args.output, &args.into) {
         (Some(output), _) => {
             let png = picture(None)?;
-            write_atomically(output, png.bytes())?;
+            crate::write::write_atomically(output, png.bytes())?;
             eprintln!(
                 "wrote {} ({}×{} px): {} runs, step{} {}, {} classes",
                 output.display(),
@@ -434,25 +434,6 @@ fn choose_steps(args: &Args, runs: &[ComparedRun], tag: &str) -> Result<Vec<i64>
         return Err(CompareInputError::BarsNeedOneStep { count: steps.len() }.into());
     }
     Ok(steps)
-}
-
-/// Writes `bytes` to `path` through a temporary file beside it, so `path` is either the old
-/// file or the complete new one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let shown = path.display().to_string();
-    let name = path.file_name().map_or_else(
-        || "compare.png".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let temp = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
-    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
-    result.map_err(|source| {
-        let _ = std::fs::remove_file(&temp);
-        CliError::Write {
-            path: shown,
-            source,
-        }
-    })
 }
 
 /// Writes the picture and the table of every compared step into a new, staged run at

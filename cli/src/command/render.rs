@@ -78,10 +78,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let render = args.render.options();
     let title = default_title(&args.tag, step.step, &cm, &render);
     let png = render_png(&cm, &title, &render)?;
-    std::fs::write(&args.output, png.bytes()).map_err(|e| CliError::Write {
-        path: args.output.display().to_string(),
-        source: e,
-    })?;
+    write::write_atomically(&args.output, png.bytes())?;
     eprintln!(
         "wrote {} ({}×{} px): step {}, {} predictions, {} classes",
         args.output.display(),

@@ -13,6 +13,16 @@ use rustc_hash::FxHashMap;
 use super::{ClassValue, Prediction, Record};
 use crate::error::{Location, Position};
 
+/// Bytes per chunk: large enough that handing it over costs nothing (a few
+/// microseconds a chunk), small enough that a few in flight stay within
+/// some megabytes and the last chunk, parsed while the other cores have
+/// nothing left to do, takes a few milliseconds.
+pub(super) const CHUNK_BYTES: usize = 1 << 20;
+/// A chunk that goes through serde_json comes back as records several times its size, so
+/// JSON Lines keeps to this size as well.
+/// Chunks read ahead of the one being yielded, per worker.
+pub(super) const AHEAD_PER_WORKER: usize = 2;
+
 /// One (step, true, predicted) cell of a chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct CountedCell {

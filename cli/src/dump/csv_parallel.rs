@@ -23,20 +23,13 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use super::chunk_count::{
-    ChunkCounter, CountedCell, Row, cut_after_last_line, digits, fill, spawn_workers,
+    AHEAD_PER_WORKER, CHUNK_BYTES, ChunkCounter, CountedCell, Row, cut_after_last_line, digits,
+    fill, spawn_workers,
 };
 use super::csv::{CsvRecords, header_names, sniff_delimiter};
 use super::plan::{ColumnPlan, PredictionColumns};
 use super::{ClassValue, Columns, Prediction, Record};
 use crate::error::DumpError;
-
-/// Bytes per chunk: large enough that handing it over costs nothing (a few
-/// microseconds a chunk), small enough that a few in flight stay within
-/// some megabytes and the last chunk, parsed while the other cores have
-/// nothing left to do, takes a few milliseconds.
-const CHUNK_BYTES: usize = 1 << 20;
-/// Chunks read ahead of the one being yielded, per worker.
-const AHEAD_PER_WORKER: usize = 2;
 
 /// What a field of a plain row holds for the fast path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -22,17 +22,11 @@ use serde_json::Value;
 use super::keys::KeyPlan;
 use super::scan::{JsonLinesRecords, line_records};
 use crate::dump::chunk_count::{
-    ChunkCounter, CountedCell, Row, cut_after_last_line, digits, fill, spawn_workers,
+    AHEAD_PER_WORKER, CHUNK_BYTES, ChunkCounter, CountedCell, Row, cut_after_last_line, digits,
+    fill, spawn_workers,
 };
 use crate::dump::{ClassValue, Columns, Prediction, Record};
 use crate::error::{DumpError, Location, Position};
-
-/// Bytes per chunk: smaller than the CSV reader's, because a chunk that
-/// goes through serde_json comes back as records (with their score rows),
-/// several times its size, and a few chunks are in flight.
-const CHUNK_BYTES: usize = 1 << 20;
-/// Chunks read ahead of the one being yielded, per worker.
-const AHEAD_PER_WORKER: usize = 2;
 
 /// What the value of a key means to the fast path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
