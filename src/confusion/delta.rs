@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use super::format::format_rate;
 use super::matrix::ConfusionMatrix;
 use super::sparse::SparseCounts;
 
@@ -225,7 +226,7 @@ impl RowShareChange {
         let mut md = format!(
             "\n**Against {against}:** accuracy {} ({})\n\n\
              | class | recall | change |\n|---|---:|---:|\n",
-            fraction(self.accuracy),
+            format_rate(self.accuracy),
             signed_pp(self.accuracy_change)
         );
         for (t, name) in self.names.iter().enumerate() {
@@ -233,7 +234,7 @@ impl RowShareChange {
                 md,
                 "| {} | {} | {} |",
                 name.replace('|', "\\|"),
-                fraction(self.recall[t]),
+                format_rate(self.recall[t]),
                 signed_pp(self.recall_change[t])
             );
         }
@@ -250,15 +251,6 @@ pub(crate) fn improvement(t: usize, p: usize, pp: f64) -> f64 {
 /// The share of predictions on the diagonal, NaN for an empty matrix.
 fn accuracy(cm: &SparseCounts) -> f64 {
     cm.diagonal().iter().sum::<u64>() as f64 / cm.total() as f64
-}
-
-/// A fraction to four places, or "—" when undefined.
-fn fraction(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.4}")
-    } else {
-        "—".to_owned()
-    }
 }
 
 /// A change in percentage points with its sign, e.g. "+2.50 pp", or "—" when undefined.

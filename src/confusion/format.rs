@@ -48,6 +48,15 @@ pub(crate) fn format_count(n: u64) -> String {
     }
 }
 
+/// A rate or any other real value to four places, or "—" when undefined (NaN).
+pub(crate) fn format_rate(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.4}")
+    } else {
+        "—".to_owned()
+    }
+}
+
 /// A fraction in [0, 1] as a whole percentage. Tiny non-zero values show as "<1%" and values
 /// just below 1 as ">99%", so a cell never claims 0% or 100% when that is not exact.
 /// NaN (an empty row or column) shows as "—", never as 0.

@@ -41,6 +41,7 @@ use std::sync::Arc;
 use super::counts::{self, COUNTS_PLUGIN};
 use super::delta::{Delta, PreviousStep, RowShareChange};
 use super::detection::{detection_headline, detection_scalars};
+use super::format::format_rate;
 use super::matrix::ConfusionMatrix;
 use super::metrics::{Metrics, ZeroDivision};
 use super::pr_curve;
@@ -506,13 +507,7 @@ impl Bundle<'_> {
                 markdown = format!("{}\n{rest}", segmentation_headline(cm));
             }
             if let Some(w) = &weighted {
-                let f = |v: f64| {
-                    if v.is_finite() {
-                        format!("{v:.4}")
-                    } else {
-                        "—".to_owned()
-                    }
-                };
+                let f = format_rate;
                 markdown.push_str(&format!(
                 "\n**Weighted by sample weight:** total weight {}, accuracy {}, balanced accuracy {}, \
                  macro F1 {}, weighted F1 {}, MCC {}, κ {}\n",

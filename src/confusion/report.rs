@@ -11,7 +11,7 @@
 
 use std::fmt::Write as _;
 
-use super::format::group_thousands;
+use super::format::{format_rate, group_thousands};
 use super::matrix::ConfusionMatrix;
 use super::metrics::{Average, Metrics, wilson_interval};
 use super::sparse::SparseCounts;
@@ -143,11 +143,11 @@ pub(crate) fn sparse_report_listing(
         "**N** = {} · **accuracy** {} · **balanced accuracy** {} · **macro F1** {} · \
          **MCC** {} · **Cohen's κ** {}",
         group_thousands(cm.total()),
-        rate(metrics.accuracy),
+        format_rate(metrics.accuracy),
         average(metrics.balanced_accuracy, k),
         average(metrics.macro_f1, k),
-        rate(metrics.mcc),
-        rate(metrics.kappa),
+        format_rate(metrics.mcc),
+        format_rate(metrics.kappa),
     );
     out.push('\n');
     if k <= opts.max_matrix_classes {
@@ -220,8 +220,8 @@ fn write_per_class(out: &mut String, cm: &SparseCounts, metrics: &Metrics, names
     out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
     let with_interval =
         |v: f64, successes: u64, trials: u64| match wilson_interval(successes, trials) {
-            Some((low, high)) if !v.is_nan() => format!("{} ({low:.4}–{high:.4})", rate(v)),
-            _ => rate(v),
+            Some((low, high)) if !v.is_nan() => format!("{} ({low:.4}–{high:.4})", format_rate(v)),
+            _ => format_rate(v),
         };
     for (i, (name, c)) in names.iter().zip(&metrics.per_class).enumerate() {
         let correct = cm.diagonal()[i];
@@ -232,27 +232,22 @@ fn write_per_class(out: &mut String, cm: &SparseCounts, metrics: &Metrics, names
             amount(c.predicted),
             with_interval(c.precision, correct, cm.col_sums()[i]),
             with_interval(c.recall, correct, cm.row_sums()[i]),
-            rate(c.f1),
-            rate(c.iou)
+            format_rate(c.f1),
+            format_rate(c.iou)
         );
-    }
-}
-
-/// A rate with 4 decimals, "—" when undefined.
-fn rate(v: f64) -> String {
-    if v.is_nan() {
-        "—".to_owned()
-    } else {
-        format!("{v:.4}")
     }
 }
 
 /// A macro average, with K′ when some classes were left out.
 fn average(a: Average, k: usize) -> String {
     if a.classes_used == k || a.value.is_nan() {
-        rate(a.value)
+        format_rate(a.value)
     } else {
-        format!("{} (over {} of {k} classes)", rate(a.value), a.classes_used)
+        format!(
+            "{} (over {} of {k} classes)",
+            format_rate(a.value),
+            a.classes_used
+        )
     }
 }
 
