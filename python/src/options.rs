@@ -3,13 +3,12 @@
 //! nothing, so `ConfusionOptions::default()` and `RenderOptions::default()`
 //! decide.
 
+use clap::ValueEnum;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use tbconfusion::confusion::render::{MAX_SIDE_PX, MIN_SIDE_PX};
-use tbconfusion::confusion::{Annotate, RenderError, ScoreKind};
-use tbconfusion::{
-    ClassOrder, ColorMode, ConfusionOptions, Delta, Normalization, RenderOptions, ZeroDivision,
-};
+use tbconfusion::confusion::{RenderError, ScoreKind};
+use tbconfusion::{ConfusionOptions, Delta, RenderOptions};
 
 /// The keywords that shape what is logged and how it is drawn, as given
 /// (`None`: the library's default).
@@ -53,33 +52,26 @@ pub struct Keywords {
     pub delta: Option<String>,
 }
 
-/// Looks `value` up among `choices`, or says which were expected.
-fn choose<T: Copy>(keyword: &str, value: &str, choices: &[(&str, T)]) -> PyResult<T> {
-    choices
-        .iter()
-        .find(|(name, _)| *name == value)
-        .map(|(_, choice)| *choice)
-        .ok_or_else(|| {
-            let names: Vec<String> = choices.iter().map(|(n, _)| format!("{n:?}")).collect();
-            PyValueError::new_err(format!(
-                "{keyword} must be one of {}, got {value:?}",
-                names.join(", ")
-            ))
-        })
+/// Reads `value` as one of `T`'s names, the command line's spellings (the library's
+/// `clap::ValueEnum`), or says which were expected.
+fn choose<T: ValueEnum>(keyword: &str, value: &str) -> PyResult<T> {
+    T::from_str(value, false).map_err(|_| {
+        let names: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|v| format!("{:?}", v.get_name()))
+            .collect();
+        PyValueError::new_err(format!(
+            "{keyword} must be one of {}, got {value:?}",
+            names.join(", ")
+        ))
+    })
 }
 
 /// `score_kind`: "auto", "probs", "logits" (the names of the command's
 /// `--score-kind`).
 pub fn score_kind(value: &str) -> PyResult<ScoreKind> {
-    choose(
-        "score_kind",
-        value,
-        &[
-            ("auto", ScoreKind::Auto),
-            ("probs", ScoreKind::Probabilities),
-            ("logits", ScoreKind::Logits),
-        ],
-    )
+    choose("score_kind", value)
 }
 
 impl Keywords {
@@ -87,48 +79,16 @@ impl Keywords {
     fn render(&self) -> PyResult<RenderOptions> {
         let mut render = RenderOptions::default();
         if let Some(value) = &self.normalize {
-            render = render.normalization(choose(
-                "normalize",
-                value,
-                &[
-                    ("none", Normalization::None),
-                    ("true", Normalization::True),
-                    ("pred", Normalization::Pred),
-                    ("all", Normalization::All),
-                ],
-            )?);
+            render = render.normalization(choose("normalize", value)?);
         }
         if let Some(value) = &self.color_mode {
-            render = render.color_mode(choose(
-                "color_mode",
-                value,
-                &[
-                    ("sequential", ColorMode::Sequential),
-                    ("errors", ColorMode::Errors),
-                ],
-            )?);
+            render = render.color_mode(choose("color_mode", value)?);
         }
         if let Some(value) = &self.class_order {
-            render = render.class_order(choose(
-                "class_order",
-                value,
-                &[
-                    ("auto", ClassOrder::Auto),
-                    ("given", ClassOrder::Given),
-                    ("clustered", ClassOrder::Clustered),
-                ],
-            )?);
+            render = render.class_order(choose("class_order", value)?);
         }
         if let Some(value) = &self.annotate {
-            render = render.annotate(choose(
-                "annotate",
-                value,
-                &[
-                    ("auto", Annotate::Auto),
-                    ("always", Annotate::Always),
-                    ("never", Annotate::Never),
-                ],
-            )?);
+            render = render.annotate(choose("annotate", value)?);
         }
         if let Some(on) = self.colorbar {
             render = render.colorbar(on);
@@ -161,15 +121,7 @@ impl Keywords {
     pub fn options(&self) -> PyResult<ConfusionOptions> {
         let mut options = ConfusionOptions::default().render(self.render()?);
         if let Some(value) = &self.zero_division {
-            options = options.zero_division(choose(
-                "zero_division",
-                value,
-                &[
-                    ("nan", ZeroDivision::Nan),
-                    ("zero", ZeroDivision::Zero),
-                    ("one", ZeroDivision::One),
-                ],
-            )?);
+            options = options.zero_division(choose("zero_division", value)?);
         }
         if let Some(classes) = self.per_class_scalars_up_to {
             options = options.per_class_scalars_up_to(classes);
@@ -196,8 +148,16 @@ impl Keywords {
             options = options.pr_curves(on);
         }
         if let Some(value) = &self.delta {
-            // Delta is not Copy (a baseline holds a matrix): choose by index.
-            let on = choose("delta", value, &[("previous", true), ("off", false)])?;
+            // Not a `ValueEnum`: `Delta` also holds a baseline matrix.
+            let on = match value.as_str() {
+                "previous" => true,
+                "off" => false,
+                _ => {
+                    return Err(PyValueError::new_err(format!(
+                        "delta must be one of \"previous\", \"off\", got {value:?}"
+                    )));
+                }
+            };
             options = options.delta(if on { Delta::PreviousStep } else { Delta::Off });
         }
         Ok(options)
